@@ -1,0 +1,56 @@
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from alliance.audit.models import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return {"id": value.pk, "repr": str(value)}
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(item) for item in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of `fields`, to compare with `diff` after a change."""
+    return {name: getattr(obj, name) for name in fields}
+
+
+def diff(before: dict[str, Any], obj: models.Model) -> dict[str, list[Any]]:
+    """{field: [old, new]} for each field in `before` whose value on `obj` has changed."""
+    changes = {}
+    for name, old in before.items():
+        new = getattr(obj, name)
+        if old != new:
+            changes[name] = [_jsonable(old), _jsonable(new)]
+    return changes
+
+
+def record(
+    *,
+    actor=None,
+    actor_label: str = "",
+    action: str,
+    target: models.Model,
+    changes: dict | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """Write one audit entry. Call it inside the transaction that makes the change."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=actor_label or (str(actor) if actor else ""),
+        action=action,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        object_repr=str(target)[:300],
+        changes=changes or {},
+        note=note,
+    )

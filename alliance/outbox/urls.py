@@ -1,0 +1,9 @@
+from django.urls import path
+
+from alliance.outbox import views
+
+app_name = "outbox"
+urlpatterns = [
+    path("", views.mailbox, name="mailbox"),
+    path("<int:pk>/", views.message, name="message"),
+]

@@ -1,0 +1,22 @@
+"""A local mailbox for development (DEBUG only): every email the app wrote, rendered."""
+
+from django.shortcuts import get_object_or_404, render
+
+from alliance.outbox.models import OutgoingMessage
+from alliance.outbox.services import render as render_email
+
+
+def mailbox(request):
+    messages = OutgoingMessage.objects.only(
+        "id", "to_email", "template", "language", "status", "created_at"
+    )[:200]
+    return render(request, "outbox/mailbox.html", {"outgoing": messages})
+
+
+def message(request, pk):
+    outgoing = get_object_or_404(OutgoingMessage, pk=pk)
+    email = render_email(outgoing)
+    html = next((body for body, kind in email.alternatives if kind == "text/html"), None)
+    return render(
+        request, "outbox/message.html", {"outgoing": outgoing, "email": email, "html": html}
+    )

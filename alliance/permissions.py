@@ -1,0 +1,31 @@
+"""Permissions plumbing: the roles every rule is built from.
+
+Every "may this user do X to this object?" in the project is answered by
+`user.has_perm("app.action_model", obj)`, through django-rules' object permission
+backend. The rules themselves live next to their models, in each app's `rules.py`;
+this module holds only the predicates that know no domain. Lists are scoped with each
+model's `QuerySet.visible_to(user)`; `rules` answers for one object.
+"""
+
+import rules
+
+is_authenticated = rules.is_authenticated
+
+
+@rules.predicate
+def is_convenor(user) -> bool:
+    return bool(user.is_authenticated and (user.is_convenor or user.is_superuser))
+
+
+@rules.predicate
+def is_coordinator(user) -> bool:
+    """Coordinates at least one national alliance."""
+    return bool(user.is_authenticated and user.coordinated_alliances.exists())
+
+
+def require(user, permission: str, obj=None) -> None:
+    """Raise PermissionDenied unless `user` has `permission` (on `obj`)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied(permission)

@@ -1,0 +1,442 @@
+"""Who the alliance is: organisations, the people who speak for them, national alliances,
+the principles members endorse, and memberships.
+
+Each model's QuerySet has `visible_to(user)`: the one place that says which rows a
+person may see, used by pages and the API alike.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from members.classification import REGION_NAMES, classify
+
+
+def unique_slug(model, text: str, *, max_length: int = 80, instance=None) -> str:
+    """A slug for `text` that no other row of `model` uses yet."""
+    base = slugify(text)[:max_length].strip("-") or "item"
+    slug, n = base, 2
+    others = model._default_manager.all()
+    if instance is not None and instance.pk:
+        others = others.exclude(pk=instance.pk)
+    while others.filter(slug=slug).exists():
+        suffix = f"-{n}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        n += 1
+    return slug
+
+
+def is_convenor(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_convenor or user.is_superuser))
+
+
+class FocusArea(models.Model):
+    """A theme that tags organisations, campaigns and statements (gender, tax justice, ...)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    # Names in other languages, {"fr": "Justice fiscale", ...}; English is `name`.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def name_in(self, language: str) -> str:
+        return self.translations.get(language, self.name)
+
+
+class NationalAllianceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # Which national alliances exist, and who coordinates them, is public.
+        return self.all()
+
+    def coordinated_by(self, user):
+        if not (user and user.is_authenticated):
+            return self.none()
+        return self.filter(coordinators=user)
+
+
+class NationalAlliance(models.Model):
+    class Status(models.TextChoices):
+        FORMING = "forming", _("forming")
+        ACTIVE = "active", _("active")
+        DORMANT = "dormant", _("dormant")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(unique=True)
+    country = CountryField(_("country"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.FORMING
+    )
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinators"),
+        related_name="coordinated_alliances",
+        blank=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NationalAllianceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("national alliance")
+        verbose_name_plural = _("national alliances")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(NationalAlliance, self.name, instance=self)
+        super().save(*args, **kwargs)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Public profiles of members for everyone; everything for convenors; for a
+        coordinator also the applicants and former members of their own alliances; for a
+        member representative also their own organisation."""
+        if is_convenor(user):
+            return self.all()
+        public = Q(listed_publicly=True, memberships__status=Membership.Status.APPROVED)
+        if not (user and user.is_authenticated):
+            return self.filter(public).distinct()
+        own = Q(contacts__user=user) | Q(memberships__national_alliance__coordinators=user)
+        # Any member of the alliance may see the other members, listed publicly or not.
+        if (
+            Contact.objects.filter(
+                user=user, organisation__memberships__status=Membership.Status.APPROVED
+            ).exists()
+            or user.coordinated_alliances.exists()
+        ):
+            public = Q(memberships__status=Membership.Status.APPROVED)
+        return self.filter(public | own).distinct()
+
+    def managed_by(self, user):
+        """Organisations whose profile and contacts `user` may change."""
+        if is_convenor(user):
+            return self.all()
+        if not (user and user.is_authenticated):
+            return self.none()
+        return self.filter(
+            Q(contacts__user=user) | Q(memberships__national_alliance__coordinators=user)
+        ).distinct()
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GRASSROOTS = "grassroots", _("grassroots group")
+        SOCIAL_MOVEMENT = "movement", _("social movement")
+        TRADE_UNION = "union", _("trade union")
+        WOMENS_RIGHTS = "womens_rights", _("women's rights organisation")
+        FAITH_BASED = "faith", _("faith-based organisation")
+        ENVIRONMENTAL = "environmental", _("environmental organisation")
+        HUMAN_RIGHTS = "human_rights", _("human rights organisation")
+        NATIONAL_NGO = "national_ngo", _("national NGO")
+        INTERNATIONAL_NGO = "international_ngo", _("international NGO")
+        NETWORK = "network", _("network")
+        RESEARCH = "research", _("research institute")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    # Derived from `country` through members.classification on save; stored to filter on.
+    region = models.CharField(_("region"), max_length=20, blank=True, editable=False)
+    subregion = models.CharField(_("sub-region"), max_length=40, blank=True, editable=False)
+    global_south = models.BooleanField(_("global south"), default=False, editable=False)
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("focus areas"), related_name="organisations", blank=True
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    # ISO 639-1 codes of the languages the organisation works in.
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    listed_publicly = models.BooleanField(
+        _("listed publicly"),
+        default=True,
+        help_text=_("Off for organisations at risk: the profile is shown to members only."),
+    )
+    internal_notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Seen by coordinators and convenors only.")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["country", "name"]),
+            models.Index(fields=["kind", "name"]),
+            models.Index(fields=["region", "name"]),
+            models.Index(fields=["global_south", "name"]),
+            models.Index(Lower("name"), name="organisation_name_lower_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def region_name(self) -> str:
+        return REGION_NAMES.get(self.region, "")
+
+    def classify(self) -> None:
+        classification = classify(self.country.code if self.country else "")
+        self.region = classification.region
+        self.subregion = classification.subregion
+        self.global_south = classification.global_south
+
+    def save(self, *args, **kwargs):
+        self.classify()
+        if not self.slug:
+            self.slug = unique_slug(Organisation, self.short_name or self.name, instance=self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "country" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "region", "subregion", "global_south"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("members:organisation", kwargs={"slug": self.slug})
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Contacts are personal data: convenors, the coordinators of an alliance the
+        organisation belongs to (or applied to), and the organisation's own people."""
+        if is_convenor(user):
+            return self.all()
+        if not (user and user.is_authenticated):
+            return self.none()
+        return self.filter(
+            Q(organisation__contacts__user=user)
+            | Q(organisation__memberships__national_alliance__coordinators=user)
+        ).distinct()
+
+    def authorised_to_sign(self):
+        return self.filter(authorised_to_sign=True, erased_at__isnull=True)
+
+
+class Contact(models.Model):
+    """A person of an organisation. Personal data: consent is recorded, and a convenor
+    can export or erase it (the row stays, emptied, so that counts stay true)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    authorised_to_sign = models.BooleanField(
+        _("authorised to sign"),
+        default=False,
+        help_text=_("May sign joint statements on behalf of the organisation."),
+    )
+    consent_given_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_text = models.TextField(
+        _("consent record"),
+        blank=True,
+        help_text=_("What the person agreed to, and how (form, email, meeting)."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact",
+    )
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["organisation_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("email"),
+                name="contact_email_unique_per_organisation",
+                condition=~Q(email=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+
+class PrinciplesQuerySet(models.QuerySet):
+    def current(self, language: str = "en"):
+        """The newest published version, in `language` if it exists, else in English."""
+        latest = (
+            self.filter(published_at__isnull=False, published_at__lte=timezone.now())
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        if latest is None:
+            return None
+        texts = {p.language: p for p in self.filter(version=latest)}
+        return texts.get(language) or texts.get("en") or next(iter(texts.values()), None)
+
+
+class Principles(models.Model):
+    """The shared principles members endorse to join, versioned, one row per language."""
+
+    version = models.PositiveIntegerField(_("version"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), help_text=_("Markdown."))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PrinciplesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("principles")
+        verbose_name_plural = _("principles")
+        ordering = ["-version", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "language"], name="principles_one_text_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} v{self.version} ({self.language})"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if is_convenor(user):
+            return self.all()
+        approved_public = Q(status=Membership.Status.APPROVED, organisation__listed_publicly=True)
+        if not (user and user.is_authenticated):
+            return self.filter(approved_public)
+        return self.filter(
+            approved_public
+            | Q(national_alliance__coordinators=user)
+            | Q(organisation__contacts__user=user)
+        ).distinct()
+
+    def live(self):
+        return self.filter(status=Membership.Status.APPROVED)
+
+
+class Membership(models.Model):
+    """An organisation in a national alliance, or in the international alliance
+    (`national_alliance` empty, for countries where no national alliance exists yet)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("applied")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
+        SUSPENDED = "suspended", _("suspended")
+        LEFT = "left", _("left")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    national_alliance = models.ForeignKey(
+        NationalAlliance,
+        verbose_name=_("national alliance"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text=_("Empty: the international alliance."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.APPLIED
+    )
+    principles = models.ForeignKey(
+        Principles,
+        verbose_name=_("principles endorsed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    endorsed_by = models.ForeignKey(
+        Contact,
+        verbose_name=_("endorsed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
+    # First approval: the dashboard's month-by-month growth counts from here.
+    joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-applied_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "national_alliance"],
+                name="membership_one_per_national_alliance",
+                condition=Q(national_alliance__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                name="membership_one_international",
+                condition=Q(national_alliance__isnull=True),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "national_alliance"])]
+
+    def __str__(self):
+        return f"{self.organisation} in {self.alliance_name}"
+
+    @property
+    def alliance_name(self) -> str:
+        if self.national_alliance:
+            return str(self.national_alliance)
+        return _("the international alliance")

@@ -1,0 +1,356 @@
+"""Joint statements: drafted and translated, circulated to organisations for sign-on,
+signed once per organisation, and published in every language at once."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, Moment
+from members.models import Contact, FocusArea, Organisation, is_convenor, unique_slug
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def default_reminder_offsets() -> list[int]:
+    """Hours before the deadline: 7 days, 2 days, and the morning of the deadline (0:
+    sent at 08:00 in the recipient's time zone on the deadline's day)."""
+    return [168, 48, 0]
+
+
+class StatementQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
+
+    def visible_to(self, user):
+        """Drafts and statements under embargo are seen by convenors, and by the
+        organisations asked to sign; published ones by everyone."""
+        if is_convenor(user):
+            return self.all()
+        public = Q(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
+        if not (user and user.is_authenticated):
+            return self.filter(public)
+        circulating = Q(status=Statement.Status.OPEN) & (
+            Q(signon_requests__organisation__contacts__user=user)
+            | Q(audience=Statement.Audience.MEMBERS, pk__in=_member_statement_ids(user))
+            | Q(audience=Statement.Audience.ANYONE)
+        )
+        return self.filter(public | circulating).distinct()
+
+
+def _member_statement_ids(user):
+    """Statements open to members, if `user` speaks for an approved member."""
+    from members.models import Membership
+
+    if (
+        Contact.objects.filter(
+            user=user, organisation__memberships__status=Membership.Status.APPROVED
+        ).exists()
+        or user.coordinated_alliances.exists()
+    ):
+        return Statement.objects.filter(audience=Statement.Audience.MEMBERS).values("pk")
+    return Statement.objects.none().values("pk")
+
+
+class Statement(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open for sign-on")
+        PUBLISHED = "published", _("published")
+        CLOSED = "closed", _("closed")
+
+    class Audience(models.TextChoices):
+        INVITED = "invited", _("invited organisations only")
+        MEMBERS = "members", _("member organisations")
+        ANYONE = "anyone", _("any organisation")
+
+    slug = models.SlugField(max_length=100, unique=True)
+    original_language = models.CharField(
+        _("original language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="statements",
+        verbose_name=_("campaign"),
+    )
+    moment = models.ForeignKey(
+        Moment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="statements",
+        verbose_name=_("moment"),
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, related_name="statements", blank=True, verbose_name=_("focus areas")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    signon_opens_at = models.DateTimeField(_("sign-on opens"), null=True, blank=True)
+    signon_closes_at = models.DateTimeField(_("sign-on closes (deadline)"), null=True, blank=True)
+    embargo_until = models.DateTimeField(
+        _("embargo until"),
+        null=True,
+        blank=True,
+        help_text=_("Published in every language at this time."),
+    )
+    audience = models.CharField(
+        _("who may sign"), max_length=10, choices=Audience.choices, default=Audience.INVITED
+    )
+    moderation = models.BooleanField(_("signatures need moderation"), default=False)
+    reminder_offsets = models.JSONField(
+        _("reminders (hours before the deadline)"), default=default_reminder_offsets, blank=True
+    )
+    # Whether signers who have not confirmed a changed text still count after the deadline.
+    unconfirmed_count_after_change = models.BooleanField(
+        _("unconfirmed signatures stay counted after a change of text"), default=True
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signon_opens_at__isnull=True)
+                | Q(signon_closes_at__isnull=True)
+                | Q(signon_closes_at__gt=F("signon_opens_at")),
+                name="statement_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        text = self.current_text()
+        return text.title if text else self.slug
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Statement, f"statement-{secrets.token_hex(3)}", instance=self)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("statements:detail", kwargs={"slug": self.slug})
+
+    def current_version(self):
+        return self.versions.order_by("-number").first()
+
+    def current_text(self, language: str | None = None):
+        version = self.current_version()
+        if version is None:
+            return None
+        return version.text_in(language or self.original_language)
+
+
+class StatementVersion(models.Model):
+    """A frozen set of texts, one per language. A signature records the version it
+    signed; changing the text after signatures exist makes a new version."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statement version")
+        verbose_name_plural = _("statement versions")
+        ordering = ["statement", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "number"], name="statement_version_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.statement_id} v{self.number}"
+
+    def text_in(self, language: str):
+        texts = {text.language: text for text in self.texts.all()}
+        return (
+            texts.get(language)
+            or texts.get(self.statement.original_language)
+            or next(iter(texts.values()), None)
+        )
+
+
+class StatementText(models.Model):
+    version = models.ForeignKey(StatementVersion, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("text"), help_text=_("Markdown."))
+
+    class Meta:
+        verbose_name = _("statement text")
+        verbose_name_plural = _("statement texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "language"], name="statement_text_one_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+
+class SignOnRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if is_convenor(user):
+            return self.all()
+        if not (user and user.is_authenticated):
+            return self.none()
+        return self.filter(
+            Q(organisation__contacts__user=user)
+            | Q(organisation__memberships__national_alliance__coordinators=user)
+        ).distinct()
+
+
+class SignOnRequest(models.Model):
+    """This organisation was asked to sign; its answer."""
+
+    class Answer(models.TextChoices):
+        NO_REPLY = "no_reply", _("no reply")
+        SIGNED = "signed", _("signed")
+        DECLINED = "declined", _("declined")
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="signon_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="signon_requests"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    answer = models.CharField(
+        _("answer"), max_length=10, choices=Answer.choices, default=Answer.NO_REPLY
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = SignOnRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sign-on request")
+        verbose_name_plural = _("sign-on requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "organisation"], name="signon_request_one_per_organisation"
+            ),
+        ]
+        indexes = [models.Index(fields=["statement", "answer"])]
+
+    def __str__(self):
+        return f"{self.organisation} asked to sign {self.statement_id}"
+
+
+class SignatureQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status__in=Signature.LIVE_STATUSES)
+
+    def counted(self):
+        return self.filter(status=Signature.Status.CONFIRMED)
+
+    def visible_to(self, user):
+        """Anonymous visitors see confirmed, publicly listed signatures of published
+        statements; never the names of those counted only."""
+        if is_convenor(user):
+            return self.all()
+        public = Q(
+            status=Signature.Status.CONFIRMED,
+            listed_publicly=True,
+            statement__status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED],
+        )
+        if not (user and user.is_authenticated):
+            return self.filter(public)
+        return self.filter(public | Q(organisation__contacts__user=user)).distinct()
+
+
+class Signature(models.Model):
+    class Status(models.TextChoices):
+        PENDING_VERIFICATION = "pending_verification", _("waiting for email confirmation")
+        PENDING_MODERATION = "pending_moderation", _("waiting for moderation")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("public web form")
+        MEMBER = "member", _("member (email link or logged in)")
+        PARTNER = "partner", _("partner API")
+
+    LIVE_STATUSES = [Status.PENDING_VERIFICATION, Status.PENDING_MODERATION, Status.CONFIRMED]
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="signatures")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="signatures"
+    )
+    version = models.ForeignKey(
+        StatementVersion,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name=_("version signed"),
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="signatures"
+    )
+    signatory_name = models.CharField(_("signatory"), max_length=200)
+    signatory_title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("email"))
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=25, choices=Status.choices, default=Status.PENDING_VERIFICATION
+    )
+    listed_publicly = models.BooleanField(
+        _("listed publicly"),
+        default=True,
+        help_text=_("Off: the signature counts in the total, but the name is not shown."),
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.WEB
+    )
+    suspicious = models.BooleanField(_("suspicious"), default=False)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    confirmation_emails_sent = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("signed"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one live signature per organisation per statement, whatever the
+            # concurrency: the database refuses the second.
+            models.UniqueConstraint(
+                fields=["statement", "organisation"],
+                name="signature_one_live_per_organisation",
+                condition=Q(status__in=["pending_verification", "pending_moderation", "confirmed"]),
+            ),
+        ]
+        indexes = [models.Index(fields=["statement", "status"])]
+
+    def __str__(self):
+        return f"{self.organisation} signed {self.statement_id}"

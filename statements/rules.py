@@ -1,0 +1,46 @@
+"""Who may do what to statements and signatures."""
+
+import rules
+
+from alliance.permissions import is_convenor
+from members.rules import represents
+
+
+@rules.predicate
+def may_sign_for_an_organisation(user, statement) -> bool:
+    """A member representative authorised to sign, on a statement open for sign-on whose
+    audience includes their organisation."""
+    from members.models import Membership
+    from statements.models import Statement
+
+    if statement is None or not user.is_authenticated or statement.status != Statement.Status.OPEN:
+        return False
+    contact = getattr(user, "contact", None)
+    if contact is None or not contact.authorised_to_sign:
+        return False
+    if statement.audience == Statement.Audience.ANYONE:
+        return True
+    if statement.signon_requests.filter(organisation_id=contact.organisation_id).exists():
+        return True
+    return (
+        statement.audience == Statement.Audience.MEMBERS
+        and Membership.objects.filter(
+            organisation_id=contact.organisation_id, status=Membership.Status.APPROVED
+        ).exists()
+    )
+
+
+@rules.predicate
+def represents_signatory(user, signature) -> bool:
+    return signature is not None and represents(user, signature.organisation)
+
+
+rules.add_perm("statements.add_statement", is_convenor)
+rules.add_perm("statements.change_statement", is_convenor)
+rules.add_perm("statements.publish_statement", is_convenor)
+rules.add_perm("statements.circulate_statement", is_convenor)
+rules.add_perm("statements.view_tracking", is_convenor)
+rules.add_perm("statements.moderate_signature", is_convenor)
+rules.add_perm("statements.export_signatories", is_convenor)
+rules.add_perm("statements.sign_statement", may_sign_for_an_organisation)
+rules.add_perm("statements.withdraw_signature", is_convenor | represents_signatory)
