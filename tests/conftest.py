@@ -1,0 +1,5 @@
+pytest_plugins = [
+    "tests.fixtures.personas",
+    "tests.fixtures.services",
+    "tests.fixtures.browser",
+]

@@ -1,0 +1,20 @@
+"""The small test override of alliance.settings: same module, test-friendly defaults.
+
+The environment still decides the database, broker and SMTP server (`make test` points
+them at throwaway Postgres, Redis and aiosmtpd); without it the tests run on SQLite with
+tasks executed in-process, and the tests that need real services skip.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 50)
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("HTTPS", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SITE_URL", "http://testserver")
+
+from alliance.settings import *  # noqa: E402,F403
+
+# Hashing passwords slowly is a production feature; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
