@@ -18,3 +18,8 @@ from alliance.settings import *  # noqa: E402,F403
 
 # Hashing passwords slowly is a production feature; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Serve static files from the app directories, as runserver does: tests do not run
+# collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

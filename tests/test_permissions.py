@@ -18,7 +18,11 @@ from tests.factories import (
 )
 
 PERSONAS = [
-    "convenor", "uganda_coordinator", "brazil_coordinator", "representative", "outsider",
+    "convenor",
+    "uganda_coordinator",
+    "brazil_coordinator",
+    "representative",
+    "outsider",
     "anonymous",
 ]
 
@@ -65,7 +69,8 @@ def test_who_may_review_an_application_to_uganda(personas, uganda, persona, expe
 def test_only_convenors_review_applications_to_the_international_alliance(personas):
     application = MembershipFactory(national_alliance=None, status=Membership.Status.APPLIED)
     allowed = {
-        name for name in PERSONAS
+        name
+        for name in PERSONAS
         if _user(personas, name).has_perm("members.review_membership", application)
     }
     assert allowed == {"convenor"}
@@ -73,16 +78,19 @@ def test_only_convenors_review_applications_to_the_international_alliance(person
 
 def test_coordinator_sees_applicants_of_own_alliance_only(personas, uganda, brazil):
     ugandan_applicant = OrganisationFactory(name="Applicant UG")
-    MembershipFactory(organisation=ugandan_applicant, national_alliance=uganda,
-                      status=Membership.Status.APPLIED)
+    MembershipFactory(
+        organisation=ugandan_applicant, national_alliance=uganda, status=Membership.Status.APPLIED
+    )
     brazilian_applicant = OrganisationFactory(name="Applicant BR", country="BR")
-    MembershipFactory(organisation=brazilian_applicant, national_alliance=brazil,
-                      status=Membership.Status.APPLIED)
+    MembershipFactory(
+        organisation=brazilian_applicant, national_alliance=brazil, status=Membership.Status.APPLIED
+    )
 
     def visible(name):
         return set(
             Organisation.objects.visible_to(_user(personas, name))
-            .filter(name__startswith="Applicant").values_list("name", flat=True)
+            .filter(name__startswith="Applicant")
+            .values_list("name", flat=True)
         )
 
     assert visible("convenor") == {"Applicant UG", "Applicant BR"}
@@ -92,9 +100,7 @@ def test_coordinator_sees_applicants_of_own_alliance_only(personas, uganda, braz
     assert visible("anonymous") == set()
 
 
-def test_organisations_at_risk_are_hidden_from_the_public_but_not_from_members(
-    personas, uganda
-):
+def test_organisations_at_risk_are_hidden_from_the_public_but_not_from_members(personas, uganda):
     at_risk = OrganisationFactory(name="At Risk Collective", listed_publicly=False)
     MembershipFactory(organisation=at_risk, national_alliance=uganda)
 
@@ -112,12 +118,14 @@ def test_contacts_are_seen_by_own_alliance_organisation_and_convenors(personas, 
     ContactFactory(organisation=uganda_member, name="Private Person")
 
     def sees(name):
-        return Contact.objects.visible_to(_user(personas, name)).filter(
-            name="Private Person"
-        ).exists()
+        return (
+            Contact.objects.visible_to(_user(personas, name)).filter(name="Private Person").exists()
+        )
 
     assert {name for name in PERSONAS if sees(name)} == {
-        "convenor", "uganda_coordinator", "representative"
+        "convenor",
+        "uganda_coordinator",
+        "representative",
     }
 
 

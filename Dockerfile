@@ -1,0 +1,26 @@
+# The production image: the same program as in development, run by gunicorn and Celery.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
+
+COPY pyproject.toml README.md ./
+COPY alliance ./alliance
+COPY members ./members
+COPY campaigns ./campaigns
+COPY statements ./statements
+RUN pip install .
+
+COPY . .
+RUN bash scripts/assets.sh \
+    && pybabel compile -d locale -D django \
+    && DEBUG=1 python manage.py collectstatic --noinput
+
+RUN useradd --system --home /app alliance && chown -R alliance /app
+USER alliance
+EXPOSE 8000
+CMD ["gunicorn", "alliance.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--no-control-socket"]

@@ -1,0 +1,127 @@
+"""Production configuration: `check --deploy` is clean, connections persist, bad values
+stop the process, and docker-compose.yml describes a runnable production."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k7-production-like-secret-" + "q3Zr8" * 12,
+    "ALLOWED_HOSTS": "hub.example.org",
+    "DATABASE_URL": "postgres://alliance:secret@db.internal:5432/alliance",
+    "CELERY_BROKER_URL": "redis://redis.internal:6379/1",
+    "EMAIL_URL": "smtp://mail.internal:25",
+    "SITE_URL": "https://hub.example.org",
+}
+
+
+def run_manage(*args, env_overrides=None):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE", "CELERY", "REDIS", "EMAIL", "HTTPS"))
+    }
+    env.update({"DJANGO_SETTINGS_MODULE": "alliance.settings", **(env_overrides or {})})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_keeps_database_connections_open():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        env_overrides=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    engine, max_age, health_checks = result.stdout.strip().splitlines()[-1].split()
+    assert engine == "django.db.backends.postgresql"
+    assert int(max_age) >= 60
+    assert health_checks == "True"
+
+
+def test_missing_secret_key_stops_production_start():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "ture", "DEBUG='ture' is not a boolean"),
+        ("CONN_MAX_AGE", "10s", "CONN_MAX_AGE='10s' is not an integer"),
+        ("EMAIL_URL", "smpt://mail:25", "unknown scheme 'smpt'"),
+        ("EMAIL_URL", "smtp://mail:twenty-five", "the port is not a number"),
+    ],
+)
+def test_malformed_settings_fail_loudly(name, value, message):
+    result = run_manage("check", env_overrides={**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_describes_production():
+    services = COMPOSE["services"]
+    assert {"web", "worker", "beat", "db", "redis", "mail"} <= set(services)
+    assert "gunicorn" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "alliance", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "alliance", "beat"]
+    assert "noeviction" in services["redis"]["command"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["DEBUG"] == "0"
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["CELERY_BROKER_URL"].startswith("redis://")
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat", "migrate"])
+def test_compose_commands_exist_in_this_project(service):
+    """Every program a service runs is installed by the project's dependencies, and every
+    module it names imports."""
+    command = COMPOSE["services"][service]["command"]
+    program = command[0]
+    if program == "python":
+        assert (ROOT / command[1]).exists()
+    else:
+        assert shutil.which(program, path=str(Path(sys.executable).parent)), program
+    if program == "gunicorn":
+        assert command[1] == "alliance.wsgi"
+        assert (ROOT / "alliance" / "wsgi.py").exists()
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
+def test_compose_file_is_valid_for_docker_compose():
+    result = subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        env={**os.environ, "SECRET_KEY": "x", "POSTGRES_PASSWORD": "y"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
