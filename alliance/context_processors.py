@@ -1,20 +1,143 @@
-from members.models import is_convenor
+"""What every page needs to know about the person looking at it: their role, and the
+navigation that follows from it."""
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Contact, NationalAlliance, is_convenor
+
+ANONYMOUS, SIGNED_IN, CONVENOR, COORDINATOR, REPRESENTATIVE, STAFF = (
+    "anonymous",
+    "signed_in",
+    "convenor",
+    "coordinator",
+    "representative",
+    "staff",
+)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str | Promise
+    url_name: str
+    shown_to: frozenset[str]
+
+
+# The main navigation, one line per page. A link whose URL name does not resolve (the
+# page is not built yet) is left out rather than leading to a 404.
+NAVIGATION = [
+    NavLink(_("Home"), "home", frozenset({SIGNED_IN})),
+    NavLink(_("Members"), "members:directory", frozenset({CONVENOR})),
+    NavLink(_("National alliances"), "members:alliances", frozenset({CONVENOR})),
+    NavLink(_("Applications"), "members:applications", frozenset({CONVENOR, COORDINATOR})),
+    NavLink(_("Statements"), "statements:list", frozenset({ANONYMOUS, SIGNED_IN})),
+    NavLink(_("Convenings"), "campaigns:convenings", frozenset({CONVENOR, COORDINATOR})),
+    NavLink(_("Join"), "members:apply", frozenset({ANONYMOUS})),
+    NavLink(_("Admin"), "admin:index", frozenset({STAFF})),
+]
+
+
+def get_role(request) -> dict:
+    """The role of the person making `request`, worked out once per request (the home
+    view and the navigation both need it)."""
+    if not hasattr(request, "_alliance_role"):
+        request._alliance_role = _work_out_role(getattr(request, "user", None))
+    return request._alliance_role
+
+
+def _work_out_role(user) -> dict:
+    if user is None or not user.is_authenticated:
+        return {"anonymous": True, "names": frozenset({ANONYMOUS})}
+    convenor = is_convenor(user)
+    # A convenor sees every alliance anyway; their navigation does not list them.
+    coordinated = [] if convenor else list(NationalAlliance.objects.coordinated_by(user))
+    contact = Contact.objects.select_related("organisation").filter(user=user).first()
+    names = {SIGNED_IN}
+    if convenor:
+        names.add(CONVENOR)
+    if coordinated:
+        names.add(COORDINATOR)
+    if contact is not None:
+        names.add(REPRESENTATIVE)
+    if user.is_staff:
+        names.add(STAFF)
+    return {
+        "anonymous": False,
+        "convenor": convenor,
+        "coordinator": bool(coordinated),
+        "coordinated_alliances": coordinated,
+        "representative": contact is not None,
+        "contact": contact,
+        "organisation": contact.organisation if contact else None,
+        "names": frozenset(names),
+    }
+
+
+def _url_or_none(url_name: str, *args) -> str | None:
+    try:
+        return reverse(url_name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _navigation(request, role: dict) -> list[dict]:
+    links = []
+    for link in NAVIGATION:
+        if link.shown_to.isdisjoint(role["names"]):
+            continue
+        url = _url_or_none(link.url_name)
+        if url is not None:
+            links.append({"label": link.label, "url": url})
+    # A coordinator's alliances and a representative's organisation have their own
+    # entries; until their pages exist, they point at the matching part of the home page.
+    home = reverse("home")
+    for alliance in role.get("coordinated_alliances", []):
+        url = _url_or_none("members:alliance", alliance.slug)
+        links.append({"label": alliance.name, "url": url or f"{home}#alliance-{alliance.slug}"})
+    if role.get("organisation") is not None:
+        organisation = role["organisation"]
+        url = _url_or_none("members:organisation", organisation.slug)
+        links.append(
+            {
+                "label": organisation.short_name or organisation.name,
+                "url": url or f"{home}#organisation",
+            }
+        )
+    for link in links:
+        url = link["url"]
+        if "#" in url:
+            link["current"] = False
+        elif url == home:
+            link["current"] = request.path == home
+        else:
+            link["current"] = request.path.startswith(url)
+    return links
+
+
+@cache
+def _htmx_url() -> str | None:
+    """htmx is vendored by scripts/assets.sh; pages work without it, so a machine without
+    npm simply gets no script tag (and no error from the manifest storage)."""
+    path = "vendor/htmx/htmx.min.js"
+    if finders.find(path) is None:
+        return None
+    try:
+        return static(path)
+    except ValueError:  # manifest storage, and collectstatic ran before assets.sh
+        return None
 
 
 def navigation(request):
-    """What the navigation needs to know about the person looking at the page."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"role": {"anonymous": True}}
-    coordinated = list(user.coordinated_alliances.all()) if not is_convenor(user) else []
-    contact = getattr(user, "contact", None) if hasattr(user, "contact") else None
+    """`role` (who is looking), `navigation` (the links they get) and `htmx_url`."""
+    role = get_role(request)
     return {
-        "role": {
-            "anonymous": False,
-            "convenor": is_convenor(user),
-            "coordinator": bool(coordinated),
-            "coordinated_alliances": coordinated,
-            "representative": contact is not None,
-            "organisation": contact.organisation if contact else None,
-        }
+        "role": role,
+        "navigation": _navigation(request, role),
+        "htmx_url": _htmx_url(),
     }

@@ -1,14 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from alliance import views
+
+admin.site.site_header = _("Alliance Hub")
+admin.site.site_title = _("Alliance Hub")
+admin.site.index_title = _("Administration")
+# The changelists have many columns and filters; the sidebar would squeeze them.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    path("me/", include("alliance.accounts.urls")),
+    path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]
 

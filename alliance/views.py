@@ -2,73 +2,116 @@
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from alliance.context_processors import get_role
 from campaigns.models import Convening
-from members.models import Membership, NationalAlliance, Organisation, is_convenor
-from statements.models import SignOnRequest, Statement
+from members.models import Membership, NationalAlliance
+from statements.models import SignOnRequest, Statement, StatementVersion
+
+HOME_LIST_LENGTH = 5
 
 
 def home(request):
-    user = request.user
+    """One page per role: the convenor's counts across the alliance, a coordinator's
+    alliances, a representative's organisation and what it is asked to sign, and for
+    visitors a welcome. Everyone sees the latest published statements."""
+    role = get_role(request)
+    language = translation.get_language()
+    context = {
+        "published_statements": _with_texts(
+            Statement.objects.public()
+            .prefetch_related(_newest_versions_first())
+            .order_by("-published_at")[:HOME_LIST_LENGTH],
+            language,
+        ),
+    }
+    if role["anonymous"]:
+        return render(request, "home.html", context)
+
     now = timezone.now()
-    upcoming = (
-        Convening.objects.visible_to(user)
+    context["upcoming_convenings"] = (
+        Convening.objects.visible_to(request.user)
         .filter(ends_at__gte=now)
         .exclude(status__in=[Convening.Status.CANCELLED, Convening.Status.DRAFT])
         .select_related("national_alliance")
-        .order_by("starts_at")[:5]
+        .order_by("starts_at")[:HOME_LIST_LENGTH]
     )
-    context = {
-        "published_statements": Statement.objects.public()
-        .prefetch_related("versions__texts")
-        .order_by("-published_at")[:5],
-        "upcoming_convenings": upcoming if user.is_authenticated else [],
-    }
-    if is_convenor(user):
-        context["counts"] = {
-            "members": Organisation.objects.filter(memberships__status=Membership.Status.APPROVED)
-            .distinct()
-            .count(),
-            "applications": Membership.objects.filter(status=Membership.Status.APPLIED).count(),
-            "national_alliances": NationalAlliance.objects.count(),
-            "open_statements": Statement.objects.filter(status=Statement.Status.OPEN).count(),
-            "upcoming_convenings": Convening.objects.filter(
-                starts_at__gte=now, status__in=[Convening.Status.SCHEDULED, Convening.Status.MOVED]
-            ).count(),
-        }
-    elif user.is_authenticated:
-        alliances = list(user.coordinated_alliances.all())
-        if alliances:
-            context["alliances"] = [
-                {
-                    "alliance": alliance,
-                    "members": alliance.memberships.filter(
-                        status=Membership.Status.APPROVED
-                    ).count(),
-                    "applications": alliance.memberships.filter(
-                        status=Membership.Status.APPLIED
-                    ).count(),
-                }
-                for alliance in alliances
-            ]
-        contact = getattr(user, "contact", None)
-        if contact is not None:
-            context["organisation"] = contact.organisation
-            context["requests_to_answer"] = (
-                SignOnRequest.objects.filter(
-                    organisation=contact.organisation,
-                    answer=SignOnRequest.Answer.NO_REPLY,
-                    statement__status=Statement.Status.OPEN,
-                )
-                .select_related("statement")
-                .prefetch_related("statement__versions__texts")
-            )
+    if role["convenor"]:
+        context["counts"] = _alliance_counts(now)
+    if role["coordinator"]:
+        context["alliances"] = _alliances_with_counts(request.user)
+    if role["representative"]:
+        organisation = role["organisation"]
+        context["memberships"] = organisation.memberships.select_related("national_alliance")
+        context["requests_to_answer"] = _requests_to_answer(organisation, language)
     return render(request, "home.html", context)
+
+
+def _alliance_counts(now) -> dict[str, int]:
+    memberships = Membership.objects.aggregate(
+        members=Count("organisation", distinct=True, filter=Q(status=Membership.Status.APPROVED)),
+        applications=Count("pk", filter=Q(status=Membership.Status.APPLIED)),
+    )
+    return {
+        **memberships,
+        "national_alliances": NationalAlliance.objects.count(),
+        "open_statements": Statement.objects.filter(status=Statement.Status.OPEN).count(),
+        "upcoming_convenings": Convening.objects.filter(
+            starts_at__gte=now, status__in=[Convening.Status.SCHEDULED, Convening.Status.MOVED]
+        ).count(),
+    }
+
+
+def _alliances_with_counts(coordinator):
+    approved = Q(memberships__status=Membership.Status.APPROVED)
+    applied = Q(memberships__status=Membership.Status.APPLIED)
+    return (
+        NationalAlliance.objects.coordinated_by(coordinator)
+        .annotate(
+            member_count=Count("memberships", filter=approved),
+            application_count=Count("memberships", filter=applied),
+        )
+        .order_by("name")
+    )
+
+
+def _requests_to_answer(organisation, language: str) -> list[SignOnRequest]:
+    """Open statements `organisation` was asked to sign and has not answered, soonest
+    deadline first."""
+    requests = list(
+        SignOnRequest.objects.filter(
+            organisation=organisation,
+            answer=SignOnRequest.Answer.NO_REPLY,
+            statement__status=Statement.Status.OPEN,
+        )
+        .select_related("statement")
+        .prefetch_related(_newest_versions_first("statement__versions"))
+        .order_by("statement__signon_closes_at")
+    )
+    _with_texts([sign_on.statement for sign_on in requests], language)
+    return requests
+
+
+def _newest_versions_first(lookup: str = "versions") -> Prefetch:
+    return Prefetch(
+        lookup, queryset=StatementVersion.objects.order_by("-number").prefetch_related("texts")
+    )
+
+
+def _with_texts(statements, language: str) -> list[Statement]:
+    """Give each statement `.text`: its newest version's text in `language`, or in the
+    original language, read from prefetched rows (`Statement.current_text` queries)."""
+    statements = list(statements)
+    for statement in statements:
+        versions = statement.versions.all()
+        statement.text = versions[0].text_in(language) if versions else None
+    return statements
 
 
 @never_cache

@@ -1,0 +1,57 @@
+"""The demo convenor's first minutes, in a real browser: log in, read the counts, switch
+the interface to French."""
+
+import pytest
+from django.core.management import call_command, get_commands
+from playwright.sync_api import expect
+
+from tests.factories import UserFactory
+
+DEMO_CONVENOR = "convenor@demo.alliancehub.org"
+DEMO_PASSWORD = "fightinequality"
+
+
+def load_demo_data():
+    if "seed_demo" in get_commands():
+        call_command("seed_demo", verbosity=0)
+    else:
+        # TODO(lead): remove this branch once seed_demo has landed; it creates only the
+        # demo convenor, with the same login as seed_demo's.
+        UserFactory(
+            email=DEMO_CONVENOR,
+            password=DEMO_PASSWORD,
+            is_convenor=True,
+            is_staff=True,
+            is_superuser=True,
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_convenor_logs_in_sees_counts_and_switches_to_french(
+    live_server, page, screenshot_dir, compiled_translations
+):
+    load_demo_data()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(DEMO_CONVENOR)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign In").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    counts = page.get_by_role("region", name="Across the alliance")
+    expect(counts).to_be_visible()
+    expect(counts.get_by_text("Member organisations")).to_be_visible()
+    expect(counts.get_by_text("National alliances")).to_be_visible()
+    navigation = page.get_by_role("navigation", name="Main")
+    expect(navigation.get_by_role("link", name="Admin")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "home-convenor-en.png", full_page=True)
+
+    page.get_by_label("Language").select_option("fr")
+    page.get_by_role("button", name="Change").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    navigation = page.get_by_role("navigation", name="Menu principal")
+    expect(navigation.get_by_role("link", name="Accueil")).to_be_visible()
+    expect(navigation.get_by_role("link", name="Administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dans toute l’alliance")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "home-convenor-fr.png", full_page=True)
