@@ -258,6 +258,7 @@ class Contact(models.Model):
         default=False,
         help_text=_("May sign joint statements on behalf of the organisation."),
     )
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
     consent_given_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     consent_text = models.TextField(
         _("consent record"),
@@ -412,6 +413,15 @@ class Membership(models.Model):
     # First approval: the dashboard's month-by-month growth counts from here.
     joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
 
+    # Which decisions may follow which state.
+    TRANSITIONS = {
+        Status.APPLIED: {Status.APPROVED, Status.DECLINED},
+        Status.APPROVED: {Status.SUSPENDED, Status.LEFT},
+        Status.SUSPENDED: {Status.APPROVED, Status.LEFT},
+        Status.DECLINED: set(),
+        Status.LEFT: set(),
+    }
+
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
@@ -434,6 +444,9 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.organisation} in {self.alliance_name}"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
 
     @property
     def alliance_name(self) -> str:

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from alliance.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.preferences, name="preferences"),
+]

@@ -1,0 +1,165 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members import services
+from members.forms import ApplicationForm, DecisionForm
+from members.models import Membership, NationalAlliance, Organisation, Principles, is_convenor
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    """The public application form. Probable duplicates are offered before a new
+    organisation is created; the principles endorsed are the version shown."""
+    principles = Principles.objects.current(get_language())
+    if principles is None:
+        return render(request, "members/apply_closed.html", status=503)
+    form = ApplicationForm(
+        request.POST or None,
+        initial={"principles_version": principles.version, "contact_language": get_language()},
+    )
+    duplicates = Organisation.objects.none()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["principles_version"] != principles.version:
+            form.add_error(
+                None,
+                _(
+                    "The principles have just been updated: please read them "
+                    "again before you endorse them."
+                ),
+            )
+        else:
+            organisation, duplicates = _organisation_from(form)
+            if organisation is not None:
+                try:
+                    membership = _submit(form, organisation, principles)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    return render(
+                        request,
+                        "members/apply_done.html",
+                        {"membership": membership, "email": data["contact_email"]},
+                    )
+    return render(
+        request,
+        "members/apply.html",
+        {"form": form, "principles": principles, "duplicates": duplicates},
+    )
+
+
+def _organisation_from(form):
+    """The organisation to attach the application to, or (None, duplicates) when the
+    applicant must first say whether one of the duplicates is theirs."""
+    data = form.cleaned_data
+    choice = data.get("same_as") or ""
+    if choice.isdigit():
+        return get_object_or_404(Organisation, pk=int(choice)), None
+    duplicates = services.find_duplicates(
+        name=data["name"], country=data["country"], website=data.get("website", "")
+    )
+    if choice != "new" and duplicates.exists():
+        return None, duplicates
+    organisation = form.save(commit=False)
+    return organisation, None
+
+
+def _submit(form, organisation, principles):
+    data = form.cleaned_data
+    alliance = NationalAlliance.objects.filter(country=organisation.country).first()
+    membership = services.apply_to_join(
+        organisation=organisation,
+        applicant=services.Applicant(
+            name=data["contact_name"],
+            email=data["contact_email"],
+            role=data["contact_role"],
+            language=data["contact_language"],
+        ),
+        national_alliance=alliance,
+        principles=principles,
+    )
+    if data["focus_areas"] and not organisation.focus_areas.exists():
+        organisation.focus_areas.set(data["focus_areas"])
+    return membership
+
+
+@require_http_methods(["GET", "POST"])
+def verify_contact(request, token):
+    """The link in the verification email. GET only shows a button (mail scanners open
+    links); the POST confirms the address."""
+    try:
+        contact = services.contact_for_token(token)
+    except ValidationError as error:
+        return render(
+            request, "members/verify_contact.html", {"error": error.messages[0]}, status=400
+        )
+    if request.method == "POST":
+        contact = services.verify_contact_email(token=token)
+    return render(request, "members/verify_contact.html", {"contact": contact})
+
+
+def _reviewable(user):
+    """Memberships `user` may decide on: all for convenors, their alliances' for
+    coordinators."""
+    memberships = Membership.objects.select_related(
+        "organisation", "national_alliance", "endorsed_by", "principles"
+    )
+    if is_convenor(user):
+        return memberships
+    return memberships.filter(Q(national_alliance__coordinators=user))
+
+
+@login_required
+def applications(request):
+    """The review queue: applications whose applicant confirmed their address."""
+    if not (is_convenor(request.user) or request.user.coordinated_alliances.exists()):
+        raise PermissionDenied
+    pending = (
+        _reviewable(request.user).filter(status=Membership.Status.APPLIED).order_by("applied_at")
+    )
+    return render(
+        request,
+        "members/applications.html",
+        {
+            "confirmed": [m for m in pending if m.endorsed_by and m.endorsed_by.email_verified_at],
+            "unconfirmed": [
+                m for m in pending if not (m.endorsed_by and m.endorsed_by.email_verified_at)
+            ],
+            "form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    membership = get_object_or_404(_reviewable(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("members:applications")
+    try:
+        services.decide_membership(
+            membership=membership,
+            status=form.cleaned_data["status"],
+            decided_by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(organisation)s: %(status)s.")
+            % {
+                "organisation": membership.organisation,
+                "status": Membership.Status(form.cleaned_data["status"]).label,
+            },
+        )
+    return redirect("members:applications")

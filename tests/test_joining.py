@@ -1,0 +1,175 @@
+"""Journey 2 over HTTP: a non-member applies, confirms their address, and the national
+coordinator decides; the permission matrix of the review queue."""
+
+import pytest
+
+from alliance.outbox.models import OutgoingMessage
+from members.models import Membership, Organisation
+from tests.factories import MembershipFactory, OrganisationFactory, PrinciplesFactory
+
+
+@pytest.fixture
+def principles(db):
+    PrinciplesFactory(version=1, language="en", title="Our shared principles")
+    return PrinciplesFactory(version=1, language="fr", title="Nos principes partagés")
+
+
+def application(**overrides):
+    data = {
+        "name": "Tororo Youth Movement",
+        "short_name": "TYM",
+        "kind": "movement",
+        "country": "UG",
+        "city": "Tororo",
+        "website": "https://tororo-youth.example",
+        "description": "Young people organising for public services.",
+        "contact_name": "Okello James",
+        "contact_email": "okello@tororo.example",
+        "contact_role": "Coordinator",
+        "contact_language": "fr",
+        "principles_version": "1",
+        "endorse": "on",
+        "website_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_form_shows_the_principles_in_the_visitors_language(client, principles):
+    response = client.get("/members/join/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    assert "Nos principes partagés" in response.content.decode()
+
+
+def test_applying_creates_an_application_to_the_national_alliance(client, uganda, principles):
+    response = client.post("/members/join/", application())
+    assert response.status_code == 200
+    membership = Membership.objects.get(organisation__name="Tororo Youth Movement")
+    assert membership.national_alliance == uganda
+    assert membership.status == Membership.Status.APPLIED
+    assert OutgoingMessage.objects.filter(
+        template="contact_verification", to_email="okello@tororo.example"
+    ).exists()
+
+
+def test_without_a_national_alliance_the_application_goes_to_the_international_one(
+    client, principles
+):
+    client.post("/members/join/", application(country="NP", city="Kathmandu"))
+    membership = Membership.objects.get(organisation__name="Tororo Youth Movement")
+    assert membership.national_alliance is None
+
+
+def test_not_endorsing_the_principles_is_an_error_and_creates_nothing(client, principles):
+    response = client.post("/members/join/", application(endorse=""))
+    assert response.status_code == 200
+    assert "endorse" in response.context["form"].errors
+    assert not Organisation.objects.exists()
+
+
+def test_a_stale_principles_version_must_be_read_again(client, uganda, principles):
+    response = client.post("/members/join/", application(principles_version="0"))
+    assert "updated" in str(response.context["form"].non_field_errors())
+    assert not Membership.objects.exists()
+
+
+def test_bots_filling_the_hidden_field_are_refused(client, uganda, principles):
+    response = client.post("/members/join/", application(website_url="http://spam.example"))
+    assert response.context["form"].errors
+    assert not Organisation.objects.exists()
+
+
+def test_a_duplicate_is_offered_instead_of_created_again(client, uganda, principles):
+    existing = OrganisationFactory(
+        name="Tororo Youth Movement", country="UG", website="https://tororo-youth.example"
+    )
+    response = client.post("/members/join/", application())
+    assert list(response.context["duplicates"]) == [existing]
+    assert Organisation.objects.count() == 1
+
+    client.post("/members/join/", application(same_as=str(existing.pk)))
+    assert Organisation.objects.count() == 1
+    assert Membership.objects.get().organisation == existing
+
+    other = application(name="Tororo Youth Movement", website="", same_as="new", country="UG")
+    client.post("/members/join/", other)
+    assert Organisation.objects.count() == 2
+
+
+@pytest.fixture
+def confirmed_application(uganda, principles):
+    membership = MembershipFactory(
+        national_alliance=uganda,
+        status=Membership.Status.APPLIED,
+        joined_at=None,
+        organisation=OrganisationFactory(name="Busia Women Traders"),
+    )
+    from django.utils import timezone
+
+    from tests.factories import ContactFactory
+
+    membership.endorsed_by = ContactFactory(
+        organisation=membership.organisation, email_verified_at=timezone.now(), language="fr"
+    )
+    membership.save()
+    return membership
+
+
+@pytest.mark.parametrize(
+    ("persona", "status", "sees_it"),
+    [
+        ("convenor", 200, True),
+        ("uganda_coordinator", 200, True),
+        ("brazil_coordinator", 200, False),
+        ("representative", 403, False),
+        ("outsider", 403, False),
+        ("anonymous", 302, False),
+    ],
+)
+def test_review_queue_matrix(client_for, personas, confirmed_application, persona, status, sees_it):
+    response = client_for(personas[persona]).get("/members/applications/")
+    assert response.status_code == status
+    assert ("Busia Women Traders" in response.content.decode()) is sees_it
+
+
+@pytest.mark.parametrize(
+    ("persona", "decided"),
+    [
+        ("convenor", True),
+        ("uganda_coordinator", True),
+        ("brazil_coordinator", False),
+        ("representative", False),
+        ("outsider", False),
+        ("anonymous", False),
+    ],
+)
+def test_who_may_approve(client_for, personas, confirmed_application, persona, decided):
+    client = client_for(personas[persona])
+    client.post(f"/members/memberships/{confirmed_application.pk}/decide/", {"status": "approved"})
+    confirmed_application.refresh_from_db()
+    assert (confirmed_application.status == Membership.Status.APPROVED) is decided
+    assert OutgoingMessage.objects.filter(template="membership_approved").exists() is decided
+
+
+def test_declining_without_a_reason_changes_nothing(
+    client, uganda_coordinator, confirmed_application
+):
+    client.force_login(uganda_coordinator)
+    response = client.post(
+        f"/members/memberships/{confirmed_application.pk}/decide/",
+        {"status": "declined", "reason": ""},
+        follow=True,
+    )
+    assert "reason" in response.content.decode()
+    confirmed_application.refresh_from_db()
+    assert confirmed_application.status == Membership.Status.APPLIED
+
+
+def test_unconfirmed_applications_wait_apart(client, convenor, uganda, principles):
+    client.post("/members/join/", application())
+    client.force_login(convenor)
+    response = client.get("/members/applications/")
+    assert response.context["confirmed"] == []
+    assert [m.organisation.name for m in response.context["unconfirmed"]] == [
+        "Tororo Youth Movement"
+    ]
