@@ -33,10 +33,11 @@ class NavLink:
 # page is not built yet) is left out rather than leading to a 404.
 NAVIGATION = [
     NavLink(_("Home"), "home", frozenset({SIGNED_IN})),
-    NavLink(_("Members"), "members:directory", frozenset({CONVENOR})),
+    NavLink(_("Members"), "members:directory", frozenset({CONVENOR, COORDINATOR})),
     NavLink(_("National alliances"), "members:alliances", frozenset({CONVENOR})),
     NavLink(_("Applications"), "members:applications", frozenset({CONVENOR, COORDINATOR})),
     NavLink(_("Statements"), "statements:list", frozenset({ANONYMOUS, SIGNED_IN})),
+    NavLink(_("Campaigns"), "campaigns:campaigns", frozenset({ANONYMOUS, SIGNED_IN})),
     NavLink(_("Convenings"), "campaigns:convenings", frozenset({CONVENOR, COORDINATOR})),
     NavLink(_("Join"), "members:apply", frozenset({ANONYMOUS})),
     NavLink(_("Admin"), "admin:index", frozenset({STAFF})),

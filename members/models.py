@@ -5,9 +5,12 @@ Each model's QuerySet has `visible_to(user)`: the one place that says which rows
 person may see, used by pages and the API alike.
 """
 
+import functools
+import operator
+
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -17,15 +20,18 @@ from django_countries.fields import CountryField
 
 from members.classification import REGION_NAMES, classify
 
+# Path segments that sit beside /<slug>/ in the URLs: a slug must never shadow them.
+RESERVED_SLUGS = {"new", "edit", "convenings", "rsvp", "directory", "join", "s", "o"}
+
 
 def unique_slug(model, text: str, *, max_length: int = 80, instance=None) -> str:
-    """A slug for `text` that no other row of `model` uses yet."""
+    """A slug for `text` that no other row of `model` uses yet, nor a reserved path."""
     base = slugify(text)[:max_length].strip("-") or "item"
     slug, n = base, 2
     others = model._default_manager.all()
     if instance is not None and instance.pk:
         others = others.exclude(pk=instance.pk)
-    while others.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():
         suffix = f"-{n}"
         slug = f"{base[: max_length - len(suffix)]}{suffix}"
         n += 1
@@ -104,26 +110,98 @@ class NationalAlliance(models.Model):
         super().save(*args, **kwargs)
 
 
+class SearchText(Func):
+    """An organisation's name, short name and city in one string, folded for search:
+    lower case and, on Postgres, without accents, so that "Sao Paulo" finds "São Paulo".
+
+    On Postgres this is the immutable SQL function `members_search_text` created by
+    migration 0004, which the trigram index is built on: a query must use this very
+    expression for the index to serve it. Elsewhere (SQLite for `make run`) it is plain
+    LOWER, which folds ASCII only.
+    """
+
+    output_field = models.TextField()
+
+    def __init__(self, **extra):
+        super().__init__("name", "short_name", "city", **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="LOWER(%(expressions)s)",
+            arg_joiner=" || ' ' || ",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="public.members_search_text", **extra)
+
+
+class Folded(Func):
+    """A search term folded the way SearchText folds the text it is compared with."""
+
+    function = "LOWER"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="public.members_fold", **extra)
+
+
 class OrganisationQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Organisations whose name, short name or city contains `text`, whatever the
+        case and (on Postgres) the accents. Served by a trigram index on Postgres."""
+        text = text.strip()
+        if not text:
+            return self
+        if connections[self.db].vendor != "postgresql":
+            return self.filter(
+                Q(name__icontains=text) | Q(short_name__icontains=text) | Q(city__icontains=text)
+            )
+        return self.alias(search_text=SearchText()).filter(
+            search_text__contains=Folded(Value(text))
+        )
+
     def visible_to(self, user):
         """Public profiles of members for everyone; everything for convenors; for a
         coordinator also the applicants and former members of their own alliances; for a
-        member representative also their own organisation."""
+        member representative also their own organisation.
+
+        Written with EXISTS rather than joins: a join repeats an organisation once per
+        membership or contact and needs DISTINCT, which on 100,000 rows keeps Postgres
+        from reading the directory's page in index order."""
         if is_convenor(user):
             return self.all()
-        public = Q(listed_publicly=True, memberships__status=Membership.Status.APPROVED)
+        approved = Q(status=Membership.Status.APPROVED)
         if not (user and user.is_authenticated):
-            return self.filter(public).distinct()
-        own = Q(contacts__user=user) | Q(memberships__national_alliance__coordinators=user)
-        # Any member of the alliance may see the other members, listed publicly or not.
-        if (
-            Contact.objects.filter(
-                user=user, organisation__memberships__status=Membership.Status.APPROVED
-            ).exists()
-            or user.coordinated_alliances.exists()
-        ):
-            public = Q(memberships__status=Membership.Status.APPROVED)
-        return self.filter(public | own).distinct()
+            return self.filter(
+                Q(listed_publicly=True)
+                & Exists(Membership.objects.filter(approved, organisation=OuterRef("pk")))
+            )
+        # Two small look-ups first, so that what remains is one EXISTS Postgres can run
+        # as a semi-join while it walks the directory's index (an OR of several EXISTS
+        # makes it hash every approved membership on each page instead).
+        own = dict(
+            Contact.objects.filter(user=user)
+            .annotate(
+                member=Exists(
+                    Membership.objects.filter(approved, organisation=OuterRef("organisation"))
+                )
+            )
+            .values_list("organisation_id", "member")
+        )
+        coordinated = list(user.coordinated_alliances.values_list("pk", flat=True))
+        memberships = Membership.objects.filter(organisation=OuterRef("pk"))
+        if any(own.values()) or coordinated:
+            # Any member of the alliance may see the other members, listed publicly or
+            # not; coordinators also the applicants and former members of their alliances.
+            visible = Exists(memberships.filter(approved | Q(national_alliance__in=coordinated)))
+        else:
+            visible = Q(listed_publicly=True) & Exists(memberships.filter(approved))
+        if own:
+            visible = visible | Q(pk__in=list(own))
+        return self.filter(visible)
 
     def managed_by(self, user):
         """Organisations whose profile and contacts `user` may change."""
@@ -191,6 +269,10 @@ class Organisation(models.Model):
             models.Index(fields=["region", "name"]),
             models.Index(fields=["global_south", "name"]),
             models.Index(Lower("name"), name="organisation_name_lower_idx"),
+            # The directory's keyset pagination walks these in order (name; newest).
+            models.Index(fields=["name", "id"], name="organisation_name_id_idx"),
+            models.Index(fields=["-created_at", "-id"], name="organisation_newest_idx"),
+            models.Index(fields=["country", "name", "id"], name="organisation_country_name_idx"),
         ]
 
     def __str__(self):
@@ -344,14 +426,36 @@ class MembershipQuerySet(models.QuerySet):
         approved_public = Q(status=Membership.Status.APPROVED, organisation__listed_publicly=True)
         if not (user and user.is_authenticated):
             return self.filter(approved_public)
+        # Subqueries rather than joins through coordinators and contacts, which repeat
+        # rows and need DISTINCT (slow as an EXISTS in the directory's filters).
         return self.filter(
             approved_public
-            | Q(national_alliance__coordinators=user)
-            | Q(organisation__contacts__user=user)
-        ).distinct()
+            | Q(national_alliance__in=user.coordinated_alliances.values("pk"))
+            | Q(organisation__in=Contact.objects.filter(user=user).values("organisation_id"))
+        )
 
     def live(self):
         return self.filter(status=Membership.Status.APPROVED)
+
+    def visible_to_in_status(self, user, status: str):
+        """`visible_to(user).filter(status=status)`, written so that Postgres plans it
+        well. Only approved memberships are ever public, so for any other status the
+        public branch of visible_to cannot match; left in, its OR hides from the planner
+        how few rows can (the directory's "applied" filter walked 40,000 organisations
+        for a coordinator instead of reading their alliance's 200 applications)."""
+        if is_convenor(user) or status == Membership.Status.APPROVED:
+            return self.visible_to(user).filter(status=status)
+        if not (user and user.is_authenticated):
+            return self.none()
+        coordinated = list(user.coordinated_alliances.values_list("pk", flat=True))
+        own = list(Contact.objects.filter(user=user).values_list("organisation_id", flat=True))
+        reachable = [
+            *([Q(national_alliance__in=coordinated)] if coordinated else []),
+            *([Q(organisation__in=own)] if own else []),
+        ]
+        if not reachable:
+            return self.none()
+        return self.filter(functools.reduce(operator.or_, reachable), status=status)
 
 
 class Membership(models.Model):

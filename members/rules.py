@@ -64,3 +64,5 @@ rules.add_perm("members.change_nationalalliance", is_convenor | coordinates)
 rules.add_perm("members.view_nationalalliance_private", is_convenor | coordinates)
 rules.add_perm("members.publish_principles", is_convenor)
 rules.add_perm("members.view_dashboard", is_convenor | is_coordinator)
+# The directory as CSV: the whole alliance's list, for convenors and coordinators.
+rules.add_perm("members.export_directory", is_convenor | is_coordinator)

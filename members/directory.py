@@ -1,0 +1,314 @@
+"""The member directory's query: filters from the URL, a sort, and keyset pagination.
+
+A directory of 100,000 organisations is paged by keyset, never by OFFSET and never with a
+COUNT(*) of the table: a page is the 50 rows that follow (or precede) the cursor in the
+sort order, read through an index on the sort columns. The cursor is the sort key of the
+last (or first) row shown, carried in the "next" and "previous" links next to the
+filters, so that every view of the directory can be bookmarked and shared.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from members.classification import REGION_NAMES
+from members.models import FocusArea, Membership, NationalAlliance, Organisation
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    # Columns of the keyset, ending with a unique one, all in the same direction (so that
+    # one row comparison decides "after the cursor"); an index covers each.
+    keys: tuple[str, ...]
+    descending: bool = False
+
+
+SORTS = {
+    "name": Sort(_("Name"), ("name", "id")),
+    "country": Sort(_("Country"), ("country", "name", "id")),
+    "newest": Sort(_("Newest first"), ("created_at", "id"), descending=True),
+}
+DEFAULT_SORT = "name"
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in Python: Django renders each <option> through a template,
+    which for some 250 countries costs more than the page's queries put together."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
+        attrs = self.build_attrs(self.attrs, attrs)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option_value, mark_safe(" selected") if str(option_value) in chosen else "", label)
+                for option_value, label in self._flat_choices()
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+    def _flat_choices(self):
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # an optgroup: not used here, flatten it
+                yield from label
+            else:
+                # ModelChoiceIterator wraps the value of model choices.
+                yield getattr(option_value, "value", option_value), label
+
+
+@functools.lru_cache(maxsize=32)
+def country_choices(language: str) -> list[tuple[str, str]]:
+    """Countries sorted by their name in `language`: django-countries translates and
+    sorts some 250 names each time it is asked, on every page otherwise."""
+    return [("", "---------"), *((code, str(name)) for code, name in countries)]
+
+
+class DirectoryFilter(django_filters.FilterSet):
+    """The directory's filters: every one of them a URL parameter."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", help_text=_("Name, short name or city.")
+    )
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=list(REGION_NAMES.items()))
+    south = django_filters.ChoiceFilter(
+        label=_("Global south / north"),
+        choices=[("south", _("Global south")), ("north", _("Global north"))],
+        method="filter_south",
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    focus = django_filters.ModelChoiceFilter(
+        label=_("Focus area"),
+        queryset=FocusArea.objects.all(),
+        to_field_name="slug",
+        method="filter_focus",
+    )
+    alliance = django_filters.ModelChoiceFilter(
+        label=_("National alliance"),
+        queryset=NationalAlliance.objects.order_by("name"),
+        to_field_name="slug",
+        method="keep",
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Membership status"),
+        choices=Membership.Status.choices,
+        method="keep",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[(key, sort.label) for key, sort in SORTS.items()],
+        empty_label=None,
+        method="keep",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "country", "region", "south", "kind", "focus", "alliance", "status"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.form.fields["country"].choices = country_choices(get_language())
+        for field in self.form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.choices)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_south(self, queryset, name, value):
+        return queryset.filter(global_south=value == "south")
+
+    def filter_focus(self, queryset, name, value):
+        # EXISTS rather than a join: a join would repeat rows and need DISTINCT.
+        return queryset.filter(
+            Exists(
+                Organisation.focus_areas.through.objects.filter(
+                    organisation=OuterRef("pk"), focusarea=value
+                )
+            )
+        )
+
+    def keep(self, queryset, name, value):
+        """Alliance, status and sort are applied by filter_queryset and the page."""
+        return queryset
+
+    def filter_queryset(self, queryset):
+        # Alliance and status describe the same membership ("applied to Uganda"), so
+        # both go into one EXISTS (a join would also repeat rows and need DISTINCT).
+        # Only memberships the viewer may see count: filtering on the others would tell
+        # who applied, or was declined, where.
+        queryset = super().filter_queryset(queryset)
+        alliance = self.form.cleaned_data.get("alliance")
+        status = self.form.cleaned_data.get("status")
+        if not (alliance or status):
+            return queryset
+        if status:
+            memberships = Membership.objects.visible_to_in_status(self.user, status)
+        else:
+            memberships = Membership.objects.visible_to(self.user)
+        memberships = memberships.filter(organisation=OuterRef("pk"))
+        if alliance:
+            memberships = memberships.filter(national_alliance=alliance)
+        return queryset.filter(Exists(memberships))
+
+    @property
+    def chosen_sort(self) -> Sort:
+        return SORTS[self.sort_key]
+
+    @property
+    def sort_key(self) -> str:
+        chosen = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        return chosen if chosen in SORTS else DEFAULT_SORT
+
+    def filtered_query(self) -> str:
+        """The filters as a query string (without the cursor), for links and the CSV."""
+        params = self.data.copy()
+        for name in ("after", "before"):
+            params.pop(name, None)
+        return params.urlencode()
+
+
+def directory_filter(data, user) -> DirectoryFilter:
+    return DirectoryFilter(data, queryset=visible_organisations(user), user=user)
+
+
+def visible_organisations(user):
+    """`Organisation.objects.visible_to(user)` as plain rows. visible_to joins the
+    memberships and needs DISTINCT for those who are not convenors; as a semi-join
+    (`pk IN (...)`) it leaves the outer query free to be walked in index order."""
+    visible = Organisation.objects.visible_to(user)
+    if visible.query.distinct:
+        return Organisation.objects.filter(pk__in=visible.values("pk"))
+    return visible
+
+
+# Cursors --------------------------------------------------------------------------------
+
+
+def encode_cursor(organisation: Organisation, sort: Sort) -> str:
+    values = []
+    for key in sort.keys:
+        value = getattr(organisation, key)
+        if key == "country":
+            value = value.code
+        elif isinstance(value, dt.datetime):
+            value = value.isoformat()
+        values.append(value)
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: Sort) -> list | None:
+    """The sort key in `cursor`, or None when it is not one (edited by hand, or made
+    for another sort): the page then starts from the beginning."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not isinstance(values, list) or len(values) != len(sort.keys):
+        return None
+    if not isinstance(values[-1], int) or not all(isinstance(v, str) for v in values[:-1]):
+        return None
+    if "created_at" in sort.keys:
+        try:
+            values[0] = dt.datetime.fromisoformat(values[0])
+        except ValueError:
+            return None
+    return values
+
+
+def beyond(sort: Sort, values: list, *, forward: bool) -> Q:
+    """Rows strictly after `values` in the sort order (or before, if not `forward`).
+
+    The row comparison (k1, k2, k3) > (v1, v2, v3) written as OR-ed prefixes, with a
+    redundant k1 >= v1 in front so that Postgres starts the index scan at the cursor
+    instead of filtering from the first row.
+    """
+    after = forward != sort.descending
+    strictly, inclusive = ("gt", "gte") if after else ("lt", "lte")
+    keys = sort.keys
+    prefixes = [
+        Q(**{f"{keys[i]}__{strictly}": values[i]}, **dict(zip(keys[:i], values[:i], strict=True)))
+        for i in range(len(keys))
+    ]
+    return Q(**{f"{keys[0]}__{inclusive}": values[0]}) & reduce(or_, prefixes)
+
+
+def ordering(sort: Sort, *, forward: bool) -> list[str]:
+    descending = sort.descending == forward
+    return [f"-{key}" if descending else key for key in sort.keys]
+
+
+@dataclass
+class Page:
+    organisations: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def page(queryset, sort: Sort, *, after: str = "", before: str = "", size=PAGE_SIZE) -> Page:
+    """One page of `queryset`: the `size` rows after the cursor `after`, or before the
+    cursor `before`, in one query (one row more than shown, to know whether there is
+    another page that way)."""
+    cursor = decode_cursor(before, sort) if before else None
+    forward = cursor is None
+    if forward and after:
+        cursor = decode_cursor(after, sort)
+    rows = queryset
+    if cursor is not None:
+        rows = rows.filter(beyond(sort, cursor, forward=forward))
+    rows = list(rows.order_by(*ordering(sort, forward=forward))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    if not rows:
+        return Page([], None, None)
+    has_next = more if forward else True
+    has_previous = (cursor is not None) if forward else more
+    return Page(
+        rows,
+        next_cursor=encode_cursor(rows[-1], sort) if has_next else None,
+        previous_cursor=encode_cursor(rows[0], sort) if has_previous else None,
+    )
+
+
+def directory_rows(queryset, user):
+    """What a row of the directory shows: the page's one query, and one more for the
+    memberships (of the rows shown) the viewer may see."""
+    memberships = Membership.objects.visible_to(user).select_related("national_alliance")
+    return queryset.only(*DIRECTORY_COLUMNS).prefetch_related(
+        Prefetch("memberships", queryset=memberships, to_attr="visible_memberships")
+    )
+
+
+DIRECTORY_COLUMNS = (
+    "name",
+    "short_name",
+    "slug",
+    "kind",
+    "country",
+    "city",
+    "region",
+    "global_south",
+    "created_at",
+)

@@ -1,0 +1,107 @@
+"""Forms of the organisation pages: the profile and the contacts."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Contact, FocusArea, Organisation
+
+
+class OrganisationForm(forms.ModelForm):
+    """An organisation's profile. The internal notes are only offered to those who may
+    read them (`members.view_internal_notes`): pass `with_internal_notes`."""
+
+    focus_areas = forms.ModelMultipleChoiceField(
+        label=_("Focus areas"),
+        queryset=FocusArea.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        help_text=_("Two-letter codes of the languages it works in, separated by commas."),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "country",
+            "city",
+            "focus_areas",
+            "website",
+            "description",
+            "languages",
+            "listed_publicly",
+            "internal_notes",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "internal_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, with_internal_notes: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_internal_notes:
+            del self.fields["internal_notes"]
+        if self.instance.pk and not self.is_bound:
+            self.initial["languages"] = ", ".join(self.instance.languages)
+
+    def clean_languages(self) -> list[str]:
+        codes = [code.strip().lower() for code in self.cleaned_data["languages"].split(",")]
+        codes = [code for code in codes if code]
+        invalid = [code for code in codes if not (len(code) == 2 and code.isalpha())]
+        if invalid:
+            raise forms.ValidationError(
+                _("Not a two-letter language code: %(codes)s."),
+                params={"codes": ", ".join(invalid)},
+            )
+        return list(dict.fromkeys(codes))
+
+    def save(self, commit=True):
+        raise NotImplementedError("Use members.profiles.update_organisation")
+
+
+class ContactForm(forms.ModelForm):
+    """A contact person and the record of their consent to be held here."""
+
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "email",
+            "role",
+            "language",
+            "authorised_to_sign",
+            "consent_given_at",
+            "consent_text",
+        ]
+        widgets = {
+            "consent_given_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "consent_text": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        # A contact is held here only with a record of their consent.
+        self.fields["consent_given_at"].required = True
+        self.fields["consent_text"].required = True
+        self.fields["name"].required = True
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        others = Contact.objects.filter(organisation=self.organisation, email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise forms.ValidationError(_("This organisation already has a contact with it."))
+        return email
+
+    def save(self, commit=True):
+        raise NotImplementedError("Use members.profiles.save_contact")

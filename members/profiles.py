@@ -1,0 +1,187 @@
+"""Changes to an organisation's profile and to its contacts, each recorded in the audit
+trail: what the organisation page's history shows.
+
+A contact is personal data: a convenor can export everything held about one (for a
+subject access request) and erase it. Erasing empties the row rather than deleting it, so
+that memberships it endorsed and signatures it made still count.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from alliance.audit.models import AuditEntry
+from alliance.audit.services import diff, record, snapshot
+from members.models import Contact, Organisation
+
+PROFILE_FIELDS = [
+    "name",
+    "short_name",
+    "kind",
+    "country",
+    "city",
+    "website",
+    "description",
+    "languages",
+    "listed_publicly",
+    "internal_notes",
+]
+CONTACT_FIELDS = [
+    "name",
+    "email",
+    "role",
+    "language",
+    "authorised_to_sign",
+    "consent_given_at",
+    "consent_text",
+]
+# What erasing a contact empties; `erased_at` says when.
+PERSONAL_FIELDS = {
+    "name": "",
+    "email": "",
+    "role": "",
+    "consent_text": "",
+    "consent_given_at": None,
+    "email_verified_at": None,
+    "authorised_to_sign": False,
+    "user": None,
+}
+ERASED = "[erased]"
+
+
+def _focus_area_names(organisation: Organisation) -> list[str]:
+    return sorted(organisation.focus_areas.values_list("name", flat=True))
+
+
+def update_organisation(
+    *, organisation: Organisation, changed_by, data: dict[str, Any]
+) -> dict[str, list]:
+    """Change the profile fields in `data` (and `focus_areas`, if given); record who
+    changed what. Returns the changes, {field: [old, new]}, empty if nothing changed."""
+    fields = [name for name in PROFILE_FIELDS if name in data]
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = snapshot(organisation, fields)
+        for name in fields:
+            setattr(organisation, name, data[name])
+        changes = diff(before, organisation)
+        if "country" in changes:
+            changes["country"] = [before["country"].code, organisation.country.code]
+        if changes:
+            organisation.save(update_fields=[*changes, "updated_at"])
+        if "focus_areas" in data:
+            old_areas = _focus_area_names(organisation)
+            organisation.focus_areas.set(data["focus_areas"])
+            new_areas = _focus_area_names(organisation)
+            if old_areas != new_areas:
+                changes["focus_areas"] = [old_areas, new_areas]
+        if changes:
+            record(
+                actor=changed_by,
+                action="organisation.updated",
+                target=organisation,
+                changes=changes,
+            )
+    return changes
+
+
+def save_contact(
+    *, organisation: Organisation, contact: Contact | None = None, changed_by, data: dict
+) -> Contact:
+    """Add a contact to `organisation`, or change one of its contacts."""
+    with transaction.atomic():
+        if contact is None:
+            contact = Contact(organisation=organisation)
+            before = dict.fromkeys(CONTACT_FIELDS)
+            action = "contact.added"
+        else:
+            contact = Contact.objects.select_for_update().get(
+                pk=contact.pk, organisation=organisation
+            )
+            before = snapshot(contact, CONTACT_FIELDS)
+            action = "contact.updated"
+        for name in CONTACT_FIELDS:
+            if name in data:
+                setattr(contact, name, data[name])
+        if contact.pk and before["email"] and before["email"].lower() != contact.email.lower():
+            # A new address has not been verified yet.
+            contact.email_verified_at = None
+        contact.save()
+        changes = diff(before, contact)
+        if changes:
+            record(actor=changed_by, action=action, target=contact, changes=changes)
+    return contact
+
+
+def export_contact(*, contact: Contact, exported_by) -> dict[str, Any]:
+    """Everything held about `contact`, for a subject access request: the contact row,
+    the login it is linked to, and the audit entries about it. Recorded, since it hands
+    personal data out."""
+    with transaction.atomic():
+        history = [
+            {
+                "when": entry.created_at.isoformat(),
+                "who": entry.actor_label,
+                "action": entry.action,
+                "changes": entry.changes,
+            }
+            for entry in AuditEntry.objects.for_object(contact).order_by("created_at", "id")
+        ]
+        user = contact.user
+        export = {
+            "exported_at": timezone.now().isoformat(),
+            "contact": {
+                "id": contact.pk,
+                "organisation": {"id": contact.organisation_id, "name": str(contact.organisation)},
+                **{name: _exportable(getattr(contact, name)) for name in CONTACT_FIELDS},
+                "time_zone": contact.time_zone,
+                "email_verified_at": _exportable(contact.email_verified_at),
+                "created_at": _exportable(contact.created_at),
+                "updated_at": _exportable(contact.updated_at),
+                "erased_at": _exportable(contact.erased_at),
+            },
+            "login": (
+                {
+                    "email": user.email,
+                    "name": getattr(user, "name", ""),
+                    "language": getattr(user, "language", ""),
+                    "date_joined": _exportable(user.date_joined),
+                    "last_login": _exportable(user.last_login),
+                }
+                if user
+                else None
+            ),
+            "history": history,
+        }
+        record(actor=exported_by, action="contact.exported", target=contact)
+    return export
+
+
+def _exportable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def erase_contact(*, contact: Contact, erased_by) -> Contact:
+    """Remove the personal data of `contact`; keep the row (so that memberships it
+    endorsed and counts stay true) and mark it erased. Earlier audit entries about the
+    contact lose the values they recorded, which were personal data too."""
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.erased_at is not None:
+            return contact
+        for name, empty in PERSONAL_FIELDS.items():
+            setattr(contact, name, empty)
+        contact.erased_at = timezone.now()
+        contact.save()
+        for entry in AuditEntry.objects.for_object(contact).select_for_update():
+            entry.changes = {name: [ERASED, ERASED] for name in entry.changes}
+            entry.object_repr = ERASED
+            entry.save(update_fields=["changes", "object_repr"])
+        record(
+            actor=erased_by,
+            action="contact.erased",
+            target=contact,
+            changes={name: [ERASED, ""] for name in PERSONAL_FIELDS},
+        )
+    return contact

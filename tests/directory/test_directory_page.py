@@ -1,0 +1,278 @@
+"""The member directory: who sees which organisations, search, filters, sort, keyset
+pagination, and a fixed number of queries per page."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members import directory
+from members.models import Membership, Organisation
+from tests.factories import (
+    FocusAreaFactory,
+    MembershipFactory,
+    NationalAllianceFactory,
+    OrganisationFactory,
+)
+
+URL = reverse("members:directory")
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="accent-insensitive search needs Postgres"
+)
+
+
+def names(response) -> list[str]:
+    return [organisation.name for organisation in response.context["page"].organisations]
+
+
+@pytest.fixture
+def hidden_organisations(uganda, brazil):
+    """An applicant to Uganda, an unlisted Ugandan member (at risk) and a declined
+    Brazilian applicant: none of them in the public directory."""
+    applicant = OrganisationFactory(name="Applicant Uganda", country="UG")
+    MembershipFactory(
+        organisation=applicant, national_alliance=uganda, status=Membership.Status.APPLIED
+    )
+    unlisted = OrganisationFactory(name="Unlisted Uganda", country="UG", listed_publicly=False)
+    MembershipFactory(organisation=unlisted, national_alliance=uganda)
+    declined = OrganisationFactory(name="Declined Brazil", country="BR")
+    MembershipFactory(
+        organisation=declined, national_alliance=brazil, status=Membership.Status.DECLINED
+    )
+    return {"applicant": applicant, "unlisted": unlisted, "declined": declined}
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        (
+            "convenor",
+            {"Applicant Uganda", "Unlisted Uganda", "Declined Brazil"},
+        ),
+        ("uganda_coordinator", {"Applicant Uganda", "Unlisted Uganda"}),
+        ("brazil_coordinator", {"Unlisted Uganda", "Declined Brazil"}),
+        ("representative", {"Unlisted Uganda"}),
+        ("outsider", set()),
+        ("anonymous", set()),
+    ],
+)
+def test_directory_shows_each_persona_what_their_role_may_see(
+    personas, client_for, uganda_member, brazil_member, hidden_organisations, persona, expected
+):
+    response = client_for(personas[persona]).get(URL)
+
+    assert response.status_code == 200
+    shown = set(names(response))
+    public = {uganda_member.name, brazil_member.name}
+    assert shown - public == expected
+    assert public <= shown
+
+
+def test_search_finds_name_short_name_and_city_whatever_the_case(client, uganda):
+    for name, short_name, city in [
+        ("Tax Justice Network Africa", "TJNA", "Nairobi"),
+        ("Oxfam Novib", "", "The Hague"),
+        ("Federação de Órgãos", "FASE", "Rio de Janeiro"),
+    ]:
+        organisation = OrganisationFactory(name=name, short_name=short_name, city=city)
+        MembershipFactory(organisation=organisation, national_alliance=uganda)
+
+    assert names(client.get(URL, {"q": "justice"})) == ["Tax Justice Network Africa"]
+    assert names(client.get(URL, {"q": "fase"})) == ["Federação de Órgãos"]
+    assert names(client.get(URL, {"q": "HAGUE"})) == ["Oxfam Novib"]
+    assert names(client.get(URL, {"q": "nothing like it"})) == []
+
+
+@on_postgres
+def test_search_ignores_accents_on_postgres(client, brazil_member):
+    OrganisationFactory(name="Ação Cidadã", country="BR", city="Recife")
+    MembershipFactory(
+        organisation=Organisation.objects.get(name="Ação Cidadã"),
+        national_alliance=brazil_member.memberships.get().national_alliance,
+    )
+
+    assert names(client.get(URL, {"q": "Sao Paulo"})) == [brazil_member.name]
+    assert names(client.get(URL, {"q": "SÃO PAULO"})) == [brazil_member.name]
+    assert names(client.get(URL, {"q": "acao cidada"})) == ["Ação Cidadã"]
+
+
+def test_filters_by_country_region_south_kind_focus_alliance_and_status(client_for, convenor):
+    gender = FocusAreaFactory(slug="gender", name="Gender")
+    kenya = NationalAllianceFactory(country="KE", name="Kenya alliance")
+    nairobi = OrganisationFactory(name="Nairobi Women", country="KE", kind="womens_rights")
+    nairobi.focus_areas.add(gender)
+    MembershipFactory(organisation=nairobi, national_alliance=kenya)
+    applicant = OrganisationFactory(name="Mombasa Union", country="KE", kind="union")
+    MembershipFactory(
+        organisation=applicant, national_alliance=kenya, status=Membership.Status.APPLIED
+    )
+    OrganisationFactory(name="Berlin Research", country="DE", kind="research")
+    client = client_for(convenor)
+
+    assert names(client.get(URL, {"country": "KE"})) == ["Mombasa Union", "Nairobi Women"]
+    assert names(client.get(URL, {"region": "europe"})) == ["Berlin Research"]
+    assert names(client.get(URL, {"south": "north"})) == ["Berlin Research"]
+    assert "Berlin Research" not in names(client.get(URL, {"south": "south"}))
+    assert names(client.get(URL, {"kind": "union"})) == ["Mombasa Union"]
+    assert names(client.get(URL, {"focus": "gender"})) == ["Nairobi Women"]
+    assert names(client.get(URL, {"alliance": kenya.slug})) == ["Mombasa Union", "Nairobi Women"]
+    assert names(client.get(URL, {"alliance": kenya.slug, "status": "applied"})) == [
+        "Mombasa Union"
+    ]
+    assert names(client.get(URL, {"status": "approved", "country": "KE"})) == ["Nairobi Women"]
+
+
+def test_an_unknown_filter_value_is_reported_and_ignored(client_for, convenor, uganda_member):
+    response = client_for(convenor).get(URL, {"kind": "pirates"})
+
+    assert response.status_code == 200
+    assert response.context["filters"].form.errors["kind"]
+    assert names(response) == [uganda_member.name]
+
+
+def test_sorts_by_name_country_and_newest(client_for, convenor):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    OrganisationFactory(name="Zambia First", country="ZM", created_at=now - dt.timedelta(days=3))
+    OrganisationFactory(name="Argentina Later", country="AR", created_at=now - dt.timedelta(days=1))
+    OrganisationFactory(name="Benin Newest", country="BJ", created_at=now)
+    client = client_for(convenor)
+
+    assert names(client.get(URL)) == ["Argentina Later", "Benin Newest", "Zambia First"]
+    assert names(client.get(URL, {"sort": "country"})) == [
+        "Argentina Later",
+        "Benin Newest",
+        "Zambia First",
+    ]
+    assert names(client.get(URL, {"sort": "newest"})) == [
+        "Benin Newest",
+        "Argentina Later",
+        "Zambia First",
+    ]
+
+
+@pytest.mark.parametrize("sort", ["name", "country", "newest"])
+def test_keyset_pages_walk_every_row_once_forwards_and_back(client_for, convenor, sort):
+    # Equal names and countries: the id in the cursor must break the ties.
+    for n in range(7):
+        OrganisationFactory(name=f"Same {n % 2}", country=["UG", "KE"][n % 2])
+    queryset = Organisation.objects.all()
+    expected = [
+        o.pk for o in queryset.order_by(*directory.ordering(directory.SORTS[sort], forward=True))
+    ]
+    seen, pages, cursor = [], [], ""
+    while True:
+        page = directory.page(queryset, directory.SORTS[sort], after=cursor, size=3)
+        pages.append(page)
+        seen += [o.pk for o in page.organisations]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+
+    assert seen == expected
+    assert len(pages) == 3
+    assert pages[0].previous_cursor is None
+    back = directory.page(queryset, directory.SORTS[sort], before=pages[2].previous_cursor, size=3)
+    assert [o.pk for o in back.organisations] == [o.pk for o in pages[1].organisations]
+    assert back.previous_cursor and back.next_cursor
+
+
+def test_next_link_keeps_the_filters_and_carries_the_cursor(client_for, convenor):
+    for n in range(55):
+        OrganisationFactory(name=f"Kampala group {n:02}", country="UG")
+    client = client_for(convenor)
+
+    first = client.get(URL, {"country": "UG", "sort": "name"})
+    assert len(names(first)) == 50
+    link = re.search(r'rel="next" href="\?([^"]+)"', first.content.decode()).group(1)
+    assert "country=UG" in link and "sort=name" in link and "after=" in link
+    second = client.get(f"{URL}?{link.replace('&amp;', '&')}")
+
+    assert names(second) == [f"Kampala group {n:02}" for n in range(50, 55)]
+    assert 'rel="prev"' in second.content.decode()
+    assert 'rel="next"' not in second.content.decode()
+
+
+def test_a_cursor_edited_by_hand_starts_from_the_first_page(client_for, convenor, uganda_member):
+    response = client_for(convenor).get(URL, {"after": "not-a-cursor!"})
+
+    assert names(response) == [uganda_member.name]
+
+
+@pytest.mark.parametrize("persona", ["convenor", "uganda_coordinator", "anonymous"])
+def test_directory_runs_the_same_queries_for_5_or_50_rows(personas, client_for, uganda, persona):
+    client = client_for(personas[persona])
+
+    def count_queries() -> int:
+        client.get(URL, {"q": "group", "country": "UG", "status": "approved"})  # warm caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"q": "group", "country": "UG", "status": "approved"})
+        assert response.status_code == 200
+        return len(queries), len(names(response))
+
+    for n in range(5):
+        MembershipFactory(
+            organisation=OrganisationFactory(name=f"Group {n}"), national_alliance=uganda
+        )
+    few, shown = count_queries()
+    assert shown == 5
+    for n in range(5, 60):
+        MembershipFactory(
+            organisation=OrganisationFactory(name=f"Group {n}"), national_alliance=uganda
+        )
+    many, shown = count_queries()
+    assert shown == 50
+
+    assert few == many
+    # Session and user, the viewer's role (visible_to, navigation, export link: up to
+    # four), the page, its memberships, the two lists of the filter form.
+    assert many <= 11
+
+
+def test_htmx_request_gets_only_the_results(client_for, convenor, uganda_member):
+    response = client_for(convenor).get(URL, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert uganda_member.name in html
+    assert "<html" not in html
+
+
+def test_status_filter_only_counts_memberships_the_viewer_may_see(
+    client_for, personas, uganda_member, brazil
+):
+    # A Ugandan member that also applied to Brazil: only Brazil's coordinators (and
+    # convenors) may learn of that application.
+    MembershipFactory(
+        organisation=uganda_member, national_alliance=brazil, status=Membership.Status.APPLIED
+    )
+
+    def applicants(persona):
+        return names(client_for(personas[persona]).get(URL, {"status": "applied"}))
+
+    assert applicants("convenor") == [uganda_member.name]
+    assert applicants("brazil_coordinator") == [uganda_member.name]
+    assert applicants("uganda_coordinator") == []
+    assert applicants("representative") == [uganda_member.name]  # their own organisation
+    assert applicants("outsider") == []
+    assert applicants("anonymous") == []
+    assert names(client_for(personas["outsider"]).get(URL, {"status": "approved"})) == [
+        uganda_member.name
+    ]
+
+
+@pytest.mark.parametrize("status", [choice for choice, _label in Membership.Status.choices])
+def test_visible_to_in_status_is_visible_to_filtered_by_status(
+    personas, uganda_member, brazil_member, hidden_organisations, status
+):
+    for persona, user in personas.items():
+        from django.contrib.auth.models import AnonymousUser
+
+        user = user or AnonymousUser()
+        expected = set(Membership.objects.visible_to(user).filter(status=status))
+
+        assert set(Membership.objects.visible_to_in_status(user, status)) == expected, persona
