@@ -16,11 +16,12 @@ def test_healthz_reports_database_and_broker(client, db):
 @pytest.fixture
 def broker_down(settings):
     """Point the broker at a closed loopback port."""
-    original = celery_app.conf.broker_url
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    closed = "redis://127.0.0.1:1/0"
+    original = celery_app.conf.broker_url, celery_app.conf.broker_write_url
+    settings.CELERY_BROKER_URL = closed
+    celery_app.conf.broker_url = celery_app.conf.broker_write_url = closed
     yield
-    celery_app.conf.broker_url = original
+    celery_app.conf.broker_url, celery_app.conf.broker_write_url = original
 
 
 def test_healthz_is_503_when_the_broker_is_down(client, db, broker_down):

@@ -33,8 +33,13 @@ logger = logging.getLogger(__name__)
 
 # How many messages one task claims and sends over one SMTP connection.
 BATCH_SIZE = 20
-# SMTP answers that no retry will change (mailbox does not exist, address refused).
-PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+# Failures that no retry will change: the server refused the address, or the message
+# names a template that does not exist.
+PERMANENT_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    TemplateDoesNotExist,
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,9 @@ def dispatch(ids: list[int]) -> None:
         for start in range(0, len(ids), BATCH_SIZE):
             deliver_messages.delay(ids[start : start + BATCH_SIZE])
     except Exception:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        # In-process ("eager") tasks raise their own errors, not the broker's: let them
+        # through. Ask the app, not the settings: tests switch it at run time.
+        if deliver_messages.app.conf.task_always_eager:
             raise
         # The broker is down: the rows are safe, and the sweeper queues them once it is back.
         logger.warning(
@@ -220,7 +227,7 @@ def deliver(ids: list[int]) -> int:
             _send(render(message))
         except Exception as error:  # noqa: BLE001 - any failure is recorded on the row
             _fail(message, error)
-            if not isinstance(error, PERMANENT_ERRORS | (TemplateDoesNotExist,)):
+            if not isinstance(error, PERMANENT_ERRORS):
                 # The server is in trouble: stop hammering it; retry the rest later.
                 _release(messages[index + 1 :], error=f"after an error: {error}")
                 break
@@ -237,7 +244,7 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def _fail(message: OutgoingMessage, error: Exception) -> None:
-    permanent = isinstance(error, PERMANENT_ERRORS | (TemplateDoesNotExist,))
+    permanent = isinstance(error, PERMANENT_ERRORS)
     final = permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
     logger.warning(
         "outbox message %s (%s) failed, attempt %s%s: %r",

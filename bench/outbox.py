@@ -1,0 +1,126 @@
+"""Outbox throughput: messages queued, delivered by one Celery worker to a local SMTP
+server, end to end; and the floor: the same messages, pre-rendered, sent by a bare loop
+over one reused SMTP connection.
+
+    make bench-outbox            # 5,000 messages, on services of its own
+
+Ends with `RESULT outbox_per_s=... floor_per_s=... ratio=... lost=... duplicated=...`.
+"""
+
+import argparse
+import multiprocessing
+import smtplib
+import time
+
+from _support import RESULTS, cpu_seconds, describe_machine, print_result, setup_django
+
+
+def send_prerendered(host: str, port: int, messages: list[tuple[str, list[str], bytes]]) -> float:
+    """The floor, in a process of its own: seconds to send every message over one connection."""
+    started = time.perf_counter()
+    with smtplib.SMTP(host, port) as connection:
+        for sender, recipients, content in messages:
+            connection.sendmail(sender, recipients, content)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--messages", type=int, default=5000)
+    parser.add_argument("-c", "--concurrency", type=int, default=1, help="worker pool processes")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for delivery")
+    arguments = parser.parse_args()
+    count = arguments.messages
+
+    setup_django()
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from alliance.outbox.models import OutgoingMessage
+    from alliance.outbox.services import Email, queue_emails, render
+    from tests.fixtures.services import (
+        CeleryWorker,
+        SmtpServer,
+        celery_environment,
+        database_url,
+    )
+
+    smtp = SmtpServer().start()
+    worker = CeleryWorker(
+        env=celery_environment(
+            database=database_url(connection.settings_dict),
+            broker=settings.CELERY_BROKER_URL,
+            smtp=smtp.url,
+            LOG_LEVEL="WARNING",
+        ),
+        log_dir=RESULTS,
+        concurrency=arguments.concurrency,
+        loglevel="WARNING",
+    )
+    run = f"bench:{int(time.time())}"
+    emails = [
+        Email(
+            key=f"{run}:{n}",
+            to_email=f"member{n}@example.org",
+            to_name=f"Member {n}",
+            language=("en", "fr", "es", "pt")[n % 4],
+            template="notice",
+            context={"subject": f"Notice {n}", "text": "The Davos statement is open for sign-on."},
+        )
+        for n in range(count)
+    ]
+    print(f"machine: {describe_machine()}")
+    worker.start()
+    try:
+        cpu_before = cpu_seconds(worker.process.pid)
+        started = time.perf_counter()
+        with transaction.atomic():
+            queue_emails(emails)
+        committed = time.perf_counter()
+        smtp.wait_for(count, timeout=arguments.timeout)
+        delivered = time.perf_counter()
+        worker_cpu = cpu_seconds(worker.process.pid) - cpu_before
+        time.sleep(2)  # a duplicate, if any, arrives now
+    finally:
+        worker.stop()
+
+    keys = smtp.key_counts()
+    lost = sum(1 for email in emails if email.key not in keys)
+    duplicated = sum(keys.values()) - len(keys)
+    unsent = OutgoingMessage.objects.filter(key__startswith=run).exclude(status="sent").count()
+    outbox_per_s = count / (delivered - started)
+    print(
+        f"outbox: {count} messages, 1 worker (concurrency {arguments.concurrency}),"
+        " PostgreSQL with fsync on"
+    )
+    print(f"  queued and committed in {committed - started:.2f} s")
+    print(f"  all delivered {delivered - started:.2f} s after the start: {outbox_per_s:.0f}/s")
+    print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per message")
+    print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
+
+    messages = []
+    for row in OutgoingMessage.objects.filter(key__startswith=run).order_by("id").iterator():
+        email = render(row)
+        messages.append(
+            (email.from_email, email.recipients(), email.message().as_bytes(linesep="\r\n"))
+        )
+    smtp.clear()
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        floor_seconds = pool.apply(send_prerendered, (smtp.host, smtp.port, messages))
+    smtp.wait_for(count, timeout=60)
+    smtp.stop()
+    floor_per_s = count / floor_seconds
+    print(f"floor: the same {count} messages pre-rendered, one SMTP connection, a bare loop")
+    print(f"  sent in {floor_seconds:.2f} s: {floor_per_s:.0f}/s")
+
+    print_result(
+        outbox_per_s=round(outbox_per_s),
+        floor_per_s=round(floor_per_s),
+        ratio=round(outbox_per_s / floor_per_s, 2),
+        lost=lost,
+        duplicated=duplicated,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# Shared steps of `make test`, `make bench` and `make run`. Source it from the repo root:
+#   source scripts/lib.sh
+# Every step is idempotent and cheap when there is nothing to do, so the commands can be
+# run again and again on the same machine.
+
+VENV=.venv
+PYTHON=${PYTHON:-python3}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+warn() { printf '\033[33mwarning: %s\033[0m\n' "$*" >&2; }
+die() {
+    printf '\033[31merror: %s\033[0m\n' "$*" >&2
+    exit 1
+}
+
+# The newest PostgreSQL server installed by Debian's packages ("" when there is none).
+postgres_bin() {
+    local dir
+    dir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    if [[ -n $dir && -x $dir/postgres ]]; then echo "$dir"; fi
+}
+
+# ensure_system_packages postgres redis browser: install the Debian packages behind the
+# missing programs (as root), or say exactly what to install and stop (as anyone else).
+ensure_system_packages() {
+    local wanted=" $* " missing=()
+    if [[ $wanted == *" postgres "* && -z $(postgres_bin) ]]; then missing+=(postgresql); fi
+    if [[ $wanted == *" redis "* ]] && ! command -v redis-server >/dev/null; then
+        missing+=(redis-server)
+    fi
+    if [[ $wanted == *" browser "* ]]; then
+        command -v chromium >/dev/null || missing+=(chromium)
+        command -v chromedriver >/dev/null || missing+=(chromium-driver)
+        [[ -d /usr/share/fonts/truetype/liberation ]] || missing+=(fonts-liberation)
+    fi
+    # Debian splits venv (and its ensurepip) out of the interpreter.
+    if [[ ! -x $VENV/bin/python ]] && ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
+        missing+=("python3-venv")
+    fi
+    if ((${#missing[@]} == 0)); then return 0; fi
+    if [[ $(id -u) != 0 ]]; then
+        die "missing system packages; install them first: sudo apt-get install -y ${missing[*]}"
+    fi
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q "${missing[@]}"
+}
+
+# The virtualenv with the project and its dev tools. pip runs again only when
+# pyproject.toml changed since the last successful install (a stamp inside .venv).
+ensure_venv() {
+    local stamp=$VENV/.pyproject.sha256 wanted
+    wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+    if [[ -x $VENV/bin/python && -f $stamp && $(cat "$stamp") == "$wanted" ]]; then
+        return 0
+    fi
+    if [[ ! -x $VENV/bin/python ]]; then
+        "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+            die "Python 3.11 or newer is needed ($PYTHON is $("$PYTHON" --version 2>&1))"
+        say "creating $VENV"
+        "$PYTHON" -m venv "$VENV"
+    fi
+    say "installing the project into $VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e '.[dev]'
+    echo "$wanted" >"$stamp"
+}
+
+# Vendored JavaScript (scripts/assets.sh, from npm). Without npm the pages still work,
+# minus what the vendored scripts add.
+build_assets() {
+    [[ -f scripts/assets.sh ]] || return 0
+    if ! command -v npm >/dev/null; then
+        warn "npm is not installed: skipping scripts/assets.sh (vendored JavaScript)"
+        return 0
+    fi
+    say "vendoring assets"
+    bash scripts/assets.sh
+}
+
+# .po -> .mo with Babel, so that gettext need not be installed.
+compile_translations() {
+    if [[ -z $(find locale -name '*.po' -print -quit 2>/dev/null) ]]; then return 0; fi
+    say "compiling translations"
+    "$VENV/bin/pybabel" -q compile -d locale -D django
+}
