@@ -17,6 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("alliance.accounts.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("statements/", include("statements.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]

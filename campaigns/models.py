@@ -187,6 +187,9 @@ class Convening(models.Model):
     )
     # Raised on every change that invitees must hear about; the .ics SEQUENCE.
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # What the latest change was ({"sequence": n, "kind": "moved", "previous": {...}}),
+    # so that the note sent to invitees says what changed.
+    last_change = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -268,6 +271,10 @@ class Invitation(models.Model):
         help_text=_("Names of the people who will attend."),
     )
     attended = models.BooleanField(_("attended"), null=True, blank=True)
+    # The convening's SEQUENCE this organisation was last emailed about (NULL: not yet).
+    # The fan-out brings every invitation up to the convening's sequence, so a lost task
+    # is redone by the next run and nobody is told the same thing twice.
+    notified_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InvitationQuerySet.as_manager()

@@ -26,3 +26,7 @@ rules.add_perm("campaigns.organise_convening", is_convenor | coordinates)
 rules.add_perm("campaigns.change_convening", is_convenor | coordinates_convening)
 rules.add_perm("campaigns.view_invitations", is_convenor | coordinates_convening)
 rules.add_perm("campaigns.answer_invitation", is_convenor | represents_invitee)
+# Inviting: the organiser of the convening; whom they may invite is scoped in
+# campaigns.services.invitable_organisations (a coordinator: their alliances' members).
+rules.add_perm("campaigns.invite_to_convening", is_convenor | coordinates_convening)
+rules.add_perm("campaigns.invite_anyone", is_convenor)

@@ -28,13 +28,16 @@ class StatementQuerySet(models.QuerySet):
         return self.filter(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
 
     def visible_to(self, user):
-        """Drafts and statements under embargo are seen by convenors, and by the
-        organisations asked to sign; published ones by everyone."""
+        """Drafts are seen by convenors; statements open for sign-on by the organisations
+        asked to sign (by everyone when any organisation may sign); published ones by
+        everyone."""
         if is_convenor(user):
             return self.all()
         public = Q(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
+        # Open to any organisation: the public page carries the form to sign it.
+        signable_by_anyone = Q(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
         if not (user and user.is_authenticated):
-            return self.filter(public)
+            return self.filter(public | signable_by_anyone)
         circulating = Q(status=Statement.Status.OPEN) & (
             Q(signon_requests__organisation__contacts__user=user)
             | Q(audience=Statement.Audience.MEMBERS, pk__in=_member_statement_ids(user))
@@ -107,6 +110,11 @@ class Statement(models.Model):
         _("who may sign"), max_length=10, choices=Audience.choices, default=Audience.INVITED
     )
     moderation = models.BooleanField(_("signatures need moderation"), default=False)
+    coordinators_may_circulate = models.BooleanField(
+        _("national coordinators may circulate it to their alliance's organisations"),
+        default=False,
+        help_text=_("Once it is open for sign-on."),
+    )
     reminder_offsets = models.JSONField(
         _("reminders (hours before the deadline)"), default=default_reminder_offsets, blank=True
     )

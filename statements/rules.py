@@ -31,6 +31,21 @@ def may_sign_for_an_organisation(user, statement) -> bool:
 
 
 @rules.predicate
+def may_circulate_to_own_alliance(user, statement) -> bool:
+    """A national coordinator, when the convenor allowed it on an open statement (to
+    their own alliance's organisations only: the circulation form sees to that)."""
+    from statements.models import Statement
+
+    return (
+        statement is not None
+        and user.is_authenticated
+        and statement.coordinators_may_circulate
+        and statement.status == Statement.Status.OPEN
+        and user.coordinated_alliances.exists()
+    )
+
+
+@rules.predicate
 def represents_signatory(user, signature) -> bool:
     return signature is not None and represents(user, signature.organisation)
 
@@ -38,9 +53,11 @@ def represents_signatory(user, signature) -> bool:
 rules.add_perm("statements.add_statement", is_convenor)
 rules.add_perm("statements.change_statement", is_convenor)
 rules.add_perm("statements.publish_statement", is_convenor)
-rules.add_perm("statements.circulate_statement", is_convenor)
+rules.add_perm("statements.circulate_statement", is_convenor | may_circulate_to_own_alliance)
 rules.add_perm("statements.view_tracking", is_convenor)
 rules.add_perm("statements.moderate_signature", is_convenor)
 rules.add_perm("statements.export_signatories", is_convenor)
 rules.add_perm("statements.sign_statement", may_sign_for_an_organisation)
 rules.add_perm("statements.withdraw_signature", is_convenor | represents_signatory)
+# Confirming a changed text is the organisation's own word; a convenor cannot give it.
+rules.add_perm("statements.confirm_signature", represents_signatory)

@@ -16,8 +16,8 @@ from members.models import (
     Principles,
 )
 from statements.models import (
-    SignOnRequest,
     Signature,
+    SignOnRequest,
     Statement,
     StatementText,
     StatementVersion,

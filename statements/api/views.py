@@ -1,0 +1,222 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as django_filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from alliance.api.exceptions import ApiError
+from alliance.api.idempotency import idempotent
+from alliance.api.schema import ErrorSerializer
+from alliance.api.scopes import Scope
+from alliance.api.views import PartnerDetailView, PartnerListView
+from members.models import Membership, Organisation
+from statements import services
+from statements.api.serializers import (
+    SignatureInputSerializer,
+    SignatureSerializer,
+    SignatureWithEmailSerializer,
+    StatementSerializer,
+)
+from statements.models import Signature, SignOnRequest, Statement, StatementVersion
+
+
+class StatementFilter(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Statement.Status.choices, help_text="open, published or closed."
+    )
+    focus_area = django_filters.CharFilter(
+        field_name="focus_areas__slug", help_text="Slug of one of its focus areas."
+    )
+
+    class Meta:
+        model = Statement
+        fields = ["updated_since", "status", "focus_area"]
+
+
+def statements_for(view):
+    """Statements the requester may see: for a key, what an anonymous visitor sees (the
+    published ones, and those open to any organisation)."""
+    confirmed = (
+        Signature.objects.filter(statement=OuterRef("pk"), status=Signature.Status.CONFIRMED)
+        .order_by()
+        .values("statement")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return (
+        Statement.objects.visible_to(view.request.user)
+        .annotate(signature_count=Coalesce(Subquery(confirmed, output_field=IntegerField()), 0))
+        .prefetch_related(
+            "focus_areas",
+            Prefetch(
+                "versions",
+                queryset=StatementVersion.objects.order_by("-number").prefetch_related("texts"),
+                to_attr="current_versions",
+            ),
+        )
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List statements",
+        description="Published statements, and those open for any organisation to sign, "
+        "with the current text in every language.",
+    )
+)
+class StatementList(PartnerListView):
+    serializer_class = StatementSerializer
+    filterset_class = StatementFilter
+    ordering_fields = ["created_at", "updated_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return statements_for(self)
+
+
+@extend_schema_view(get=extend_schema(summary="One statement"))
+class StatementDetail(PartnerDetailView):
+    serializer_class = StatementSerializer
+
+    def get_queryset(self):
+        return statements_for(self)
+
+
+class SignatureFilter(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
+    )
+    country = django_filters.CharFilter(
+        field_name="organisation__country", help_text="Country of the organisation (ISO code)."
+    )
+
+    class Meta:
+        model = Signature
+        fields = ["updated_since", "country"]
+
+
+def organisation_may_sign(statement: Statement, organisation: Organisation) -> bool:
+    """The statement's audience includes `organisation`: the rule the web applies to a
+    representative (statements.rules.may_sign_for_an_organisation), for an organisation."""
+    if statement.audience == Statement.Audience.ANYONE:
+        return True
+    if SignOnRequest.objects.filter(statement=statement, organisation=organisation).exists():
+        return True
+    return (
+        statement.audience == Statement.Audience.MEMBERS
+        and Membership.objects.live().filter(organisation=organisation).exists()
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the signatures of a statement",
+        description="Confirmed signatures listed publicly; with the read:contacts scope, "
+        "every confirmed signature (also those counted without the name) and emails.",
+    ),
+    post=extend_schema(
+        summary="Record a signature the partner collected",
+        description="Scope write:signatures. The same rules as the web: one signature per "
+        "organisation, within the sign-on window, for organisations in the statement's "
+        "audience. Send an `Idempotency-Key` header: a retry with the same key and body "
+        "returns the first response (header `Idempotent-Replayed: true`); the same key "
+        "with a different body is refused (422, `idempotency_key_reused`).",
+        request=SignatureInputSerializer,
+        responses={
+            201: SignatureWithEmailSerializer,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="The key lacks write:signatures (`insufficient_scope`), or the "
+                "organisation is not in the statement's audience (`not_in_audience`).",
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The organisation has signed already (`already_signed`), or "
+                "the statement is not open for signatures (`statement_not_open`).",
+            ),
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description="The Idempotency-Key was used with another body "
+                "(`idempotency_key_reused`).",
+            ),
+        },
+    ),
+)
+class StatementSignatures(PartnerListView):
+    queryset = Signature.objects.none()  # tells the schema the model; see get_queryset
+    required_scopes = {"GET": Scope.READ, "POST": Scope.WRITE_SIGNATURES}
+    filterset_class = SignatureFilter
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    error_responses = {"404": "No such statement, or not visible to this key (`not_found`)."}
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SignatureSerializer
+        if self.request.method == "POST" or self.has_scope(Scope.READ_CONTACTS):
+            return SignatureWithEmailSerializer
+        return SignatureSerializer
+
+    def get_queryset(self):
+        statement = get_object_or_404(
+            Statement.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
+        if self.has_scope(Scope.READ_CONTACTS):
+            signatures = statement.signatures.filter(status=Signature.Status.CONFIRMED)
+        else:
+            signatures = Signature.objects.visible_to(self.request.user).filter(statement=statement)
+        return signatures.select_related("organisation")
+
+    @idempotent
+    def post(self, request, pk):
+        # A partner may record signatures for any statement open for sign-on, also one
+        # circulated only to invited organisations (which a key cannot list).
+        statement = get_object_or_404(
+            Statement.objects.exclude(status=Statement.Status.DRAFT), pk=pk
+        )
+        data = SignatureInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = self._organisation(data.validated_data["organisation"])
+        if not organisation_may_sign(statement, organisation):
+            raise ApiError(
+                403, "not_in_audience", _("This organisation may not sign this statement.")
+            )
+        try:
+            signature = services.sign(
+                statement=statement,
+                organisation=organisation,
+                signatory=services.Signatory(
+                    name=data.validated_data["signatory_name"],
+                    email=data.validated_data["signatory_email"],
+                    title=data.validated_data["signatory_title"],
+                    listed_publicly=data.validated_data["listed_publicly"],
+                ),
+                source=Signature.Source.PARTNER,
+            )
+        except services.AlreadySigned:
+            raise ApiError(
+                409, "already_signed", _("This organisation has signed this statement already.")
+            ) from None
+        except DjangoValidationError as refusal:
+            raise ApiError(409, "statement_not_open", " ".join(refusal.messages)) from None
+        return Response(
+            SignatureWithEmailSerializer(signature).data, status=status.HTTP_201_CREATED
+        )
+
+    def _organisation(self, organisation_id: int) -> Organisation:
+        visible = Organisation.objects.visible_to(self.request.user)
+        own = Q(pk=self.request.auth.organisation_id) if self.request.auth else Q(pk=None)
+        organisation = Organisation.objects.filter(
+            Q(pk__in=visible.values("pk")) | own, pk=organisation_id
+        ).first()
+        if organisation is None:
+            raise ValidationError({"organisation": [_("No such organisation.")]})
+        return organisation

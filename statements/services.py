@@ -1,0 +1,855 @@
+"""Operations on joint statements: drafting (versioned texts), circulating for sign-on,
+signing once per organisation, declining, withdrawing, reminding and publishing.
+
+Each is one transaction with an audit entry; emails are outbox rows written in the same
+transaction, so a change and the messages it causes commit together or not at all.
+"""
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from alliance.audit.services import diff, record, snapshot
+from alliance.outbox.services import Email, queue_email, queue_emails
+from members.models import Contact, Organisation, unique_slug
+from statements.models import (
+    Signature,
+    SignOnRequest,
+    Statement,
+    StatementText,
+    StatementVersion,
+)
+
+# The settings of a statement whose changes are written to the audit trail.
+AUDITED_SETTINGS = [
+    "original_language",
+    "campaign",
+    "moment",
+    "signon_opens_at",
+    "signon_closes_at",
+    "embargo_until",
+    "audience",
+    "moderation",
+    "reminder_offsets",
+    "unconfirmed_count_after_change",
+    "coordinators_may_circulate",
+]
+# Offset 0 means "the morning of the deadline", at this hour in the recipient's zone.
+DEADLINE_MORNING_HOUR = 8
+# A reminder that the scan could not send within this window after it fell due (the
+# scheduler was down) is skipped rather than sent late and out of order.
+REMINDER_GRACE = dt.timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class TextInput:
+    """The title, summary and body of a statement in one language."""
+
+    language: str
+    title: str
+    body: str
+    summary: str = ""
+
+
+# --- Drafting ---------------------------------------------------------------------------
+
+
+def save_statement(
+    *,
+    statement: Statement,
+    texts: list[TextInput],
+    author,
+    focus_areas=None,
+    note: str = "",
+) -> Statement:
+    """Create or change a statement and its texts.
+
+    `statement` carries the new settings (a new, unsaved instance, or one changed by a
+    form). While nobody has signed, the texts of the current version are changed in
+    place; once signatures exist, a changed text makes a new version, so that every
+    signature keeps pointing at the exact text it signed.
+    """
+    if not any(text.language == statement.original_language for text in texts):
+        raise ValidationError(_("The text in the original language is needed."))
+    creating = statement.pk is None
+    with transaction.atomic():
+        before = {}
+        if not creating:
+            stored = Statement.objects.select_for_update().get(pk=statement.pk)
+            before = snapshot(stored, AUDITED_SETTINGS)
+        else:
+            statement.created_by = author
+            original = next(t for t in texts if t.language == statement.original_language)
+            statement.slug = statement.slug or unique_slug(Statement, original.title)
+        # Only the settings: a publication that happened while the form was open stays.
+        statement.save(update_fields=None if creating else [*AUDITED_SETTINGS, "updated_at"])
+        if focus_areas is not None:
+            statement.focus_areas.set(focus_areas)
+        version, new_version = _version_for_texts(statement, texts, author=author, note=note)
+        if version is not None:
+            _write_texts(version, texts)
+        if new_version:
+            _ask_to_confirm_again(statement, version)
+        changes = {} if creating else diff(before, statement)
+        if version is not None:
+            changes["texts"] = [None, f"v{version.number}: {_languages(texts)}"]
+        if creating or changes:
+            record(
+                actor=author,
+                action="statement.created" if creating else "statement.changed",
+                target=statement,
+                changes=changes,
+                note=note,
+            )
+    statement.new_version_made = new_version
+    return statement
+
+
+def _languages(texts: list[TextInput]) -> str:
+    return ", ".join(sorted(text.language for text in texts))
+
+
+def _version_for_texts(statement, texts, *, author, note):
+    """The version the texts go into (None when nothing changed) and whether it is new."""
+    current = statement.versions.select_for_update().order_by("-number").first()
+    if current is None:
+        return StatementVersion.objects.create(
+            statement=statement, number=1, created_by=author, note=note
+        ), False
+    stored = {text.language: (text.title, text.summary, text.body) for text in current.texts.all()}
+    wanted = {text.language: (text.title, text.summary, text.body) for text in texts}
+    if stored == wanted:
+        return None, False
+    if not current.signatures.exists():
+        return current, False
+    return StatementVersion.objects.create(
+        statement=statement, number=current.number + 1, created_by=author, note=note
+    ), True
+
+
+def _write_texts(version: StatementVersion, texts: list[TextInput]) -> None:
+    version.texts.exclude(language__in=[text.language for text in texts]).delete()
+    for text in texts:
+        StatementText.objects.update_or_create(
+            version=version,
+            language=text.language,
+            defaults={"title": text.title, "summary": text.summary, "body": text.body},
+        )
+
+
+def _ask_to_confirm_again(statement: Statement, version: StatementVersion) -> None:
+    """Write to everyone who signed an earlier text: the text changed, please confirm.
+    Their link is their organisation's personal link (or the statement's page)."""
+    signatures = (
+        Signature.objects.live()
+        .filter(statement=statement)
+        .exclude(version=version)
+        .select_related("contact", "organisation")
+    )
+    tokens = dict(statement.signon_requests.values_list("organisation_id", "token"))
+    texts = {text.language: text for text in version.texts.all()}
+    emails = []
+    for signature in signatures:
+        language = signature.contact.language if signature.contact else ""
+        if language not in texts:
+            language = statement.original_language
+        token = tokens.get(signature.organisation_id)
+        path = (
+            reverse("statements:respond", kwargs={"token": token}) + f"?lang={language}"
+            if token
+            else f"{statement.get_absolute_url()}?lang={language}"
+        )
+        emails.append(
+            Email(
+                key=f"statement-confirm-again:{signature.pk}:{version.number}",
+                to_email=signature.email,
+                to_name=signature.signatory_name,
+                language=language,
+                template="statement_text_changed",
+                context={
+                    "organisation": signature.organisation.name,
+                    "title": texts[language].title,
+                    "note": version.note,
+                    "stays_counted": statement.unconfirmed_count_after_change,
+                    "path": path,
+                },
+            )
+        )
+    queue_emails(emails)
+
+
+# --- Circulating ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CirculationPreview:
+    organisations: int
+    already_asked: int
+    to_ask: int
+    contacts: int
+    without_contact: int
+
+
+def contacts_to_write_to(organisations: QuerySet) -> QuerySet:
+    """The people who receive a request to sign: authorised contacts with an address."""
+    return (
+        Contact.objects.authorised_to_sign()
+        .exclude(email="")
+        .filter(organisation__in=organisations)
+    )
+
+
+def preview_circulation(*, statement: Statement, organisations: QuerySet) -> CirculationPreview:
+    """How many organisations and people a circulation would write to, before it does."""
+    asked = statement.signon_requests.values("organisation_id")
+    matched = organisations.count()
+    new = organisations.exclude(pk__in=asked)
+    to_ask = new.count()
+    with_contact = new.filter(pk__in=contacts_to_write_to(new).values("organisation_id")).count()
+    return CirculationPreview(
+        organisations=matched,
+        already_asked=matched - to_ask,
+        to_ask=to_ask,
+        contacts=contacts_to_write_to(new).count(),
+        without_contact=to_ask - with_contact,
+    )
+
+
+def circulate(*, statement: Statement, organisations: QuerySet, sent_by) -> int:
+    """Ask `organisations` to sign (those not asked yet), open the statement for sign-on
+    if it is a draft, and email each one's authorised contacts a personal link.
+
+    Returns how many organisations were asked.
+    """
+    if statement.status not in (Statement.Status.DRAFT, Statement.Status.OPEN):
+        raise ValidationError(_("Only a draft or an open statement can be circulated."))
+    if statement.current_version() is None:
+        raise ValidationError(_("Write the text before circulating the statement."))
+    with transaction.atomic():
+        statement = Statement.objects.select_for_update().get(pk=statement.pk)
+        asked = statement.signon_requests.values("organisation_id")
+        new_ids = list(organisations.exclude(pk__in=asked).values_list("pk", flat=True))
+        SignOnRequest.objects.bulk_create(
+            [
+                SignOnRequest(statement=statement, organisation_id=pk, requested_by=sent_by)
+                for pk in new_ids
+            ],
+            ignore_conflicts=True,  # a concurrent circulation asked the same one: fine
+        )
+        requests = statement.signon_requests.filter(organisation_id__in=new_ids)
+        queue_emails(_request_emails(statement, requests, template="statement_invitation"))
+        if statement.status == Statement.Status.DRAFT:
+            statement.status = Statement.Status.OPEN
+            if statement.signon_opens_at is None:
+                statement.signon_opens_at = timezone.now()
+            statement.save(update_fields=["status", "signon_opens_at", "updated_at"])
+        record(
+            actor=sent_by,
+            action="statement.circulated",
+            target=statement,
+            changes={"organisations_asked": [None, len(new_ids)]},
+        )
+    return len(new_ids)
+
+
+def signing_path(request: SignOnRequest, contact: Contact) -> str:
+    """The personal link of one contact: the organisation's token, the contact (to fill
+    the form in) and the contact's language."""
+    path = reverse("statements:respond", kwargs={"token": request.token})
+    return f"{path}?{urlencode({'contact': contact.pk, 'lang': contact.language})}"
+
+
+def _request_emails(statement, requests, *, template: str, key=None, contacts=None) -> list:
+    """One email per authorised contact of each request's organisation, in their language."""
+    requests = list(requests.select_related("organisation"))
+    if contacts is None:
+        contacts = contacts_to_write_to(
+            Organisation.objects.filter(pk__in=[r.organisation_id for r in requests])
+        )
+    by_organisation = {}
+    for contact in contacts:
+        by_organisation.setdefault(contact.organisation_id, []).append(contact)
+    version = statement.current_version()
+    texts = {text.language: text for text in version.texts.all()}
+    emails = []
+    for request in requests:
+        for contact in by_organisation.get(request.organisation_id, []):
+            text = texts.get(contact.language) or texts[statement.original_language]
+            emails.append(
+                Email(
+                    key=key(request, contact)
+                    if key
+                    else f"statement-invitation:{statement.pk}:{contact.pk}",
+                    to_email=contact.email,
+                    to_name=contact.name,
+                    language=contact.language,
+                    template=template,
+                    context={
+                        "organisation": request.organisation.name,
+                        "title": text.title,
+                        "summary": text.summary,
+                        "deadline": _local_date_time(
+                            statement.signon_closes_at, contact.language, contact.time_zone
+                        ),
+                        "path": signing_path(request, contact),
+                    },
+                )
+            )
+    return emails
+
+
+def _local_date_time(moment: dt.datetime | None, language: str, time_zone: str) -> str:
+    """`moment` as the recipient reads it: their language, their time zone (named)."""
+    if moment is None:
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone, time_zone = dt.UTC, "UTC"
+    with translation.override(language):
+        return f"{date_format(moment.astimezone(zone), 'DATETIME_FORMAT')} ({time_zone})"
+
+
+@dataclass
+class Tally:
+    signed: int = 0
+    declined: int = 0
+    no_reply: int = 0
+
+    @property
+    def asked(self) -> int:
+        return self.signed + self.declined + self.no_reply
+
+
+@dataclass
+class Tracking:
+    totals: Tally
+    by_alliance: list[tuple[str, Tally]] = field(default_factory=list)
+
+
+def tracking(statement: Statement) -> Tracking:
+    """Answers in totals and per national alliance (an organisation with memberships in
+    several counts in each; one with none, under "no national alliance")."""
+    totals = Counter(
+        dict(statement.signon_requests.values_list("answer").annotate(n=Count("id")).order_by())
+    )
+    rows = (
+        statement.signon_requests.values_list(
+            "organisation__memberships__national_alliance__name", "answer"
+        )
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    alliances: dict[str, Tally] = {}
+    for name, answer, n in rows:
+        tally = alliances.setdefault(name or _("no national alliance"), Tally())
+        setattr(tally, answer, getattr(tally, answer) + n)
+    return Tracking(
+        totals=Tally(
+            signed=totals[SignOnRequest.Answer.SIGNED],
+            declined=totals[SignOnRequest.Answer.DECLINED],
+            no_reply=totals[SignOnRequest.Answer.NO_REPLY],
+        ),
+        by_alliance=sorted(alliances.items()),
+    )
+
+
+# --- Signing ----------------------------------------------------------------------------
+
+
+class AlreadySigned(Exception):
+    """The organisation has a live signature on this statement already."""
+
+    def __init__(self, signature: Signature):
+        self.signature = signature
+        super().__init__(f"{signature.organisation} already signed, by {signature.signatory_name}")
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    email: str
+    title: str = ""
+    listed_publicly: bool = True
+
+
+def sign(
+    *,
+    statement: Statement,
+    organisation: Organisation,
+    signatory: Signatory,
+    source: str = Signature.Source.MEMBER,
+    actor=None,
+) -> Signature:
+    """Sign `statement` for `organisation`: one live signature per organisation, however
+    many people try at once (the database constraint decides; AlreadySigned tells the
+    later ones who signed first).
+
+    Members sign from a personal link or logged in, so their address is known: the
+    signature is confirmed at once, or waits for a moderator when moderation is on.
+    """
+    _check_open(statement)
+    contact = (
+        organisation.contacts.filter(email__iexact=signatory.email).first()
+        if signatory.email
+        else None
+    )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                statement=statement,
+                organisation=organisation,
+                version=statement.current_version(),
+                contact=contact,
+                signatory_name=signatory.name,
+                signatory_title=signatory.title,
+                email=signatory.email,
+                email_verified_at=now if contact else None,
+                status=Signature.Status.PENDING_MODERATION
+                if statement.moderation
+                else Signature.Status.CONFIRMED,
+                listed_publicly=signatory.listed_publicly,
+                source=source,
+            )
+            _answer(statement, organisation, SignOnRequest.Answer.SIGNED, now)
+            record(
+                actor=actor,
+                actor_label="" if actor else f"{signatory.name} <{signatory.email}>",
+                action="signature.created",
+                target=signature,
+                changes={"status": [None, signature.status]},
+            )
+    except IntegrityError:
+        existing = live_signature(statement, organisation)
+        if existing is None:  # the first one was withdrawn in the meantime
+            raise
+        raise AlreadySigned(existing) from None
+    return signature
+
+
+# At most this many confirmation emails per signature, whatever the resends.
+MAX_CONFIRMATION_EMAILS = 5
+
+
+def canonical_email(email: str) -> str:
+    """The address as compared: lower case, without plus-addressing
+    ("Ana+Davos@Example.org" and "ana@example.org" are one person)."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def sign_publicly(
+    *,
+    statement: Statement,
+    organisation_name: str,
+    country: str,
+    kind: str,
+    signatory: Signatory,
+    language: str,
+    suspicion: str = "",
+) -> Signature | None:
+    """An organisation that was not asked signs from the public page of a statement open
+    to any organisation. The signature waits until the address is confirmed by a link.
+
+    An organisation with the same name in the same country is the same organisation,
+    not a new one. When it has signed already, nothing is created and the submitter is
+    told by email: the page answers the same in both cases, so that nobody learns from
+    it whether an organisation at risk signed. Returns the signature, or None.
+    """
+    from members.services import find_duplicates
+
+    if statement.audience != Statement.Audience.ANYONE:
+        raise ValidationError(_("Only the organisations invited may sign this statement."))
+    _check_open(statement)
+    with transaction.atomic():
+        organisation = find_duplicates(name=organisation_name, country=country).first()
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                name=organisation_name.strip(), country=country, kind=kind
+            )
+        try:
+            with transaction.atomic():
+                signature = Signature.objects.create(
+                    statement=statement,
+                    organisation=organisation,
+                    version=statement.current_version(),
+                    signatory_name=signatory.name,
+                    signatory_title=signatory.title,
+                    email=signatory.email,
+                    status=Signature.Status.PENDING_VERIFICATION,
+                    listed_publicly=signatory.listed_publicly,
+                    source=Signature.Source.WEB,
+                    suspicious=bool(suspicion),
+                )
+        except IntegrityError:
+            if live_signature(statement, organisation) is None:
+                raise
+            _tell_already_signed(statement, organisation, signatory, language)
+            return None
+        record(
+            actor_label=f"{signatory.name} <{signatory.email}>",
+            action="signature.submitted",
+            target=signature,
+            changes={"status": [None, signature.status]},
+            note=f"suspicious: {suspicion}" if suspicion else "",
+        )
+        send_signature_confirmation(signature=signature, language=language)
+    return signature
+
+
+# Public signatures per statement and hour before the next ones go to moderation: per
+# address, and, higher, per IP address (many people of one office share one).
+PUBLIC_SIGNING_LIMITS = {"email": 3, "ip": 30}
+PUBLIC_SIGNING_WINDOW = 3600
+RATE_KEY_PREFIX = "statements:signing-rate"
+
+
+def exceeds_signing_rate(*, statement: Statement, ip: str, email: str) -> str:
+    """Count one public submission against its IP address and its email address, with
+    atomic counters in the cache (Redis in production). Returns what is over its limit
+    ("" when nothing is): such signatures are kept, and marked for moderation."""
+    over = []
+    for kind, value in (("ip", ip or "unknown"), ("email", canonical_email(email))):
+        digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+        key = f"{RATE_KEY_PREFIX}:{statement.pk}:{kind}:{digest}"
+        cache.add(key, 0, timeout=PUBLIC_SIGNING_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=PUBLIC_SIGNING_WINDOW)
+            count = 1
+        if count > PUBLIC_SIGNING_LIMITS[kind]:
+            over.append(f"more than {PUBLIC_SIGNING_LIMITS[kind]} an hour from this {kind}")
+    return "; ".join(over)
+
+
+def _check_open(statement: Statement) -> None:
+    if statement.status != Statement.Status.OPEN:
+        raise ValidationError(_("This statement is not open for signatures."))
+    if statement.signon_closes_at and statement.signon_closes_at <= timezone.now():
+        raise ValidationError(_("The deadline to sign this statement has passed."))
+
+
+def _tell_already_signed(statement, organisation, signatory, language) -> None:
+    queue_email(
+        Email(
+            # Once per address and organisation: resubmitting does not make more mail.
+            key=(
+                f"statement-already-signed:{statement.pk}:{organisation.pk}:"
+                f"{canonical_email(signatory.email)}"
+            ),
+            to_email=signatory.email,
+            to_name=signatory.name,
+            language=language,
+            template="statement_already_signed",
+            context={
+                "organisation": organisation.name,
+                "title": statement.current_text(language).title,
+                "path": statement.get_absolute_url(),
+            },
+        )
+    )
+
+
+def send_signature_confirmation(*, signature: Signature, language: str) -> bool:
+    """Send the link that confirms the signer's address, at most MAX_CONFIRMATION_EMAILS
+    times per signature. Returns whether an email was queued."""
+    with transaction.atomic():
+        claimed = Signature.objects.filter(
+            pk=signature.pk,
+            status=Signature.Status.PENDING_VERIFICATION,
+            confirmation_emails_sent__lt=MAX_CONFIRMATION_EMAILS,
+        ).update(confirmation_emails_sent=F("confirmation_emails_sent") + 1)
+        if not claimed:
+            return False
+        sent = Signature.objects.values_list("confirmation_emails_sent", flat=True).get(
+            pk=signature.pk
+        )
+        queue_email(
+            Email(
+                key=f"signature-confirmation:{signature.pk}:{sent}",
+                to_email=signature.email,
+                to_name=signature.signatory_name,
+                language=language,
+                template="statement_signature_confirmation",
+                context={
+                    "organisation": signature.organisation.name,
+                    "title": signature.statement.current_text(language).title,
+                    "path": reverse("statements:verify", kwargs={"token": signature.token}),
+                },
+            )
+        )
+    return True
+
+
+def verify_signature(*, signature: Signature) -> Signature:
+    """The signer followed the link in the confirmation email and confirmed (a POST).
+    The signature counts, or waits for a moderator when moderation is on or it looked
+    automated."""
+    statement = signature.statement
+    needs_moderation = statement.moderation or signature.suspicious
+    new_status = (
+        Signature.Status.PENDING_MODERATION if needs_moderation else Signature.Status.CONFIRMED
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Signature.objects.filter(
+            pk=signature.pk, status=Signature.Status.PENDING_VERIFICATION
+        ).update(status=new_status, email_verified_at=now, updated_at=now)
+        if updated:
+            _answer(statement, signature.organisation_id, SignOnRequest.Answer.SIGNED, now)
+            record(
+                actor_label=signature.email,
+                action="signature.email_verified",
+                target=signature,
+                changes={"status": [Signature.Status.PENDING_VERIFICATION, new_status]},
+            )
+    signature.refresh_from_db()
+    return signature
+
+
+def live_signature(statement: Statement, organisation: Organisation) -> Signature | None:
+    return (
+        Signature.objects.live()
+        .filter(statement=statement, organisation=organisation)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def _answer(statement, organisation, answer: str, when) -> None:
+    SignOnRequest.objects.filter(statement=statement, organisation=organisation).update(
+        answer=answer, answered_at=when
+    )
+
+
+def decline(*, signon_request: SignOnRequest, declined_by: str) -> SignOnRequest:
+    """The organisation says it will not sign: no more reminders."""
+    with transaction.atomic():
+        request = SignOnRequest.objects.select_for_update().get(pk=signon_request.pk)
+        if request.answer == SignOnRequest.Answer.SIGNED:
+            raise ValidationError(
+                _("Your organisation has signed: withdraw the signature instead.")
+            )
+        if request.answer != SignOnRequest.Answer.DECLINED:
+            request.answer = SignOnRequest.Answer.DECLINED
+            request.answered_at = timezone.now()
+            request.save(update_fields=["answer", "answered_at"])
+            record(actor_label=declined_by, action="signon_request.declined", target=request)
+    return request
+
+
+def withdraw(*, signature: Signature, actor=None, actor_label: str = "", reason: str = ""):
+    """The organisation takes its signature back. Recorded; the organisation counts as
+    having declined (it is not reminded), and may sign again while sign-on is open."""
+    with transaction.atomic():
+        updated = Signature.objects.filter(
+            pk=signature.pk, status__in=Signature.LIVE_STATUSES
+        ).update(status=Signature.Status.WITHDRAWN, updated_at=timezone.now())
+        if not updated:
+            raise ValidationError(_("This signature has already been withdrawn or rejected."))
+        _answer(
+            signature.statement_id,
+            signature.organisation_id,
+            SignOnRequest.Answer.DECLINED,
+            timezone.now(),
+        )
+        record(
+            actor=actor,
+            actor_label=actor_label,
+            action="signature.withdrawn",
+            target=signature,
+            changes={"status": [signature.status, Signature.Status.WITHDRAWN]},
+            note=reason,
+        )
+    signature.status = Signature.Status.WITHDRAWN
+    return signature
+
+
+def moderate(*, signature: Signature, approve: bool, moderator, reason: str = "") -> Signature:
+    """Confirm a signature waiting for moderation, or reject it (with a reason, kept in
+    the audit trail). A rejected organisation is back to "no reply": it may sign again."""
+    new_status = Signature.Status.CONFIRMED if approve else Signature.Status.REJECTED
+    if not approve and not reason.strip():
+        raise ValidationError(_("Please give a reason for the rejection."))
+    with transaction.atomic():
+        updated = Signature.objects.filter(
+            pk=signature.pk, status=Signature.Status.PENDING_MODERATION
+        ).update(status=new_status, updated_at=timezone.now())
+        if not updated:
+            raise ValidationError(_("This signature is not waiting for moderation."))
+        if not approve:
+            SignOnRequest.objects.filter(
+                statement_id=signature.statement_id, organisation_id=signature.organisation_id
+            ).update(answer=SignOnRequest.Answer.NO_REPLY, answered_at=None)
+        record(
+            actor=moderator,
+            action="signature.approved" if approve else "signature.rejected",
+            target=signature,
+            changes={"status": [Signature.Status.PENDING_MODERATION, new_status]},
+            note=reason.strip(),
+        )
+    signature.status = new_status
+    return signature
+
+
+def confirm_current_text(*, signature: Signature, actor=None, actor_label: str = "") -> bool:
+    """The signer confirms the changed text: the signature now records the current
+    version. Returns False when there was nothing to confirm."""
+    with transaction.atomic():
+        current = signature.statement.current_version()
+        previous = signature.version_id
+        updated = (
+            Signature.objects.live()
+            .filter(pk=signature.pk)
+            .exclude(version=current)
+            .update(version=current, updated_at=timezone.now())
+        )
+        if updated:
+            signature.version = current
+            record(
+                actor=actor,
+                actor_label=actor_label,
+                action="signature.confirmed_again",
+                target=signature,
+                changes={"version": [previous, current.pk]},
+            )
+    return bool(updated)
+
+
+# --- Reminders --------------------------------------------------------------------------
+
+
+def reminder_due_at(deadline: dt.datetime, offset_hours: int, time_zone: str) -> dt.datetime:
+    """When the reminder `offset_hours` before `deadline` falls due. Offset 0 is the
+    morning of the deadline's day in the recipient's time zone (or two hours before a
+    deadline that comes earlier than that morning)."""
+    if offset_hours:
+        return deadline - dt.timedelta(hours=offset_hours)
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    local_deadline = deadline.astimezone(zone)
+    morning = local_deadline.replace(hour=DEADLINE_MORNING_HOUR, minute=0, second=0, microsecond=0)
+    if morning >= deadline:
+        return deadline - dt.timedelta(hours=2)
+    return morning
+
+
+def send_due_reminders(*, now: dt.datetime | None = None) -> int:
+    """For every open statement, remind the organisations that have not answered, at
+    each offset that has fallen due. Safe to run twice, or in two processes at once: a
+    reminder's outbox key (statement, organisation, offset, contact) is written once.
+
+    Returns how many emails were queued.
+    """
+    now = now or timezone.now()
+    queued = 0
+    statements = Statement.objects.filter(
+        status=Statement.Status.OPEN, signon_closes_at__gt=now
+    ).exclude(reminder_offsets=[])
+    for statement in statements:
+        queued += _remind(statement, now)
+    return queued
+
+
+def _remind(statement: Statement, now: dt.datetime) -> int:
+    deadline = statement.signon_closes_at
+    requests = statement.signon_requests.filter(answer=SignOnRequest.Answer.NO_REPLY)
+    contacts = list(
+        contacts_to_write_to(Organisation.objects.filter(pk__in=requests.values("organisation")))
+    )
+    emails = []
+    for offset in sorted(set(statement.reminder_offsets), reverse=True):
+        due_contacts = [
+            contact
+            for contact in contacts
+            if _falls_due(reminder_due_at(deadline, offset, contact.time_zone), now, deadline)
+        ]
+        if not due_contacts:
+            continue
+        due_at = min(reminder_due_at(deadline, offset, c.time_zone) for c in due_contacts)
+        # Organisations asked after the reminder fell due have just been written to.
+        asked_before = requests.filter(requested_at__lt=due_at)
+        emails += _request_emails(
+            statement,
+            asked_before,
+            template="statement_reminder",
+            contacts=due_contacts,
+            key=lambda request, contact, offset=offset: (
+                f"statement-reminder:{statement.pk}:{request.organisation_id}:{offset}:{contact.pk}"
+            ),
+        )
+    with transaction.atomic():
+        return len(queue_emails(emails))
+
+
+def _falls_due(due_at, now, deadline) -> bool:
+    return due_at <= now < min(deadline, due_at + REMINDER_GRACE)
+
+
+# --- Publication ------------------------------------------------------------------------
+
+
+def publish(*, statement: Statement, actor=None) -> bool:
+    """Make the statement public in all its languages at once; sign-on ends. Safe to call
+    twice: only the first call changes anything. Returns whether this call published."""
+    with transaction.atomic():
+        now = timezone.now()
+        published = Statement.objects.filter(
+            pk=statement.pk, status__in=[Statement.Status.DRAFT, Statement.Status.OPEN]
+        ).update(status=Statement.Status.PUBLISHED, published_at=now, updated_at=now)
+        if published:
+            statement.status = Statement.Status.PUBLISHED
+            statement.published_at = now
+            if not statement.unconfirmed_count_after_change:
+                _lapse_unconfirmed(statement)
+            record(
+                actor=actor,
+                actor_label="" if actor else "embargo",
+                action="statement.published",
+                target=statement,
+                changes={"status": [None, Statement.Status.PUBLISHED]},
+            )
+    return bool(published)
+
+
+def _lapse_unconfirmed(statement: Statement) -> None:
+    """The convenor chose that signatures of an earlier text count only if confirmed:
+    at publication, those never confirmed are withdrawn (each one audited)."""
+    current = statement.current_version()
+    unconfirmed = list(
+        Signature.objects.live().filter(statement=statement).exclude(version=current)
+    )
+    Signature.objects.filter(pk__in=[s.pk for s in unconfirmed]).update(
+        status=Signature.Status.WITHDRAWN, updated_at=timezone.now()
+    )
+    for signature in unconfirmed:
+        record(
+            actor_label="publication",
+            action="signature.lapsed",
+            target=signature,
+            changes={"status": [signature.status, Signature.Status.WITHDRAWN]},
+            note="The text changed and the signer did not confirm it before publication.",
+        )
+
+
+def publish_due_statements(*, now: dt.datetime | None = None) -> list[int]:
+    """Publish the open statements whose embargo has passed."""
+    now = now or timezone.now()
+    due = Statement.objects.filter(status=Statement.Status.OPEN, embargo_until__lte=now)
+    return [statement.pk for statement in due if publish(statement=statement)]

@@ -1,0 +1,18 @@
+"""Periodic scans of statements (Celery beat). Both are safe to run twice, or in two
+processes at once: reminders are keyed outbox rows, publication a conditional update."""
+
+from celery import shared_task
+
+from statements import services
+
+
+@shared_task(ignore_result=True)
+def send_statement_reminders() -> int:
+    """Remind the organisations that have not answered, at each offset that fell due."""
+    return services.send_due_reminders()
+
+
+@shared_task(ignore_result=True)
+def publish_due_statements() -> list[int]:
+    """Publish the statements whose embargo has passed."""
+    return services.publish_due_statements()

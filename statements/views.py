@@ -1,0 +1,659 @@
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.models import Contact, NationalAlliance
+from statements import services
+from statements.forms import (
+    CirculationForm,
+    PublicSignatureForm,
+    SignatureForm,
+    StatementForm,
+    StatementTextForm,
+)
+from statements.models import Signature, SignOnRequest, Statement, StatementVersion
+
+SIGNATORIES_PER_PAGE = 500
+
+
+class _LoginNeeded(PermissionDenied):
+    """Refused, but logging in might help: `_guarded` views redirect to the login page."""
+
+
+def _check(request, permission: str, obj=None) -> None:
+    """Send anonymous visitors to the login page, refuse everyone else without the
+    permission."""
+    if request.user.has_perm(permission, obj):
+        return
+    if not request.user.is_authenticated:
+        raise _LoginNeeded
+    raise PermissionDenied
+
+
+def _guarded(view):
+    """Turn _LoginNeeded into a redirect to the login page."""
+
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _LoginNeeded:
+            return redirect_to_login(request.get_full_path())
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _current_version(statement) -> StatementVersion | None:
+    """The current version with its texts loaded once for the whole page."""
+    return statement.versions.prefetch_related("texts").order_by("-number").first()
+
+
+def _languages(version: StatementVersion | None) -> list[tuple[str, str]]:
+    """The statement's languages, in the order of settings.LANGUAGES, each named in
+    itself (a reader of French looks for "Français", whatever the page's language)."""
+    if version is None:
+        return []
+    present = {text.language for text in version.texts.all()}
+    return [
+        (code, translation.get_language_info(code)["name_local"])
+        for code, _name in settings.LANGUAGES
+        if code in present
+    ]
+
+
+def _language_for(request, statement, version) -> str:
+    """The language asked for in the URL, else the visitor's, else the original."""
+    available = [code for code, _name in _languages(version)]
+    for wanted in (request.GET.get("lang"), translation.get_language()):
+        if wanted in available:
+            return wanted
+    return statement.original_language
+
+
+def _current_text(statement, language):
+    """The text of the statement's current version from prefetched versions."""
+    versions = sorted(statement.versions.all(), key=lambda v: v.number)
+    if not versions:
+        return None
+    texts = {text.language: text for text in versions[-1].texts.all()}
+    return texts.get(language) or texts.get(statement.original_language)
+
+
+# --- Public pages -----------------------------------------------------------------------
+
+
+def statement_list(request):
+    """Published statements for everyone; the ones being circulated to the visitor's
+    organisation; everything for convenors."""
+    confirmed = (
+        Signature.objects.counted()
+        .filter(statement=OuterRef("pk"))
+        .order_by()
+        .values("statement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    statements = (
+        Statement.objects.visible_to(request.user)
+        .annotate(signature_count=Coalesce(Subquery(confirmed, output_field=IntegerField()), 0))
+        .prefetch_related(
+            Prefetch("versions", queryset=StatementVersion.objects.prefetch_related("texts"))
+        )
+        .order_by("-published_at", "-created_at")
+    )
+    language = translation.get_language()
+    sections: dict[str, list] = {status: [] for status in Statement.Status.values}
+    for statement in statements:
+        statement.text = _current_text(statement, language)
+        sections[statement.status].append(statement)
+    return render(
+        request,
+        "statements/list.html",
+        {
+            "sections": [
+                (Statement.Status(status).label, items)
+                for status, items in sections.items()
+                if items
+            ],
+            "can_add": request.user.has_perm("statements.add_statement"),
+        },
+    )
+
+
+def detail(request, slug, *, sign_form=None, public_form=None, status=200):
+    """The statement in one language: text, count, signatories grouped by country (the
+    ones counted only are never named). Works without JavaScript."""
+    statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
+    version = _current_version(statement)
+    language = _language_for(request, statement, version)
+    signatures = (
+        Signature.objects.visible_to(request.user)
+        .filter(statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True)
+        .select_related("organisation")
+        .order_by("organisation__country", "organisation__name", "pk")
+    )
+    page = Paginator(signatures, SIGNATORIES_PER_PAGE).get_page(request.GET.get("page"))
+    counts = (
+        Signature.objects.counted()
+        .filter(statement=statement)
+        .aggregate(total=Count("pk"), unlisted=Count("pk", filter=Q(listed_publicly=False)))
+    )
+    context = {
+        "statement": statement,
+        "version": version,
+        "text": version.text_in(language) if version else None,
+        "language": language,
+        "languages": _languages(version),
+        "total": counts["total"],
+        "unlisted": counts["unlisted"],
+        "page": page,
+        **_signing_context(request, statement, version, sign_form, public_form),
+        **_management_context(request, statement),
+    }
+    with translation.override(language):
+        response = TemplateResponse(request, "statements/detail.html", context, status=status)
+        return response.render()
+
+
+def _signing_context(request, statement, version, sign_form, public_form=None) -> dict:
+    """The signing part of the page: a representative's signature or their form, or
+    the public form when any organisation may sign."""
+    contact = (
+        Contact.objects.filter(user=request.user).select_related("organisation").first()
+        if request.user.is_authenticated
+        else None
+    )
+    own = services.live_signature(statement, contact.organisation) if contact else None
+    can_sign = own is None and request.user.has_perm("statements.sign_statement", statement)
+    if can_sign and sign_form is None:
+        sign_form = SignatureForm(
+            initial={
+                "signatory_name": contact.name,
+                "signatory_title": contact.role,
+                "email": contact.email,
+            }
+        )
+    signable_by_anyone = (
+        statement.status == Statement.Status.OPEN
+        and statement.audience == Statement.Audience.ANYONE
+    )
+    if public_form is None and contact is None and signable_by_anyone:
+        public_form = PublicSignatureForm()
+    return {
+        "public_form": public_form if contact is None and signable_by_anyone else None,
+        "own_signature": own,
+        "signed_earlier_text": own is not None and version and own.version_id != version.pk,
+        "may_confirm": own is not None
+        and request.user.has_perm("statements.confirm_signature", own),
+        "may_withdraw": own is not None
+        and request.user.has_perm("statements.withdraw_signature", own),
+        "sign_form": sign_form if can_sign else None,
+    }
+
+
+def _management_context(request, statement) -> dict:
+    user = request.user
+    return {
+        "can_change": user.has_perm("statements.change_statement", statement),
+        "can_circulate": user.has_perm("statements.circulate_statement", statement)
+        and statement.status in (Statement.Status.DRAFT, Statement.Status.OPEN),
+        "can_publish": user.has_perm("statements.publish_statement", statement)
+        and statement.status in (Statement.Status.DRAFT, Statement.Status.OPEN),
+        "can_track": user.has_perm("statements.view_tracking", statement),
+        "can_export": user.has_perm("statements.export_signatories", statement),
+    }
+
+
+@_guarded
+@require_POST
+def sign(request, slug):
+    """A logged-in representative signs for their organisation from the statement page."""
+    statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
+    _check(request, "statements.sign_statement", statement)
+    form = SignatureForm(request.POST)
+    if not form.is_valid():
+        return detail(request, slug, sign_form=form, status=400)
+    organisation = request.user.contact.organisation
+    try:
+        services.sign(
+            statement=statement,
+            organisation=organisation,
+            signatory=form.signatory(),
+            actor=request.user,
+        )
+    except services.AlreadySigned as refusal:
+        messages.error(request, _already_signed_message(refusal.signature))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Thank you: %(organisation)s has signed.") % {"organisation": organisation}
+        )
+    return redirect(statement)
+
+
+@require_POST
+def sign_publicly(request, slug):
+    """An organisation that was not asked signs from the public page; it confirms its
+    address by email next. The answer is the same whether or not it had signed."""
+    statement = get_object_or_404(
+        Statement.objects.visible_to(request.user),
+        slug=slug,
+        status=Statement.Status.OPEN,
+        audience=Statement.Audience.ANYONE,
+    )
+    form = PublicSignatureForm(request.POST)
+    if not form.is_valid():
+        return detail(request, slug, public_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.sign_publicly(
+            statement=statement,
+            organisation_name=data["organisation_name"],
+            country=data["country"],
+            kind=data["kind"],
+            signatory=form.signatory(),
+            language=translation.get_language(),
+            suspicion=_suspicion(request, statement, form),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(statement)
+    return render(
+        request, "statements/check_email.html", {"statement": statement, "email": data["email"]}
+    )
+
+
+def _suspicion(request, statement, form) -> str:
+    """Why a public signature should be looked at by a moderator, if it should."""
+    # Counted for every submission, bot or not, so that the counters see them all.
+    over_rate = services.exceeds_signing_rate(
+        statement=statement,
+        # REMOTE_ADDR: behind a proxy, the proxy must set it to the client's address.
+        ip=request.META.get("REMOTE_ADDR", ""),
+        email=form.cleaned_data["email"],
+    )
+    reasons = ["a field for bots was filled"] if form.looks_automated else []
+    if over_rate:
+        reasons.append(over_rate)
+    return "; ".join(reasons)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request, token):
+    """The link in the confirmation email. GET shows a button (mail scanners open
+    links); the POST confirms the address and the signature."""
+    signature = get_object_or_404(
+        Signature.objects.select_related("statement", "organisation"), token=token
+    )
+    if request.method == "POST":
+        signature = services.verify_signature(signature=signature)
+    return render(request, "statements/verify.html", {"signature": signature})
+
+
+def _already_signed_message(signature) -> str:
+    return _("%(organisation)s has already signed this statement: %(name)s signed on %(date)s.") % {
+        "organisation": signature.organisation,
+        "name": signature.signatory_name,
+        "date": timezone.localtime(signature.created_at).strftime("%Y-%m-%d"),
+    }
+
+
+@_guarded
+@require_POST
+def withdraw(request, pk):
+    signature = get_object_or_404(Signature.objects.select_related("statement"), pk=pk)
+    _check(request, "statements.withdraw_signature", signature)
+    try:
+        services.withdraw(signature=signature, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The signature has been withdrawn."))
+    return redirect(signature.statement)
+
+
+@_guarded
+@require_POST
+def moderate(request, pk):
+    """Approve or reject a signature waiting for moderation, from the tracking board."""
+    signature = get_object_or_404(Signature.objects.select_related("statement"), pk=pk)
+    _check(request, "statements.moderate_signature", signature)
+    try:
+        services.moderate(
+            signature=signature,
+            approve=request.POST.get("decision") == "approve",
+            moderator=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("statements:tracking", slug=signature.statement.slug)
+
+
+@_guarded
+@require_POST
+def confirm(request, pk):
+    """A representative confirms, for their organisation, the changed text."""
+    signature = get_object_or_404(Signature.objects.select_related("statement"), pk=pk)
+    _check(request, "statements.confirm_signature", signature)
+    if services.confirm_current_text(signature=signature, actor=request.user):
+        messages.success(request, _("Thank you: your signature now carries the new text."))
+    return redirect(signature.statement)
+
+
+# --- The personal link in the email -----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def respond(request, token):
+    """The page the request to sign links to; no login. GET shows the statement and the
+    form and changes nothing (mail scanners open links); POST signs, declines or
+    withdraws."""
+    signon_request = get_object_or_404(
+        SignOnRequest.objects.select_related("statement", "organisation"), token=token
+    )
+    statement = signon_request.statement
+    version = _current_version(statement)
+    language = _language_for(request, statement, version)
+    contact = _contact_from(request, signon_request)
+    form = None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form, status = _respond_to(request, signon_request, action, contact)
+        if status == 302:
+            return redirect(request.get_full_path())
+    own = services.live_signature(statement, signon_request.organisation)
+    if form is None and own is None:
+        form = SignatureForm(
+            initial={
+                "signatory_name": contact.name if contact else "",
+                "signatory_title": contact.role if contact else "",
+                "email": contact.email if contact else "",
+            }
+        )
+    context = {
+        "signon_request": signon_request,
+        "statement": statement,
+        "text": version.text_in(language) if version else None,
+        "language": language,
+        "languages": _languages(version),
+        "own_signature": own,
+        "signed_earlier_text": own is not None and version and own.version_id != version.pk,
+        "form": form,
+        "open": statement.status == Statement.Status.OPEN,
+    }
+    with translation.override(language):
+        return TemplateResponse(request, "statements/respond.html", context, status=status).render()
+
+
+def _contact_from(request, signon_request) -> Contact | None:
+    """The contact the link was sent to, to fill the form in; only among the
+    organisation's own contacts."""
+    pk = request.GET.get("contact", "")
+    if not pk.isdigit():
+        return None
+    return signon_request.organisation.contacts.filter(pk=int(pk)).first()
+
+
+def _respond_to(request, signon_request, action, contact):
+    """Carry out the POST; returns (form to show, status), status 302 when done."""
+    statement, organisation = signon_request.statement, signon_request.organisation
+    on_behalf = _("%(contact)s, by the link sent to %(organisation)s") % {
+        "contact": contact.email if contact else _("someone"),
+        "organisation": organisation,
+    }
+    try:
+        if action == "decline":
+            services.decline(signon_request=signon_request, declined_by=on_behalf)
+            messages.success(request, _("Thank you for your answer: you will not be reminded."))
+            return None, 302
+        if action == "confirm":
+            signature = services.live_signature(statement, organisation)
+            if signature is not None and services.confirm_current_text(
+                signature=signature, actor_label=on_behalf
+            ):
+                messages.success(request, _("Thank you: your signature now carries the new text."))
+            return None, 302
+        if action == "withdraw":
+            signature = services.live_signature(statement, organisation)
+            if signature is not None:
+                services.withdraw(signature=signature, actor_label=on_behalf)
+                messages.success(request, _("Your organisation's signature has been withdrawn."))
+            return None, 302
+        form = SignatureForm(request.POST)
+        if not form.is_valid():
+            return form, 400
+        services.sign(statement=statement, organisation=organisation, signatory=form.signatory())
+    except services.AlreadySigned as refusal:
+        messages.error(request, _already_signed_message(refusal.signature))
+        return None, 409
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None, 400
+    messages.success(
+        request, _("Thank you: %(organisation)s has signed.") % {"organisation": organisation}
+    )
+    return None, 302
+
+
+# --- Convenors --------------------------------------------------------------------------
+
+
+@_guarded
+@require_http_methods(["GET", "POST"])
+def edit(request, slug=None):
+    """Draft a new statement or change one: settings, and the text in each language."""
+    if slug is None:
+        _check(request, "statements.add_statement")
+        statement = Statement()
+    else:
+        statement = get_object_or_404(Statement, slug=slug)
+        _check(request, "statements.change_statement", statement)
+    version = statement.current_version() if statement.pk else None
+    initial_texts = StatementTextForm.initial_from(version)
+    data = request.POST if request.method == "POST" else None
+    form = StatementForm(data, instance=statement)
+    text_forms = [
+        StatementTextForm(data, language=code, initial=initial_texts.get(code))
+        for code, _name in settings.LANGUAGES
+    ]
+    if data is not None and form.is_valid() and all(f.is_valid() for f in text_forms):
+        texts = [text for f in text_forms if (text := f.text()) is not None]
+        try:
+            statement = services.save_statement(
+                statement=form.save(commit=False),
+                texts=texts,
+                author=request.user,
+                focus_areas=form.cleaned_data["focus_areas"],
+                note=request.POST.get("note", "")[:300],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if statement.new_version_made:
+                messages.warning(
+                    request,
+                    _(
+                        "Organisations have signed the earlier text: the change is a new "
+                        "version; their signatures stay counted."
+                    ),
+                )
+            messages.success(request, _("The statement is saved."))
+            return redirect(statement)
+    return render(
+        request,
+        "statements/edit.html",
+        {"statement": statement, "form": form, "text_forms": text_forms, "version": version},
+    )
+
+
+@_guarded
+@require_http_methods(["GET", "POST"])
+def circulate(request, slug):
+    """Choose the organisations to ask, see how many people that writes to, send."""
+    statement = get_object_or_404(Statement, slug=slug)
+    _check(request, "statements.circulate_statement", statement)
+    # A coordinator asks their own alliance's organisations only.
+    alliances = (
+        None
+        if request.user.has_perm("statements.view_tracking", statement)
+        else NationalAlliance.objects.coordinated_by(request.user)
+    )
+    form = CirculationForm(
+        request.POST if request.method == "POST" else request.GET or None, alliances=alliances
+    )
+    preview = None
+    if form.is_bound and form.is_valid():
+        organisations = form.organisations()
+        if request.method == "POST":
+            try:
+                asked = services.circulate(
+                    statement=statement, organisations=organisations, sent_by=request.user
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s organisation has been asked to sign.",
+                        "%(count)s organisations have been asked to sign.",
+                        asked,
+                    )
+                    % {"count": asked},
+                )
+                if alliances is not None:
+                    return redirect("statements:circulate", slug=statement.slug)
+                return redirect("statements:tracking", slug=statement.slug)
+        preview = services.preview_circulation(statement=statement, organisations=organisations)
+    return render(
+        request,
+        "statements/circulate.html",
+        {
+            "statement": statement,
+            "form": form,
+            "preview": preview,
+            "query": urlencode(request.GET),
+        },
+    )
+
+
+@_guarded
+def tracking(request, slug):
+    """Per organisation: signed, declined or no reply; totals; per national alliance."""
+    statement = get_object_or_404(Statement, slug=slug)
+    _check(request, "statements.view_tracking", statement)
+    answer = request.GET.get("answer", "")
+    requests = statement.signon_requests.select_related("organisation").order_by(
+        "organisation__name"
+    )
+    if answer in SignOnRequest.Answer.values:
+        requests = requests.filter(answer=answer)
+    page = Paginator(requests, 200).get_page(request.GET.get("page"))
+    signatures = {
+        signature.organisation_id: signature
+        for signature in Signature.objects.filter(
+            statement=statement,
+            organisation_id__in=[r.organisation_id for r in page],
+        ).order_by("created_at")
+    }
+    for signon_request in page:
+        signon_request.signature = signatures.get(signon_request.organisation_id)
+    return render(
+        request,
+        "statements/tracking.html",
+        {
+            "statement": statement,
+            "page": page,
+            "answer": answer,
+            "answers": SignOnRequest.Answer.choices,
+            "tracking": services.tracking(statement),
+            "to_moderate": Signature.objects.filter(
+                statement=statement, status=Signature.Status.PENDING_MODERATION
+            )
+            .select_related("organisation")
+            .order_by("created_at"),
+            "removed": Signature.objects.filter(
+                statement=statement,
+                status__in=[Signature.Status.WITHDRAWN, Signature.Status.REJECTED],
+            )
+            .select_related("organisation")
+            .order_by("-updated_at"),
+        },
+    )
+
+
+@_guarded
+@require_POST
+def publish(request, slug):
+    statement = get_object_or_404(Statement, slug=slug)
+    _check(request, "statements.publish_statement", statement)
+    if services.publish(statement=statement, actor=request.user):
+        messages.success(request, _("The statement is published in all its languages."))
+    else:
+        messages.info(request, _("The statement was already published."))
+    return redirect(statement)
+
+
+@_guarded
+def export(request, slug):
+    """Every signature, with its status and whether it is listed: for convenors only."""
+    statement = get_object_or_404(Statement, slug=slug)
+    _check(request, "statements.export_signatories", statement)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{statement.slug}-signatories.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "organisation",
+            "country",
+            "kind",
+            "signatory",
+            "title",
+            "email",
+            "listed_publicly",
+            "status",
+            "source",
+            "version",
+            "signed_at",
+        ]
+    )
+    rows = (
+        Signature.objects.filter(statement=statement)
+        .select_related("organisation", "version")
+        .order_by("organisation__country", "organisation__name")
+    )
+    for signature in rows.iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                signature.organisation.name,
+                signature.organisation.country.code,
+                signature.organisation.kind,
+                signature.signatory_name,
+                signature.signatory_title,
+                signature.email,
+                "yes" if signature.listed_publicly else "no",
+                signature.status,
+                signature.source,
+                signature.version.number,
+                signature.created_at.isoformat(),
+            ]
+        )
+    return response
