@@ -204,6 +204,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alliance.outbox.tasks.sweep_outbox",
         "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS,
     },
+    "convening-reminders": {
+        "task": "campaigns.tasks.send_convening_reminders",
+        "schedule": 3600,
+    },
+    "statement-reminders": {
+        "task": "statements.tasks.send_statement_reminders",
+        "schedule": 900,
+    },
+    "statement-publication": {
+        "task": "statements.tasks.publish_due_statements",
+        "schedule": 60,
+    },
+    "convening-catch-up": {
+        "task": "campaigns.tasks.catch_up_convening_notifications",
+        "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS,
+    },
 }
 
 if REDIS_URL:
