@@ -36,6 +36,7 @@ NAVIGATION = [
     NavLink(_("Members"), "members:directory", frozenset({CONVENOR, COORDINATOR})),
     NavLink(_("National alliances"), "members:alliances", frozenset({CONVENOR})),
     NavLink(_("Applications"), "members:applications", frozenset({CONVENOR, COORDINATOR})),
+    NavLink(_("Import"), "members:import_upload", frozenset({CONVENOR})),
     NavLink(_("Statements"), "statements:list", frozenset({ANONYMOUS, SIGNED_IN})),
     NavLink(_("Campaigns"), "campaigns:campaigns", frozenset({ANONYMOUS, SIGNED_IN})),
     NavLink(_("Convenings"), "campaigns:convenings", frozenset({CONVENOR, COORDINATOR})),

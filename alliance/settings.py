@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "statements.tasks.publish_due_statements",
         "schedule": 60,
     },
+    "organisation-import-catch-up": {
+        "task": "members.tasks.requeue_lost_imports",
+        "schedule": 60,
+    },
     "convening-catch-up": {
         "task": "campaigns.tasks.catch_up_convening_notifications",
         "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS,

@@ -208,6 +208,12 @@ ACTION_LABELS = {
     "contact.updated": _lazy("Contact changed"),
     "contact.exported": _lazy("Contact's data exported"),
     "contact.erased": _lazy("Contact erased"),
+    "organisation.imported": _lazy("Imported from CSV"),
+    "membership.applied": _lazy("Applied to join"),
+    "membership.approved": _lazy("Membership approved"),
+    "membership.declined": _lazy("Application declined"),
+    "membership.suspended": _lazy("Membership suspended"),
+    "membership.left": _lazy("Left the alliance"),
 }
 
 
@@ -247,11 +253,15 @@ def _history_entries(organisation):
     about_contacts = Q(
         content_type=ContentType.objects.get_for_model(Contact), object_id__in=contact_ids
     )
+    membership_ids = [str(pk) for pk in organisation.memberships.values_list("pk", flat=True)]
+    about_memberships = Q(
+        content_type=ContentType.objects.get_for_model(Membership), object_id__in=membership_ids
+    )
     about_organisation = Q(
         content_type=ContentType.objects.get_for_model(organisation),
         object_id=str(organisation.pk),
     )
-    entries = AuditEntry.objects.filter(about_organisation | about_contacts)
+    entries = AuditEntry.objects.filter(about_organisation | about_contacts | about_memberships)
     return entries.select_related("content_type")[:200]
 
 
