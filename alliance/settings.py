@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "alliance.accounts",
     "alliance.audit",
     "alliance.outbox",
+    "alliance.api",
     # Domain apps: members at the bottom, campaigns and statements on it.
     "members",
     "campaigns",
@@ -220,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.requeue_lost_imports",
         "schedule": 60,
     },
+    "api-forget-idempotent-requests": {
+        "task": "alliance.api.tasks.forget_old_idempotent_requests",
+        "schedule": 86400,
+    },
     "convening-catch-up": {
         "task": "campaigns.tasks.catch_up_convening_notifications",
         "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS,
@@ -245,7 +250,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`: each choice set gets one stable enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "StatementStatusEnum": "statements.models.Statement.Status",
+        "SignatureStatusEnum": "statements.models.Signature.Status",
+        "ConveningStatusEnum": "campaigns.models.Convening.Status",
+        "NationalAllianceStatusEnum": "members.models.NationalAlliance.Status",
+        "LanguageEnum": "django.conf.settings.LANGUAGES",
+    },
 }
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/min")
 
 # Security. With DEBUG off the defaults are production's; `manage.py check --deploy`
 # prints nothing. HTTPS may be terminated in front of the app (SECURE_PROXY_SSL_HEADER).

@@ -19,6 +19,7 @@ urlpatterns = [
     path("me/", include("alliance.accounts.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("statements/", include("statements.urls")),
+    path("api/v1/", include("alliance.api.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]

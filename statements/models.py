@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Moment
-from members.models import Contact, FocusArea, Organisation, is_convenor, unique_slug
+from members.models import Contact, FocusArea, Membership, Organisation, is_convenor, unique_slug
 
 
 def new_token() -> str:
@@ -155,6 +155,19 @@ class Statement(models.Model):
 
     def get_absolute_url(self):
         return reverse("statements:detail", kwargs={"slug": self.slug})
+
+    def audience_includes(self, organisation_id: int) -> bool:
+        """Whether the organisation may sign, by the statement's audience: anyone, those
+        asked, or (for a members' statement) any approved member. The web and the partner
+        API both ask this."""
+        if self.audience == Statement.Audience.ANYONE:
+            return True
+        if self.signon_requests.filter(organisation_id=organisation_id).exists():
+            return True
+        return (
+            self.audience == Statement.Audience.MEMBERS
+            and Membership.objects.live().filter(organisation_id=organisation_id).exists()
+        )
 
     def current_version(self):
         return self.versions.order_by("-number").first()

@@ -10,7 +10,6 @@ from members.rules import represents
 def may_sign_for_an_organisation(user, statement) -> bool:
     """A member representative authorised to sign, on a statement open for sign-on whose
     audience includes their organisation."""
-    from members.models import Membership
     from statements.models import Statement
 
     if statement is None or not user.is_authenticated or statement.status != Statement.Status.OPEN:
@@ -18,16 +17,7 @@ def may_sign_for_an_organisation(user, statement) -> bool:
     contact = getattr(user, "contact", None)
     if contact is None or not contact.authorised_to_sign:
         return False
-    if statement.audience == Statement.Audience.ANYONE:
-        return True
-    if statement.signon_requests.filter(organisation_id=contact.organisation_id).exists():
-        return True
-    return (
-        statement.audience == Statement.Audience.MEMBERS
-        and Membership.objects.filter(
-            organisation_id=contact.organisation_id, status=Membership.Status.APPROVED
-        ).exists()
-    )
+    return statement.audience_includes(contact.organisation_id)
 
 
 @rules.predicate

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alliance.api.models import ApiKey
 from alliance.audit.services import record
 from alliance.outbox.services import Email, queue_email
 from members.models import Membership, Organisation
@@ -118,6 +119,7 @@ class Rows:
                 organisation=organisation,
                 status=Signature.Status.CONFIRMED,
             )
+        ApiKey.issue(partner_name=f"Partner {n}", scopes=["read"], organisation=organisations[0])
         record(actor=None, action="test.change", target=organisations[0], note="round")
         queue_email(Email(key=f"admin-test:{n}", to_email=f"round{n}@example.org", template="x"))
 

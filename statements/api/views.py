@@ -4,17 +4,22 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as django_filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from alliance.api.exceptions import ApiError
 from alliance.api.idempotency import idempotent
-from alliance.api.schema import ErrorSerializer
+from alliance.api.schema import ErrorSerializer, id_parameter
 from alliance.api.scopes import Scope
 from alliance.api.views import PartnerDetailView, PartnerListView
-from members.models import Membership, Organisation
+from members.models import Organisation
 from statements import services
 from statements.api.serializers import (
     SignatureInputSerializer,
@@ -22,7 +27,7 @@ from statements.api.serializers import (
     SignatureWithEmailSerializer,
     StatementSerializer,
 )
-from statements.models import Signature, SignOnRequest, Statement, StatementVersion
+from statements.models import Signature, Statement, StatementVersion
 
 
 class StatementFilter(django_filters.FilterSet):
@@ -82,7 +87,9 @@ class StatementList(PartnerListView):
         return statements_for(self)
 
 
-@extend_schema_view(get=extend_schema(summary="One statement"))
+@extend_schema_view(
+    get=extend_schema(summary="One statement", parameters=[id_parameter("statement")])
+)
 class StatementDetail(PartnerDetailView):
     serializer_class = StatementSerializer
 
@@ -103,27 +110,25 @@ class SignatureFilter(django_filters.FilterSet):
         fields = ["updated_since", "country"]
 
 
-def organisation_may_sign(statement: Statement, organisation: Organisation) -> bool:
-    """The statement's audience includes `organisation`: the rule the web applies to a
-    representative (statements.rules.may_sign_for_an_organisation), for an organisation."""
-    if statement.audience == Statement.Audience.ANYONE:
-        return True
-    if SignOnRequest.objects.filter(statement=statement, organisation=organisation).exists():
-        return True
-    return (
-        statement.audience == Statement.Audience.MEMBERS
-        and Membership.objects.live().filter(organisation=organisation).exists()
-    )
-
-
 @extend_schema_view(
     get=extend_schema(
         summary="List the signatures of a statement",
+        parameters=[id_parameter("statement")],
         description="Confirmed signatures listed publicly; with the read:contacts scope, "
         "every confirmed signature (also those counted without the name) and emails.",
     ),
     post=extend_schema(
         summary="Record a signature the partner collected",
+        parameters=[
+            id_parameter("statement"),
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string of up to 255 characters chosen by the partner "
+                "per signature: a retry with the same key returns the first response.",
+            ),
+        ],
         description="Scope write:signatures. The same rules as the web: one signature per "
         "organisation, within the sign-on window, for organisations in the statement's "
         "audience. Send an `Idempotency-Key` header: a retry with the same key and body "
@@ -185,7 +190,7 @@ class StatementSignatures(PartnerListView):
         data = SignatureInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         organisation = self._organisation(data.validated_data["organisation"])
-        if not organisation_may_sign(statement, organisation):
+        if not statement.audience_includes(organisation.pk):
             raise ApiError(
                 403, "not_in_audience", _("This organisation may not sign this statement.")
             )

@@ -1,0 +1,143 @@
+"""API keys of partner systems, and the responses kept for Idempotency-Key replays."""
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliance.api.scopes import Scope
+
+KEY_PREFIX = "ah"
+# The part of a key stored in clear, to find the row and to show which key is which.
+PREFIX_LENGTH = 8
+# last_used_at is written at most this often per key: a write on every request would
+# make each read a write, on the one hot row every request of a partner touches.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A partner's key. The secret is shown once, when the key is made; only its SHA-256
+    is stored (the secret is random and long, so a slow hash would add nothing)."""
+
+    partner_name = models.CharField(_("partner"), max_length=200)
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_keys",
+        help_text=_("The member organisation the partner system belongs to, if any."),
+    )
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["partner_name", "-created_at"]
+
+    def __str__(self):
+        return f"{self.partner_name} ({KEY_PREFIX}_{self.prefix}…)"
+
+    @classmethod
+    def issue(
+        cls, *, partner_name: str, scopes: list[str], organisation=None, created_by=None
+    ) -> tuple["ApiKey", str]:
+        """A new key and its secret, which is never stored and cannot be shown again."""
+        unknown = set(scopes) - set(Scope.values)
+        if unknown:
+            raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
+        key = cls(
+            partner_name=partner_name,
+            organisation=organisation,
+            scopes=sorted(set(scopes)),
+            created_by=created_by,
+        )
+        secret = key.set_new_secret()
+        key.save()
+        return key, secret
+
+    def set_new_secret(self) -> str:
+        self.prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+        secret = f"{KEY_PREFIX}_{self.prefix}_{secrets.token_urlsafe(32)}"
+        self.secret_hash = hash_secret(secret)
+        return secret
+
+    def matches(self, secret: str) -> bool:
+        return hmac.compare_digest(self.secret_hash, hash_secret(secret))
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def touch(self, now: dt.datetime | None = None) -> None:
+        """Record a use, at most once per LAST_USED_RESOLUTION (a conditional update, so
+        that concurrent requests write once)."""
+        now = now or timezone.now()
+        if self.last_used_at and now - self.last_used_at < LAST_USED_RESOLUTION:
+            return
+        ApiKey.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION),
+            pk=self.pk,
+        ).update(last_used_at=now)
+        self.last_used_at = now
+
+
+class IdempotentRequest(models.Model):
+    """The first response to a request sent with an Idempotency-Key, replayed when the
+    partner retries with the same key (and refused when the body differs)."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "key"], name="idempotent_request_one_per_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"

@@ -1,0 +1,54 @@
+"""The OpenAPI document: every operation also lists the errors it can answer, in the one
+error shape of alliance.api.exceptions."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Stable machine-readable code, e.g. `validation_error`, `not_authenticated`, "
+        "`authentication_failed`, `insufficient_scope`, `not_found`, `throttled`, "
+        "`already_signed`, `statement_not_open`, `not_in_audience`, "
+        "`idempotency_key_reused`."
+    )
+    message = serializers.CharField(help_text="Human-readable explanation; may change.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per-field validation messages (empty unless code is validation_error).",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer(help_text="What went wrong.")
+
+
+COMMON_ERRORS = {
+    "401": "No API key, or an invalid or revoked one (`not_authenticated`, "
+    "`authentication_failed`).",
+    "403": "The key lacks the scope this operation needs (`insufficient_scope`).",
+    "429": "Too many requests for this key (`throttled`); the `Retry-After` header says "
+    "how many seconds to wait.",
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    # Errors particular to an operation, set on the view: {"404": "description"}.
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = {**COMMON_ERRORS, **getattr(self.view, "error_responses", {})}
+        if self.method == "POST":
+            errors.setdefault("400", "The request body is not valid (`validation_error`).")
+        for code, description in errors.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description), code
+                )
+        return responses
+
+
+def id_parameter(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "id", int, OpenApiParameter.PATH, description=f"Identifier of the {what}."
+    )

@@ -1,0 +1,28 @@
+"""What an API key may do. A key holds a list of these; every endpoint names the one it
+needs for each method."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    READ = "read", _("read public data")
+    READ_CONTACTS = "read:contacts", _("read personal data of contacts and all signatures")
+    WRITE_SIGNATURES = "write:signatures", _("record signatures collected by the partner")
+    WRITE_MEMBERS = "write:members", _("change organisations and contacts")
+
+
+# A person logged in to the site who browses the API with their session reads what the
+# pages show them; writes take a key.
+SESSION_SCOPES = frozenset({Scope.READ})
+
+
+def scopes_of(request) -> frozenset[str]:
+    """The scopes of whoever made `request`: the API key's, or a session's."""
+    from alliance.api.models import ApiKey
+
+    if isinstance(request.auth, ApiKey):
+        return frozenset(request.auth.scopes)
+    if request.user and request.user.is_authenticated:
+        return SESSION_SCOPES
+    return frozenset()

@@ -1,0 +1,306 @@
+"""Reads: who sees what (a key sees what an anonymous visitor sees, plus its scopes),
+pagination, filters and query counts."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from alliance.api.scopes import Scope
+from campaigns.models import Convening
+from members.models import Membership
+from statements.models import Signature, Statement, StatementText
+from tests.factories import (
+    ContactFactory,
+    ConveningFactory,
+    FocusAreaFactory,
+    MembershipFactory,
+    NationalAllianceFactory,
+    OrganisationFactory,
+    SignatureFactory,
+    StatementFactory,
+)
+
+LISTS = [
+    "/api/v1/organisations/",
+    "/api/v1/focus-areas/",
+    "/api/v1/national-alliances/",
+    "/api/v1/statements/",
+    "/api/v1/convenings/",
+]
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def members_of(alliance, count, **fields):
+    return [
+        MembershipFactory(
+            national_alliance=alliance, organisation=OrganisationFactory(**fields)
+        ).organisation
+        for _ in range(count)
+    ]
+
+
+@pytest.fixture
+def published(uganda_member):
+    statement = StatementFactory(status=Statement.Status.PUBLISHED, published_at=timezone.now())
+    SignatureFactory(statement=statement, organisation=uganda_member)
+    return statement
+
+
+# --- Scopes -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize(
+    "scopes, expected",
+    [
+        ([Scope.READ], 200),
+        ([Scope.READ, Scope.READ_CONTACTS], 200),
+        ([Scope.WRITE_SIGNATURES], 403),
+        ([Scope.WRITE_MEMBERS], 403),
+        ([], 403),
+    ],
+)
+def test_reading_a_list_needs_the_read_scope(api, make_key, url, scopes, expected):
+    response = api(make_key(*scopes)).get(url)
+    assert response.status_code == expected
+    if expected == 403:
+        assert response.json()["error"]["code"] == "insufficient_scope"
+
+
+@pytest.mark.django_db
+def test_reading_signatures_and_details_needs_the_read_scope(api, make_key, published):
+    no_read = api(make_key(Scope.WRITE_SIGNATURES))
+    for url in [
+        f"/api/v1/statements/{published.pk}/",
+        f"/api/v1/statements/{published.pk}/signatures/",
+        f"/api/v1/organisations/{published.signatures.get().organisation_id}/",
+    ]:
+        assert no_read.get(url).status_code == 403
+        assert api(make_key(Scope.READ)).get(url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "persona",
+    ["convenor", "uganda_coordinator", "brazil_coordinator", "representative", "outsider"],
+)
+def test_every_logged_in_persona_may_browse_the_api_with_its_session(client_for, personas, persona):
+    for url in LISTS:
+        assert client_for(personas[persona]).get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_without_a_key_is_refused(client):
+    for url in LISTS:
+        assert client.get(url).status_code == 401
+
+
+# --- Visibility -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_key_sees_public_member_profiles_only(api, read_key, uganda_member, uganda):
+    at_risk = OrganisationFactory(listed_publicly=False)
+    MembershipFactory(organisation=at_risk, national_alliance=uganda)
+    applicant = OrganisationFactory()
+    MembershipFactory(
+        organisation=applicant, national_alliance=None, status=Membership.Status.APPLIED
+    )
+    assert ids(api(read_key).get("/api/v1/organisations/")) == [uganda_member.pk]
+    assert api(read_key).get(f"/api/v1/organisations/{at_risk.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_contacts_only_with_the_contacts_scope(api, read_key, contacts_key, representative):
+    ContactFactory(organisation=representative.contact.organisation, erased_at=timezone.now())
+    public = api(read_key).get("/api/v1/organisations/").json()["results"][0]
+    assert "contacts" not in public
+    assert "rep@kapchorwa.test" not in str(public)
+    full = api(contacts_key).get("/api/v1/organisations/").json()["results"][0]
+    assert [contact["email"] for contact in full["contacts"]] == ["rep@kapchorwa.test"]
+
+
+@pytest.mark.django_db
+def test_key_never_sees_drafts_or_statements_circulating_to_invited_organisations(
+    api, read_key, published
+):
+    StatementFactory(status=Statement.Status.DRAFT)
+    StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.INVITED)
+    open_to_anyone = StatementFactory(
+        status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE
+    )
+    assert set(ids(api(read_key).get("/api/v1/statements/"))) == {
+        published.pk,
+        open_to_anyone.pk,
+    }
+
+
+@pytest.mark.django_db
+def test_statement_carries_its_current_text_in_every_language(api, read_key, published):
+    version = published.versions.create(number=2)
+    StatementText.objects.create(version=version, language="fr", title="Titre", body="Texte")
+    StatementText.objects.create(version=version, language="en", title="Title", body="Text")
+    row = api(read_key).get(f"/api/v1/statements/{published.pk}/").json()
+    assert row["version"] == 2
+    assert [(text["language"], text["title"]) for text in row["texts"]] == [
+        ("en", "Title"),
+        ("fr", "Titre"),
+    ]
+    assert row["signature_count"] == 1
+
+
+@pytest.mark.django_db
+def test_public_keys_never_see_the_names_of_signatures_counted_only(
+    api, read_key, contacts_key, published
+):
+    hidden = SignatureFactory(statement=published, listed_publicly=False)
+    SignatureFactory(statement=published, status=Signature.Status.PENDING_MODERATION)
+    url = f"/api/v1/statements/{published.pk}/signatures/"
+    public = api(read_key).get(url)
+    assert hidden.pk not in ids(public)
+    assert hidden.organisation.name not in public.content.decode()
+    assert "email" not in public.json()["results"][0]
+    everything = api(contacts_key).get(url).json()["results"]
+    assert {row["id"] for row in everything} == set(
+        published.signatures.filter(status=Signature.Status.CONFIRMED).values_list("pk", flat=True)
+    )
+    assert all("email" in row for row in everything)
+    assert api(read_key).get(f"/api/v1/statements/{published.pk}/").json()["signature_count"] == 2
+
+
+@pytest.mark.django_db
+def test_signatures_of_a_statement_a_key_cannot_see_are_not_found(api, contacts_key):
+    draft = StatementFactory(status=Statement.Status.DRAFT)
+    SignatureFactory(statement=draft)
+    response = api(contacts_key).get(f"/api/v1/statements/{draft.pk}/signatures/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_convenings_show_public_information_and_never_drafts(api, read_key, uganda):
+    scheduled = ConveningFactory(national_alliance=uganda, online_link="https://meet.example/x")
+    ConveningFactory(national_alliance=uganda, status=Convening.Status.DRAFT)
+    response = api(read_key).get("/api/v1/convenings/")
+    assert ids(response) == [scheduled.pk]
+    assert "meet.example" not in response.content.decode()
+    assert response.json()["results"][0]["national_alliance"] == uganda.slug
+
+
+# --- Pagination, filters, ordering ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_cursor_pages_walk_every_row_once_and_page_size_is_capped(api, read_key, uganda):
+    members_of(uganda, 7)
+    client = api(read_key)
+    seen, url = [], "/api/v1/organisations/?page_size=3"
+    while url:
+        page = client.get(url).json()
+        assert len(page["results"]) <= 3
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == 7
+    capped = client.get("/api/v1/organisations/?page_size=1000").json()
+    assert capped["next"] is None  # 7 < 100: capped at 100 rather than refused
+    assert "count" not in capped
+
+
+@pytest.mark.django_db
+def test_page_size_above_the_cap_gives_at_most_100(api, read_key, uganda):
+    members_of(uganda, 101, country="UG")
+    page = api(read_key).get("/api/v1/organisations/?page_size=500").json()
+    assert len(page["results"]) == 100
+    assert page["next"]
+
+
+@pytest.mark.django_db
+def test_organisations_filter_by_country_kind_alliance_and_updated_since(
+    api, read_key, uganda, brazil
+):
+    ugandan = members_of(uganda, 2, country="UG", kind="union")
+    brazilian = members_of(brazil, 1, country="BR", kind="movement")
+    client = api(read_key)
+    assert set(ids(client.get("/api/v1/organisations/?country=UG"))) == {o.pk for o in ugandan}
+    assert ids(client.get("/api/v1/organisations/?kind=movement")) == [brazilian[0].pk]
+    assert ids(client.get(f"/api/v1/organisations/?alliance={brazil.slug}")) == [brazilian[0].pk]
+    cutoff = timezone.now()
+    later = ugandan[0]
+    later.city = "Gulu"
+    later.save()
+    since = cutoff.isoformat().replace("+00:00", "Z")
+    assert ids(client.get("/api/v1/organisations/", {"updated_since": since})) == [later.pk]
+    bad = client.get("/api/v1/organisations/?kind=spaceship")
+    assert bad.status_code == 400
+    assert "kind" in bad.json()["error"]["fields"]
+
+
+@pytest.mark.django_db
+def test_organisations_filter_by_focus_area_and_order_by_update(api, read_key, uganda):
+    first, second = members_of(uganda, 2)
+    tax = FocusAreaFactory(slug="tax-justice")
+    second.focus_areas.add(tax)
+    client = api(read_key)
+    assert ids(client.get("/api/v1/organisations/?focus_area=tax-justice")) == [second.pk]
+    first.save()  # the most recently updated
+    assert ids(client.get("/api/v1/organisations/?ordering=-updated_at"))[0] == first.pk
+
+
+@pytest.mark.django_db
+def test_statements_and_convenings_filter_by_status(api, read_key, published, uganda, brazil):
+    closed = StatementFactory(status=Statement.Status.CLOSED)
+    client = api(read_key)
+    assert ids(client.get("/api/v1/statements/?status=closed")) == [closed.pk]
+    ugandan = ConveningFactory(national_alliance=uganda)
+    ConveningFactory(national_alliance=brazil, status=Convening.Status.CANCELLED)
+    assert ids(client.get(f"/api/v1/convenings/?alliance={uganda.slug}")) == [ugandan.pk]
+    assert ids(client.get("/api/v1/convenings/?country=UG&status=scheduled")) == [ugandan.pk]
+
+
+# --- Query counts -----------------------------------------------------------------------
+
+
+def _fill(uganda, count):
+    for organisation, country in zip(members_of(uganda, count), ["KE", "TZ", "GH"], strict=False):
+        focus = FocusAreaFactory()
+        NationalAllianceFactory(country=country)
+        organisation.focus_areas.add(focus)
+        ContactFactory(organisation=organisation)
+        statement = StatementFactory(status=Statement.Status.PUBLISHED)
+        statement.focus_areas.add(focus)
+        SignatureFactory(statement=statement, organisation=organisation)
+        ConveningFactory(
+            national_alliance=uganda,
+            starts_at=timezone.now() + dt.timedelta(days=len(statement.slug)),
+        )
+    return statement
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        *LISTS,
+        "/api/v1/statements/{statement}/signatures/",
+    ],
+)
+def test_list_queries_do_not_grow_with_the_page_size(
+    api, contacts_key, uganda, django_assert_max_num_queries, url
+):
+    statement = _fill(uganda, 3)
+    for _ in range(6):
+        SignatureFactory(statement=statement)
+    url = url.format(statement=statement.pk)
+    client = api(contacts_key)
+    client.get(url)  # last_used_at written once, outside the count
+    with django_assert_max_num_queries(7) as small:
+        assert len(client.get(url + "?page_size=1").json()["results"]) == 1
+    with django_assert_max_num_queries(7) as large:
+        assert len(client.get(url + "?page_size=100").json()["results"]) > 1
+    assert len(large.captured_queries) == len(small.captured_queries)
