@@ -35,6 +35,7 @@ NAVIGATION = [
     NavLink(_("Home"), "home", frozenset({SIGNED_IN})),
     NavLink(_("Members"), "members:directory", frozenset({CONVENOR, COORDINATOR})),
     NavLink(_("National alliances"), "members:alliances", frozenset({CONVENOR})),
+    NavLink(_("Dashboard"), "members:dashboard", frozenset({CONVENOR, COORDINATOR})),
     NavLink(_("Applications"), "members:applications", frozenset({CONVENOR, COORDINATOR})),
     NavLink(_("Import"), "members:import_upload", frozenset({CONVENOR})),
     NavLink(_("Statements"), "statements:list", frozenset({ANONYMOUS, SIGNED_IN})),

@@ -557,3 +557,102 @@ class Membership(models.Model):
         if self.national_alliance:
             return str(self.national_alliance)
         return _("the international alliance")
+
+
+class OrganisationImport(models.Model):
+    """A CSV of organisations and contacts a convenor uploaded (members.imports).
+
+    The file is kept (it is small: the upload is capped) so that the real run applies
+    exactly what the dry run checked; `report` is the dry run's verdict per line, and
+    after the run, what was done.
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("dry run done")
+        # Queued and running alike: the run changes the status only when it commits.
+        QUEUED = "queued", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.TextField(_("content"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CHECKED
+    )
+    valid_rows_only = models.BooleanField(_("import the valid rows only"), default=False)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows imported"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation import")
+        verbose_name_plural = _("organisation imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class CompositionTarget(models.Model):
+    """A share of the members that convenors aim for (e.g. 60% from the global south),
+    for the whole alliance (`national_alliance` empty) or for one national alliance.
+    The dashboard shows it against the actual figure."""
+
+    class Measure(models.TextChoices):
+        GLOBAL_SOUTH = "global_south", _("members from the global south")
+        WOMENS_RIGHTS = "womens_rights", _("women's rights organisations")
+
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure.choices)
+    national_alliance = models.ForeignKey(
+        NationalAlliance,
+        verbose_name=_("national alliance"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="composition_targets",
+        help_text=_("Empty: the whole alliance."),
+    )
+    # At most 100: the check constraint below, which ModelForms validate too.
+    percent = models.PositiveSmallIntegerField(_("target (%)"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("composition target")
+        verbose_name_plural = _("composition targets")
+        ordering = ["measure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "national_alliance"],
+                name="composition_target_one_per_alliance",
+                condition=Q(national_alliance__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["measure"],
+                name="composition_target_one_for_whole_alliance",
+                condition=Q(national_alliance__isnull=True),
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="composition_target_at_most_100_percent"
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.national_alliance or _("the whole alliance")
+        return f"{self.get_measure_display()}: {self.percent}% ({scope})"

@@ -66,3 +66,7 @@ rules.add_perm("members.publish_principles", is_convenor)
 rules.add_perm("members.view_dashboard", is_convenor | is_coordinator)
 # The directory as CSV: the whole alliance's list, for convenors and coordinators.
 rules.add_perm("members.export_directory", is_convenor | is_coordinator)
+# The dashboard of one national alliance: its coordinators and convenors (the whole
+# alliance's, `view_dashboard`, is for every coordinator).
+rules.add_perm("members.view_alliance_dashboard", is_convenor | coordinates)
+rules.add_perm("members.set_composition_target", is_convenor)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import organisation_views, views
+from members import alliance_views, import_views, organisation_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -29,4 +29,28 @@ urlpatterns = [
         organisation_views.contact_erase,
         name="contact_erase",
     ),
+    # CSV import of organisations and contacts (convenors).
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/template.csv", import_views.import_template, name="import_template"),
+    path("import/<int:pk>/", import_views.import_detail, name="import"),
+    path("import/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("import/<int:pk>/run/", import_views.import_run, name="import_run"),
+    # National alliances and the dashboard.
+    path("alliances/", alliance_views.alliances, name="alliances"),
+    path("alliances/new/", alliance_views.alliance_create, name="alliance_create"),
+    path("alliances/<slug:slug>/", alliance_views.alliance_page, name="alliance"),
+    path("alliances/<slug:slug>/edit/", alliance_views.alliance_edit, name="alliance_edit"),
+    path(
+        "alliances/<slug:slug>/coordinators/",
+        alliance_views.alliance_appoint,
+        name="alliance_appoint",
+    ),
+    path(
+        "alliances/<slug:slug>/coordinators/<int:user_id>/remove/",
+        alliance_views.alliance_remove_coordinator,
+        name="alliance_remove_coordinator",
+    ),
+    path("dashboard/", alliance_views.dashboard_page, name="dashboard"),
+    path("dashboard/export.csv", alliance_views.dashboard_export, name="dashboard_export"),
+    path("dashboard/targets/", alliance_views.dashboard_target, name="dashboard_target"),
 ]

@@ -179,8 +179,6 @@ def test_a_decision_shows_in_the_organisations_history(
     client, uganda_coordinator, confirmed_application
 ):
     client.force_login(uganda_coordinator)
-    client.post(
-        f"/members/memberships/{confirmed_application.pk}/decide/", {"status": "approved"}
-    )
+    client.post(f"/members/memberships/{confirmed_application.pk}/decide/", {"status": "approved"})
     page = client.get(confirmed_application.organisation.get_absolute_url())
     assert "Membership approved" in page.content.decode()

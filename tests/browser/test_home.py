@@ -2,35 +2,18 @@
 the interface to French."""
 
 import pytest
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from playwright.sync_api import expect
-
-from tests.factories import UserFactory
 
 DEMO_CONVENOR = "convenor@demo.alliancehub.org"
 DEMO_PASSWORD = "fightinequality"
-
-
-def load_demo_data():
-    if "seed_demo" in get_commands():
-        call_command("seed_demo", verbosity=0)
-    else:
-        # TODO(lead): remove this branch once seed_demo has landed; it creates only the
-        # demo convenor, with the same login as seed_demo's.
-        UserFactory(
-            email=DEMO_CONVENOR,
-            password=DEMO_PASSWORD,
-            is_convenor=True,
-            is_staff=True,
-            is_superuser=True,
-        )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_convenor_logs_in_sees_counts_and_switches_to_french(
     live_server, page, screenshot_dir, compiled_translations
 ):
-    load_demo_data()
+    call_command("seed_demo", verbosity=0)
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(DEMO_CONVENOR)

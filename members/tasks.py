@@ -1,0 +1,18 @@
+"""Celery tasks for members: they take ids and call the services."""
+
+from celery import shared_task
+
+from members import imports
+
+
+@shared_task(ignore_result=True)
+def run_import(import_id: int) -> str:
+    """The real run of a CSV import: all rows in one transaction, or none. Safe to run
+    twice: the import is claimed under a row lock and finished at commit."""
+    return imports.run_import(import_id=import_id)
+
+
+@shared_task(ignore_result=True)
+def requeue_lost_imports() -> list[int]:
+    """Periodic (Celery beat, every minute): queue again the imports whose task was lost."""
+    return imports.requeue_lost_imports()

@@ -1,0 +1,71 @@
+"""The dashboard in a real browser: a convenor opens it from the national alliances,
+sees the map and the tables, sets a target and sees it against the actual figure."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.factories import MembershipFactory, NationalAllianceFactory, OrganisationFactory
+
+PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_convenor_sees_the_map_and_tables_and_sets_a_target(
+    live_server, page, screenshot_dir, convenor, uganda, brazil
+):
+    kinds = ["womens_rights", "grassroots", "union", "movement", "research"]
+    places = [
+        ("UG", uganda),
+        ("UG", uganda),
+        ("KE", None),
+        ("BR", brazil),
+        ("IN", None),
+        ("FR", None),
+        ("ZA", None),
+    ]
+    for n in range(35):
+        country, alliance = places[n % len(places)]
+        MembershipFactory(
+            organisation=OrganisationFactory(kind=kinds[n % len(kinds)], country=country),
+            national_alliance=alliance,
+            joined_at=timezone.now() - dt.timedelta(days=20 * (n % 18)),
+        )
+    NationalAllianceFactory(country="KE", name="Kenya Fight Inequality Alliance")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(convenor.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="National alliances"
+    ).click()
+    expect(page.locator(f"#alliance-{uganda.slug}")).to_contain_text("10")
+    page.get_by_role("link", name=uganda.name).click()
+    expect(page.get_by_role("heading", name="Members by kind")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "alliance-uganda.png", full_page=True)
+    page.get_by_role("link", name="Composition dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Composition of {uganda.name}")
+    expect(page.locator("#stat-total .stat__number")).to_have_text("10")
+
+    page.get_by_label("Figures for").select_option("")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Composition of the alliance")
+    expect(page.get_by_role("img", name="Map of members by country")).to_be_visible()
+    expect(page.locator('path[data-country="UG"]')).to_have_class("map__country map__country--5")
+    expect(page.locator('#countries-table tr[data-country="KE"] td').first).to_have_text("5")
+    expect(page.locator("#stat-total .stat__number")).to_have_text("35")
+    # 30 of 35 from the global south (France is not).
+    expect(page.locator("#stat-global-south .stat__number")).to_have_text("85.7%")
+
+    page.get_by_label("Measure").select_option("womens_rights")
+    page.get_by_label("Target (%)").fill("30")
+    page.get_by_role("button", name="Set target").click()
+    expect(page.get_by_text("Target saved.")).to_be_visible()
+    expect(page.locator("#stat-womens-rights")).to_contain_text("target 30%")
+    expect(page.locator("#targets-table")).to_contain_text("below target")  # 7 of 35: 20%
+    page.screenshot(path=screenshot_dir / "dashboard.png", full_page=True)
