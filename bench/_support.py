@@ -5,8 +5,11 @@ Benchmarks drive the same real services as the tests (tests/fixtures/services.py
 SMTP server, Celery worker), so the two cannot drift apart.
 """
 
+import multiprocessing
 import os
+import smtplib
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,3 +56,37 @@ def cpu_seconds(pid: int) -> float:
 
 def print_result(**figures) -> None:
     print("RESULT " + " ".join(f"{name}={value}" for name, value in figures.items()), flush=True)
+
+
+def send_prerendered(host: str, port: int, messages: list[tuple[str, list[str], bytes]]) -> float:
+    """The floor, in a process of its own: seconds to send every message over one connection."""
+    started = time.perf_counter()
+    with smtplib.SMTP(host, port) as connection:
+        for sender, recipients, content in messages:
+            connection.sendmail(sender, recipients, content)
+    return time.perf_counter() - started
+
+
+def measure_smtp_floor(smtp, outgoing, *, timeout: float) -> float:
+    """Messages per second of a bare loop sending the same emails as the rows `outgoing`
+    (rendered beforehand) over one SMTP connection: no database, broker or templates.
+    Prints the figure, stops `smtp` and returns the rate."""
+    from alliance.outbox.services import render
+
+    messages = []
+    for row in outgoing.order_by("id").iterator():
+        email = render(row)
+        messages.append(
+            (email.from_email, email.recipients(), email.message().as_bytes(linesep="\r\n"))
+        )
+    smtp.clear()
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        seconds = pool.apply(send_prerendered, (smtp.host, smtp.port, messages))
+    smtp.wait_for(len(messages), timeout=timeout)
+    smtp.stop()
+    rate = len(messages) / seconds
+    print(
+        f"floor: the same {len(messages)} messages pre-rendered, one SMTP connection, a bare loop"
+    )
+    print(f"  sent in {seconds:.2f} s: {rate:.0f}/s")
+    return rate

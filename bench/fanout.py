@@ -12,11 +12,16 @@ second. Ends with
 
 import argparse
 import datetime as dt
-import multiprocessing
 import time
 
-from _support import RESULTS, cpu_seconds, describe_machine, print_result, setup_django
-from outbox import send_prerendered
+from _support import (
+    RESULTS,
+    cpu_seconds,
+    describe_machine,
+    measure_smtp_floor,
+    print_result,
+    setup_django,
+)
 
 
 def main() -> None:
@@ -34,7 +39,6 @@ def main() -> None:
 
     from alliance.accounts.models import User
     from alliance.outbox.models import OutgoingMessage
-    from alliance.outbox.services import render
     from campaigns import services
     from campaigns.models import Convening
     from members.models import Contact, NationalAlliance, Organisation
@@ -125,20 +129,9 @@ def main() -> None:
     print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per invitation")
     print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
 
-    messages = []
-    for row in OutgoingMessage.objects.filter(key__in=keys).order_by("id").iterator():
-        email = render(row)
-        messages.append(
-            (email.from_email, email.recipients(), email.message().as_bytes(linesep="\r\n"))
-        )
-    smtp.clear()
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        floor_seconds = pool.apply(send_prerendered, (smtp.host, smtp.port, messages))
-    smtp.wait_for(count, timeout=120)
-    smtp.stop()
-    floor_per_s = count / floor_seconds
-    print(f"floor: the same {count} messages pre-rendered, one SMTP connection, a bare loop")
-    print(f"  sent in {floor_seconds:.2f} s: {floor_per_s:.0f}/s")
+    floor_per_s = measure_smtp_floor(
+        smtp, OutgoingMessage.objects.filter(key__in=keys), timeout=120
+    )
 
     print_result(
         fanout_per_s=round(fanout_per_s),

@@ -8,20 +8,16 @@ Ends with `RESULT outbox_per_s=... floor_per_s=... ratio=... lost=... duplicated
 """
 
 import argparse
-import multiprocessing
-import smtplib
 import time
 
-from _support import RESULTS, cpu_seconds, describe_machine, print_result, setup_django
-
-
-def send_prerendered(host: str, port: int, messages: list[tuple[str, list[str], bytes]]) -> float:
-    """The floor, in a process of its own: seconds to send every message over one connection."""
-    started = time.perf_counter()
-    with smtplib.SMTP(host, port) as connection:
-        for sender, recipients, content in messages:
-            connection.sendmail(sender, recipients, content)
-    return time.perf_counter() - started
+from _support import (
+    RESULTS,
+    cpu_seconds,
+    describe_machine,
+    measure_smtp_floor,
+    print_result,
+    setup_django,
+)
 
 
 def main() -> None:
@@ -37,7 +33,7 @@ def main() -> None:
     from django.db import connection, transaction
 
     from alliance.outbox.models import OutgoingMessage
-    from alliance.outbox.services import Email, queue_emails, render
+    from alliance.outbox.services import Email, queue_emails
     from tests.fixtures.services import (
         CeleryWorker,
         SmtpServer,
@@ -98,20 +94,9 @@ def main() -> None:
     print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per message")
     print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
 
-    messages = []
-    for row in OutgoingMessage.objects.filter(key__startswith=run).order_by("id").iterator():
-        email = render(row)
-        messages.append(
-            (email.from_email, email.recipients(), email.message().as_bytes(linesep="\r\n"))
-        )
-    smtp.clear()
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        floor_seconds = pool.apply(send_prerendered, (smtp.host, smtp.port, messages))
-    smtp.wait_for(count, timeout=60)
-    smtp.stop()
-    floor_per_s = count / floor_seconds
-    print(f"floor: the same {count} messages pre-rendered, one SMTP connection, a bare loop")
-    print(f"  sent in {floor_seconds:.2f} s: {floor_per_s:.0f}/s")
+    floor_per_s = measure_smtp_floor(
+        smtp, OutgoingMessage.objects.filter(key__startswith=run), timeout=60
+    )
 
     print_result(
         outbox_per_s=round(outbox_per_s),
