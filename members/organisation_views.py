@@ -166,9 +166,7 @@ def organisation_page(request, slug):
     context = {
         "organisation": organisation,
         "focus_areas": organisation.focus_areas.all(),
-        "memberships": organisation.memberships.visible_to(user)
-        .select_related("national_alliance", "decided_by")
-        .order_by("-applied_at"),
+        "memberships": _memberships_with_decisions(organisation, user),
         "contacts": contacts,
         "may_see_contacts": may_see_contacts,
         "may_change": may_change,
@@ -185,6 +183,26 @@ def organisation_page(request, slug):
         "history": _history(organisation) if may_change else None,
     }
     return render(request, "members/organisation.html", context)
+
+
+def _memberships_with_decisions(organisation, user) -> list[Membership]:
+    """The memberships `user` may see, each with `.decisions`: the statuses it may move to
+    by this user's hand (suspend, reinstate, record that it left...), empty if none."""
+    memberships = list(
+        organisation.memberships.visible_to(user)
+        .select_related("national_alliance", "decided_by")
+        .order_by("-applied_at")
+    )
+    for membership in memberships:
+        membership.decisions = (
+            [
+                (status, Membership.Status(status).label)
+                for status in sorted(Membership.TRANSITIONS[membership.status])
+            ]
+            if user.has_perm("members.review_membership", membership)
+            else []
+        )
+    return memberships
 
 
 def _signatures(organisation, user) -> list[tuple]:

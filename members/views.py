@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -143,7 +145,7 @@ def decide(request, pk):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision."))
-        return redirect("members:applications")
+        return redirect(_back(request))
     try:
         services.decide_membership(
             membership=membership,
@@ -162,4 +164,15 @@ def decide(request, pk):
                 "status": Membership.Status(form.cleaned_data["status"]).label,
             },
         )
-    return redirect("members:applications")
+    return redirect(_back(request))
+
+
+def _back(request) -> str:
+    """Where the decision was made: the page named in `next` if it is ours, else the
+    review queue."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("members:applications")

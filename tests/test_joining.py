@@ -182,3 +182,50 @@ def test_a_decision_shows_in_the_organisations_history(
     client.post(f"/members/memberships/{confirmed_application.pk}/decide/", {"status": "approved"})
     page = client.get(confirmed_application.organisation.get_absolute_url())
     assert "Membership approved" in page.content.decode()
+
+
+def test_coordinator_suspends_a_member_from_its_page_and_returns_there(
+    client, uganda_coordinator, uganda_member, representative
+):
+    membership = uganda_member.memberships.get()
+    client.force_login(uganda_coordinator)
+    page = client.get(uganda_member.get_absolute_url())
+    assert "Change this membership" in page.content.decode()
+    response = client.post(
+        f"/members/memberships/{membership.pk}/decide/",
+        {"status": "suspended", "reason": "Under review", "next": uganda_member.get_absolute_url()},
+    )
+    assert response["Location"] == uganda_member.get_absolute_url()
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.SUSPENDED
+    told = OutgoingMessage.objects.get(template="membership_suspended")
+    assert told.to_email == representative.email
+    assert told.context["reason"] == "Under review"
+
+
+def test_decisions_never_redirect_to_another_site(client, convenor, uganda_member):
+    membership = uganda_member.memberships.get()
+    client.force_login(convenor)
+    response = client.post(
+        f"/members/memberships/{membership.pk}/decide/",
+        {"status": "left", "next": "https://evil.example/phish"},
+    )
+    assert response["Location"] == "/members/applications/"
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [
+        ("convenor", True),
+        ("uganda_coordinator", True),
+        ("brazil_coordinator", False),
+        ("representative", False),
+        ("outsider", False),
+        ("anonymous", False),
+    ],
+)
+def test_who_is_offered_membership_decisions_on_the_page(
+    client_for, personas, uganda_member, persona, offered
+):
+    page = client_for(personas[persona]).get(uganda_member.get_absolute_url())
+    assert ("Change this membership" in page.content.decode()) is offered
