@@ -81,16 +81,15 @@ def test_statement_lifecycle_from_draft_to_public_page_in_french(
     signer.goto(f"{base}{path}")
     expect(signer.get_by_role("heading", name=TITLE_FR)).to_be_visible()
     assert not Signature.objects.exists()  # opening the link changed nothing
-    # The page is in the contact's language; the form's labels are partly translated
-    # until locale/ catches up, so the fields are found by id.
+    # The page is in the contact's language, French.
     expect(signer.locator("html")).to_have_attribute("lang", "fr")
     expect(signer.locator("#id_email")).to_have_value("jean@kapchorwa.test")
     expect(signer.locator("#id_signatory_name")).to_have_value("Jean Okello")
     signer.locator("#id_signatory_title").fill("Secrétaire général")
-    signer.get_by_label("Counted in the total, without its name").check()
+    signer.get_by_label("Comptée dans le total, sans son nom").check()
     signer.screenshot(path=screenshot_dir / "statement-sign-link.png", full_page=True)
-    signer.get_by_role("button", name="Sign for Kapchorwa").click()
-    expect(signer.get_by_text("has signed: Jean Okello signed on")).to_be_visible()
+    signer.get_by_role("button", name="Signer pour Kapchorwa").click()
+    expect(signer.get_by_text("Jean Okello a signé le")).to_be_visible()
     signature = Signature.objects.get()
     assert signature.listed_publicly is False
     assert signature.status == Signature.Status.CONFIRMED
