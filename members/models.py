@@ -379,18 +379,23 @@ class Contact(models.Model):
 
 
 class PrinciplesQuerySet(models.QuerySet):
+    def latest_version(self) -> int | None:
+        """The newest version published so far."""
+        return (
+            self.filter(published_at__isnull=False, published_at__lte=timezone.now())
+            .aggregate(latest=models.Max("version"))
+            .get("latest")
+        )
+
+    def in_language(self, version: int, language: str):
+        """Version `version` in `language` if it was published in it, else in English."""
+        texts = {p.language: p for p in self.filter(version=version)}
+        return texts.get(language) or texts.get("en") or next(iter(texts.values()), None)
+
     def current(self, language: str = "en"):
         """The newest published version, in `language` if it exists, else in English."""
-        latest = (
-            self.filter(published_at__isnull=False, published_at__lte=timezone.now())
-            .order_by("-version")
-            .values_list("version", flat=True)
-            .first()
-        )
-        if latest is None:
-            return None
-        texts = {p.language: p for p in self.filter(version=latest)}
-        return texts.get(language) or texts.get("en") or next(iter(texts.values()), None)
+        latest = self.latest_version()
+        return None if latest is None else self.in_language(latest, language)
 
 
 class Principles(models.Model):

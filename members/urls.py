@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import alliance_views, import_views, organisation_views, views
+from members import alliance_views, import_views, organisation_views, principles_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -53,4 +53,17 @@ urlpatterns = [
     path("dashboard/", alliance_views.dashboard_page, name="dashboard"),
     path("dashboard/export.csv", alliance_views.dashboard_export, name="dashboard_export"),
     path("dashboard/targets/", alliance_views.dashboard_target, name="dashboard_target"),
+    # The principles: read them, publish a new version (convenors), endorse it (members).
+    path("principles/", principles_views.principles_page, name="principles"),
+    path(
+        "principles/v<int:version>/",
+        principles_views.principles_page,
+        name="principles_version",
+    ),
+    path("principles/publish/", principles_views.publish, name="principles_publish"),
+    path(
+        "principles/endorse/<str:token>/",
+        principles_views.endorse,
+        name="principles_endorse",
+    ),
 ]
