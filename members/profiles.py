@@ -165,7 +165,8 @@ def _exportable(value):
 def erase_contact(*, contact: Contact, erased_by) -> Contact:
     """Remove the personal data of `contact`; keep the row (so that memberships it
     endorsed and counts stay true) and mark it erased. Earlier audit entries about the
-    contact lose the values they recorded, which were personal data too."""
+    contact lose the values they recorded, which were personal data too, and so do the
+    signatures they made (still counted, no longer named)."""
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         if contact.erased_at is not None:
@@ -174,6 +175,12 @@ def erase_contact(*, contact: Contact, erased_by) -> Contact:
             setattr(contact, name, empty)
         contact.erased_at = timezone.now()
         contact.save()
+        # Rows of other apps that copied this person's data (a signature keeps the
+        # signatory's name and email) erase it themselves: members imports none of them.
+        for relation in Contact._meta.related_objects:
+            erase = getattr(relation.related_model, "erase_personal_data_of", None)
+            if erase is not None:
+                erase(contact, placeholder=ERASED)
         for entry in AuditEntry.objects.for_object(contact).select_for_update():
             entry.changes = {name: [ERASED, ERASED] for name in entry.changes}
             entry.object_repr = ERASED

@@ -375,3 +375,11 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.organisation} signed {self.statement_id}"
+
+    @classmethod
+    def erase_personal_data_of(cls, contact, *, placeholder: str) -> None:
+        """Called when a contact is erased: their signatures stay counted, but no longer
+        say who signed, and are no longer listed by name."""
+        cls.objects.filter(contact=contact).update(
+            signatory_name=placeholder, signatory_title="", email="", listed_publicly=False
+        )

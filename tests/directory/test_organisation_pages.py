@@ -367,3 +367,29 @@ def test_organisation_page_runs_the_same_queries_for_few_or_many_rows(
     add_rows(10)
 
     assert count_queries() == few
+
+
+def test_erasing_a_contact_unnames_their_signatures_but_keeps_them_counted(
+    convenor, representative, uganda_member
+):
+    from members.profiles import erase_contact
+    from statements.models import Signature
+    from tests.factories import SignatureFactory
+
+    contact = Contact.objects.get(user=representative)
+    signature = SignatureFactory(
+        organisation=uganda_member,
+        contact=contact,
+        signatory_name="Sarah Chebet",
+        email="rep@kapchorwa.test",
+        listed_publicly=True,
+    )
+
+    erase_contact(contact=contact, erased_by=convenor)
+
+    signature.refresh_from_db()
+    assert signature.signatory_name == "[erased]"
+    assert signature.email == ""
+    assert signature.listed_publicly is False
+    assert signature.status == Signature.Status.CONFIRMED
+    assert signature in Signature.objects.counted()
