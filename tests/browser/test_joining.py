@@ -19,7 +19,7 @@ def test_applicant_joins_and_the_coordinator_approves(
     PrinciplesFactory(version=1, language="en", title="Our shared principles")
 
     page.goto(f"{live_server.url}/members/join/")
-    expect(page.get_by_text("Our shared principles")).to_be_visible()
+    expect(page.locator("legend", has_text="Our shared principles")).to_be_visible()
     page.get_by_label("Name", exact=True).fill("Tororo Youth Movement")
     page.get_by_label("Kind").select_option(label="social movement")
     page.get_by_label("Country").select_option(label="Uganda")
