@@ -39,6 +39,7 @@ from django_countries import countries
 
 from alliance.audit.models import AuditEntry
 from alliance.audit.services import record
+from alliance.queueing import enqueue
 from members.models import (
     RESERVED_SLUGS,
     Contact,
@@ -586,7 +587,10 @@ def start_import(
             target=organisation_import,
             changes={"valid_rows_only": [None, valid_rows_only]},
         )
-        transaction.on_commit(lambda: tasks.run_import.delay(organisation_import.pk))
+        # If the broker is down, requeue_lost_imports queues it later.
+        transaction.on_commit(
+            lambda: enqueue(tasks.run_import, organisation_import.pk, what="an import")
+        )
     organisation_import.refresh_from_db()
     return organisation_import
 
@@ -648,7 +652,9 @@ def requeue_lost_imports(*, older_than_seconds: int = 120) -> list[int]:
             .values_list("pk", flat=True)
         )
         for import_id in lost:
-            transaction.on_commit(lambda import_id=import_id: tasks.run_import.delay(import_id))
+            transaction.on_commit(
+                lambda import_id=import_id: enqueue(tasks.run_import, import_id, what="an import")
+            )
     if lost:
         logger.warning("Queued lost organisation imports again: %s", lost)
     return lost

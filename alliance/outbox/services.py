@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from alliance.outbox.models import OutgoingMessage
+from alliance.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -97,21 +98,13 @@ def queue_email(email: Email) -> int | None:
 
 
 def dispatch(ids: list[int]) -> None:
-    """Hand committed rows to the broker in batches. If this fails, the sweeper retries."""
+    """Hand committed rows to the broker in batches. If it is down, the sweeper will."""
     from alliance.outbox.tasks import deliver_messages
 
-    try:
-        for start in range(0, len(ids), BATCH_SIZE):
-            deliver_messages.delay(ids[start : start + BATCH_SIZE])
-    except Exception:
-        # In-process ("eager") tasks raise their own errors, not the broker's: let them
-        # through. Ask the app, not the settings: tests switch it at run time.
-        if deliver_messages.app.conf.task_always_eager:
-            raise
-        # The broker is down: the rows are safe, and the sweeper queues them once it is back.
-        logger.warning(
-            "outbox: could not queue %s messages; the sweeper will", len(ids), exc_info=True
-        )
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        if not enqueue(deliver_messages, batch, what=f"{len(ids)} outbox messages"):
+            return
 
 
 def render(message: OutgoingMessage) -> EmailMultiAlternatives:
