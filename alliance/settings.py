@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "statements.tasks.send_statement_reminders",
         "schedule": 900,
     },
+    "statement-signature-counts": {
+        "task": "statements.tasks.count_signatures",
+        "schedule": 5,
+    },
     "statement-publication": {
         "task": "statements.tasks.publish_due_statements",
         "schedule": 60,
@@ -224,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     "api-forget-idempotent-requests": {
         "task": "alliance.api.tasks.forget_old_idempotent_requests",
         "schedule": 86400,
+    },
+    "webhook-sweep": {
+        "task": "alliance.api.tasks.sweep_webhooks",
+        "schedule": 60,
     },
     "convening-catch-up": {
         "task": "campaigns.tasks.catch_up_convening_notifications",
@@ -260,6 +268,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/min")
+# Webhook targets on loopback or private networks are refused (SSRF) unless this is on.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
 
 # Security. With DEBUG off the defaults are production's; `manage.py check --deploy`
 # prints nothing. HTTPS may be terminated in front of the app (SECURE_PROXY_SSL_HEADER).

@@ -9,7 +9,6 @@ after a change made while it runs, sends each organisation what it has not been 
 and nothing else.
 """
 
-import logging
 import zoneinfo
 from datetime import datetime, timedelta
 
@@ -21,14 +20,14 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from alliance.api.webhooks import convening_payload, emit
 from alliance.audit.services import diff, record, snapshot
 from alliance.markup import render_markdown
 from alliance.outbox.services import Email, queue_emails
+from alliance.queueing import enqueue
 from campaigns import ics
 from campaigns.models import Campaign, Convening, Invitation, Moment
 from members.models import Contact, Organisation
-
-logger = logging.getLogger(__name__)
 
 # Invitations one fan-out task writes outbox rows for, in one transaction.
 FANOUT_BATCH_SIZE = 200
@@ -127,6 +126,11 @@ def update_convening(*, convening: Convening, before: dict, changed_by) -> Conve
             convening.status = locked.status
         convening.save()
         record(actor=changed_by, action="convening.changed", target=convening, changes=changes)
+        emit(
+            event="convening.changed",
+            payload=convening_payload(convening),
+            when=convening.sequence != locked.sequence,
+        )
         if convening.sequence != locked.sequence:
             _fan_out_on_commit(convening)
     return convening
@@ -149,6 +153,7 @@ def schedule_convening(*, convening: Convening, scheduled_by) -> Convening:
             target=convening,
             changes={"status": ["draft", "scheduled"]},
         )
+        emit(event="convening.scheduled", payload=convening_payload(convening))
     return convening
 
 
@@ -176,6 +181,7 @@ def cancel_convening(*, convening: Convening, cancelled_by, reason: str = "") ->
             changes={"status": [previous, "cancelled"]},
             note=reason.strip(),
         )
+        emit(event="convening.cancelled", payload=convening_payload(locked))
         _fan_out_on_commit(locked)
     return locked
 
@@ -290,14 +296,12 @@ def _fan_out_on_commit(convening: Convening, invitation_ids: list[int] | None = 
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-        try:
-            for start in range(0, len(ids), FANOUT_BATCH_SIZE):
-                notify_invitees.delay(convening_id, ids[start : start + FANOUT_BATCH_SIZE])
-        except Exception:
-            if notify_invitees.app.conf.task_always_eager:
-                raise
-            # The invitations say what is still to send: the periodic catch-up sends it.
-            logger.warning("convening %s: could not queue the fan-out", convening_id)
+        # The invitations say what is still to send: if the broker is down, the periodic
+        # catch-up sends it.
+        for start in range(0, len(ids), FANOUT_BATCH_SIZE):
+            batch = ids[start : start + FANOUT_BATCH_SIZE]
+            if not enqueue(notify_invitees, convening_id, batch, what=f"convening {convening_id}"):
+                return
 
     transaction.on_commit(dispatch)
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliance.api.webhooks import emit, membership_payload
 from alliance.audit.services import record
 from alliance.outbox.services import Email, queue_email
 from members.models import Contact, Membership, NationalAlliance, Organisation, Principles
@@ -209,6 +210,11 @@ def decide_membership(
             note=membership.decision_reason,
         )
         _tell_organisation(membership, entry_id=entry.pk)
+        emit(
+            event="membership.approved",
+            payload=membership_payload(membership),
+            when=status == Membership.Status.APPROVED,
+        )
     return membership
 
 

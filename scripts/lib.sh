@@ -29,6 +29,7 @@ ensure_system_packages() {
     if [[ $wanted == *" redis "* ]] && ! command -v redis-server >/dev/null; then
         missing+=(redis-server)
     fi
+    if [[ $wanted == *" wrk "* ]] && ! command -v wrk >/dev/null; then missing+=(wrk); fi
     if [[ $wanted == *" browser "* ]]; then
         command -v chromium >/dev/null || missing+=(chromium)
         command -v chromedriver >/dev/null || missing+=(chromium-driver)

@@ -123,6 +123,12 @@ class Statement(models.Model):
         _("unconfirmed signatures stay counted after a change of text"), default=True
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Confirmed signatures, recounted every few seconds by statements.counting: signing
+    # never updates this row, so a burst of signatures does not queue on one hot row.
+    # None until the first recount.
+    counted_signatures = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    counted_unlisted = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    counted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from alliance.api.webhooks import emit, signature_payload, statement_payload
 from alliance.audit.services import diff, record, snapshot
 from alliance.outbox.services import Email, queue_email, queue_emails
 from members.models import Contact, Organisation, unique_slug
@@ -432,6 +433,11 @@ def sign(
                 target=signature,
                 changes={"status": [None, signature.status]},
             )
+            emit(
+                event="signature.confirmed",
+                payload=signature_payload(signature),
+                when=signature.status == Signature.Status.CONFIRMED,
+            )
     except IntegrityError:
         existing = live_signature(statement, organisation)
         if existing is None:  # the first one was withdrawn in the meantime
@@ -617,6 +623,11 @@ def verify_signature(*, signature: Signature) -> Signature:
                 target=signature,
                 changes={"status": [Signature.Status.PENDING_VERIFICATION, new_status]},
             )
+            emit(
+                event="signature.confirmed",
+                payload=signature_payload(signature),
+                when=new_status == Signature.Status.CONFIRMED,
+            )
     signature.refresh_from_db()
     return signature
 
@@ -675,6 +686,7 @@ def withdraw(*, signature: Signature, actor=None, actor_label: str = "", reason:
             changes={"status": [signature.status, Signature.Status.WITHDRAWN]},
             note=reason,
         )
+        emit(event="signature.withdrawn", payload=signature_payload(signature))
     signature.status = Signature.Status.WITHDRAWN
     return signature
 
@@ -702,6 +714,7 @@ def moderate(*, signature: Signature, approve: bool, moderator, reason: str = ""
             changes={"status": [Signature.Status.PENDING_MODERATION, new_status]},
             note=reason.strip(),
         )
+        emit(event="signature.confirmed", payload=signature_payload(signature), when=approve)
     signature.status = new_status
     return signature
 
@@ -825,6 +838,7 @@ def publish(*, statement: Statement, actor=None) -> bool:
                 target=statement,
                 changes={"status": [None, Statement.Status.PUBLISHED]},
             )
+            emit(event="statement.published", payload=statement_payload(statement))
     return bool(published)
 
 

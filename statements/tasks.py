@@ -16,3 +16,12 @@ def send_statement_reminders() -> int:
 def publish_due_statements() -> list[int]:
     """Publish the statements whose embargo has passed."""
     return services.publish_due_statements()
+
+
+@shared_task(ignore_result=True)
+def count_signatures() -> int:
+    """Refresh the stored signature counts (every 5 s: the public pages lag by at most
+    that). Safe to run twice: it writes what it counted."""
+    from statements.counting import recount_signatures
+
+    return recount_signatures()

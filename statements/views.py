@@ -1,11 +1,13 @@
 import csv
+import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.models import Contact, NationalAlliance
 from statements import services
+from statements.counting import signature_count
 from statements.forms import (
     CirculationForm,
     PublicSignatureForm,
@@ -135,9 +138,31 @@ def statement_list(request):
     )
 
 
+# The public page of a statement a crowd refreshes to watch the count: anonymous readers
+# get it from the cache for a few seconds (the count itself lags by as much, see
+# statements.counting); browsers and proxies may keep it as long, and serve it stale
+# while they fetch a fresh one.
+PUBLIC_PAGE_SECONDS = 5
+PUBLIC_PAGE_STALE_SECONDS = 30
+PUBLIC_CACHE_CONTROL = (
+    f"public, max-age={PUBLIC_PAGE_SECONDS}, stale-while-revalidate={PUBLIC_PAGE_STALE_SECONDS}"
+)
+PUBLIC_PAGE_KEY_PREFIX = "statements:public-page"
+
+
 def detail(request, slug, *, sign_form=None, public_form=None, status=200):
     """The statement in one language: text, count, signatories grouped by country (the
     ones counted only are never named). Works without JavaScript."""
+    cache_key = _public_page_key(request, slug)
+    if cache_key and sign_form is None and public_form is None:
+        cached = cache.get(cache_key)
+        # Past its few seconds, one request renders the page again while the others
+        # still get the old one: a crowd does not all render it at the same moment.
+        if cached is not None and (
+            time.time() < cached["fresh_until"]
+            or not cache.add(f"{cache_key}:rendering", 1, timeout=PUBLIC_PAGE_SECONDS)
+        ):
+            return _public_response(cached)
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
     version = _current_version(statement)
     language = _language_for(request, statement, version)
@@ -148,26 +173,75 @@ def detail(request, slug, *, sign_form=None, public_form=None, status=200):
         .order_by("organisation__country", "organisation__name", "pk")
     )
     page = Paginator(signatures, SIGNATORIES_PER_PAGE).get_page(request.GET.get("page"))
-    counts = (
-        Signature.objects.counted()
-        .filter(statement=statement)
-        .aggregate(total=Count("pk"), unlisted=Count("pk", filter=Q(listed_publicly=False)))
-    )
+    count = signature_count(statement)
+    signing = _signing_context(request, statement, version, sign_form, public_form)
+    # Only a page without a form of its own is shared: the same bytes go to every
+    # anonymous reader, so they must carry no CSRF token (the header's language form
+    # then has none either; the statement's own language links do the switching).
+    shared = cache_key is not None and status == 200 and not _has_form(signing)
     context = {
         "statement": statement,
         "version": version,
         "text": version.text_in(language) if version else None,
         "language": language,
         "languages": _languages(version),
-        "total": counts["total"],
-        "unlisted": counts["unlisted"],
+        "total": count.total,
+        "unlisted": count.unlisted,
         "page": page,
-        **_signing_context(request, statement, version, sign_form, public_form),
+        **signing,
         **_management_context(request, statement),
     }
+    if shared:
+        context.update(csrf_token="", shared_page=True)
     with translation.override(language):
         response = TemplateResponse(request, "statements/detail.html", context, status=status)
-        return response.render()
+        response.render()
+    if not shared:
+        response["Cache-Control"] = "private"
+        return response
+    page_bytes = {
+        "content": response.content,
+        "language": language,
+        "fresh_until": time.time() + PUBLIC_PAGE_SECONDS,
+    }
+    cache.set(cache_key, page_bytes, timeout=PUBLIC_PAGE_SECONDS + PUBLIC_PAGE_STALE_SECONDS)
+    cache.delete(f"{cache_key}:rendering")
+    return _public_response(page_bytes)
+
+
+def _public_page_key(request, slug) -> str | None:
+    """The cache key of the page for an anonymous reader with nothing of their own to see
+    (no session, no pending message): by statement, language and signatory page. None
+    when the page must be rendered for this request alone."""
+    if request.method != "GET" or any(
+        name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, "messages")
+    ):
+        return None
+    if request.user.is_authenticated:
+        return None
+    languages = {code for code, _name in settings.LANGUAGES}
+    asked = request.GET.get("lang", "")
+    page = request.GET.get("page", "")
+    return ":".join(
+        [
+            PUBLIC_PAGE_KEY_PREFIX,
+            slug,
+            asked if asked in languages else "",
+            translation.get_language(),
+            page if page.isdigit() and len(page) < 7 else "",
+        ]
+    )
+
+
+def _public_response(page_bytes: dict) -> HttpResponse:
+    response = HttpResponse(page_bytes["content"])
+    response["Content-Language"] = page_bytes["language"]
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    return response
+
+
+def _has_form(signing_context: dict) -> bool:
+    return any(signing_context[name] for name in ("public_form", "sign_form", "own_signature"))
 
 
 def _signing_context(request, statement, version, sign_form, public_form=None) -> dict:

@@ -16,6 +16,9 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 
 from alliance.settings import *  # noqa: E402,F403
 
+# The webhook tests post to a receiver on loopback.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+
 # Hashing passwords slowly is a production feature; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -141,3 +141,105 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} ({self.key})"
+
+
+class WebhookEvent(models.TextChoices):
+    STATEMENT_PUBLISHED = "statement.published", _("a statement was published")
+    SIGNATURE_CONFIRMED = "signature.confirmed", _("a signature was confirmed")
+    SIGNATURE_WITHDRAWN = "signature.withdrawn", _("a signature was withdrawn")
+    MEMBERSHIP_APPROVED = "membership.approved", _("a membership was approved")
+    CONVENING_SCHEDULED = "convening.scheduled", _("a convening was scheduled")
+    CONVENING_CHANGED = "convening.changed", _("a convening was moved or edited")
+    CONVENING_CANCELLED = "convening.cancelled", _("a convening was cancelled")
+
+
+class WebhookSubscriptionQuerySet(models.QuerySet):
+    def owned_by(self, api_key):
+        return self.filter(api_key=api_key)
+
+
+class WebhookSubscription(models.Model):
+    """A partner's URL that receives the events it chose, signed with a secret that is
+    shown once, when the subscription is made (it must be kept in clear: we sign with it)."""
+
+    api_key = models.ForeignKey(
+        ApiKey,
+        verbose_name=_("API key"),
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+    )
+    target_url = models.URLField(_("target URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("Who hears when the subscription is paused after repeated failures."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = WebhookSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.target_url} ({self.api_key})"
+
+    @staticmethod
+    def new_secret() -> str:
+        return f"whsec_{secrets.token_urlsafe(32)}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, written in the transaction of the change. The row,
+    not the broker, is the source of truth (as in the outbox): a task posts it after
+    commit, and the sweeper retries it with back-off."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERING = "delivering", _("delivering")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
+    # Sent as X-Alliance-Delivery: the receiver drops a delivery it has seen already.
+    idempotency_id = models.UUIDField(_("delivery id"), unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # When the row was last handed to the broker; NULL means "not on any queue".
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    last_response_code = models.PositiveSmallIntegerField(_("last response code"), null=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sweeper's scan: only unfinished rows are indexed, so it stays small.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="webhook_unfinished_idx",
+                condition=Q(status__in=["pending", "delivering"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.subscription.target_url} ({self.status})"

@@ -16,3 +16,21 @@ def forget_old_idempotent_requests() -> int:
     cutoff = timezone.now() - KEEP_IDEMPOTENT_RESPONSES
     deleted, _ = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(ignore_result=True)
+def deliver_webhook(delivery_id: int) -> bool:
+    """Post one webhook delivery. Failures are recorded on the row and retried by the
+    sweeper with back-off, not by Celery: the row is the source of truth."""
+    from alliance.api import webhooks
+
+    return webhooks.deliver(delivery_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_webhooks() -> dict[str, int]:
+    """Periodic (Celery beat, every minute): queue due retries, and what the broker lost
+    or a dead worker held."""
+    from alliance.api import webhooks
+
+    return webhooks.sweep()

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from alliance.api import webhook_views as webhooks
 from alliance.api.views import not_found
 from campaigns.api import views as campaigns
 from members.api import views as members
@@ -21,6 +22,18 @@ urlpatterns = [
         name="signatures",
     ),
     path("convenings/", campaigns.ConveningList.as_view(), name="convenings"),
+    path("webhooks/", webhooks.WebhookSubscriptionList.as_view(), name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.WebhookSubscriptionDetail.as_view(), name="webhook"),
+    path(
+        "webhooks/<int:pk>/resume/",
+        webhooks.WebhookSubscriptionResume.as_view(),
+        name="webhook-resume",
+    ),
+    path(
+        "webhooks/<int:pk>/deliveries/",
+        webhooks.WebhookDeliveryList.as_view(),
+        name="webhook-deliveries",
+    ),
     path("schema/", SpectacularAPIView.as_view(schema=None), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^(?P<path>.*)$", not_found),

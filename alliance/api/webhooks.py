@@ -1,0 +1,445 @@
+"""Webhooks: partners' URLs that hear about changes, signed, retried, and paused when dead.
+
+The same three rules as the outbox (alliance.outbox.services):
+
+1. `emit` writes one delivery row per active subscription in the caller's transaction,
+   and queues the send on commit: a rolled-back change delivers nothing.
+2. A worker claims a delivery with a conditional UPDATE (pending -> delivering) before
+   posting it; a second copy of the task finds nothing to claim.
+3. The broker is not trusted: `sweep` re-queues due retries, deliveries no queue holds
+   any more and claims of workers that died. A receiver may still get a delivery twice
+   (a worker killed after the POST): `X-Alliance-Delivery` lets it drop the repeat.
+
+Private-address filtering: target URLs that resolve to loopback, private, link-local or
+reserved addresses are refused unless WEBHOOKS_ALLOW_PRIVATE_TARGETS is on (tests post to
+a receiver on loopback). The address is checked when the subscription is made and again
+before every POST (DNS may have changed), and redirects are never followed.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliance.api.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from alliance.audit.services import record
+from alliance.outbox.services import Email, queue_emails
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 5
+# Back-off 30 s, 1 min, 2, 4, ... capped at 6 h: the 14th attempt comes about 26 hours
+# after the first (30 s x (2^10 - 1) = 8.5 h over ten doublings, then three of 6 h).
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 6 * 3600
+MAX_ATTEMPTS = 14
+# Failed POSTs in a row, across all deliveries of a subscription, before it is paused.
+PAUSE_AFTER_FAILURES = 20
+# A worker posts one delivery in at most TIMEOUT_SECONDS; a claim this old is a dead one.
+STALE_CLAIM = timedelta(minutes=2)
+# A pending delivery queued this long ago may have been dropped by the broker.
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+# --- Subscriptions ----------------------------------------------------------------------
+
+
+def check_target_url(url: str) -> None:
+    """Refuse what is not http(s), and private addresses unless the setting allows them."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(_("The target URL must be an http or https URL."), code="scheme")
+    if getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", False):
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (OSError, UnicodeError):
+        raise ValidationError(
+            _("The target URL's host name does not resolve."), code="unresolvable"
+        ) from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global or ip.is_multicast:
+            raise ValidationError(
+                _("The target URL points to a private or reserved address."), code="private"
+            )
+
+
+def subscribe(
+    *, api_key, target_url: str, events: list[str], contact_email: str = ""
+) -> WebhookSubscription:
+    """A new subscription with a new signing secret (the caller shows it once)."""
+    check_target_url(target_url)
+    unknown = set(events) - set(WebhookEvent.values)
+    if unknown or not events:
+        raise ValidationError(_("Choose one or more known events."), code="events")
+    with transaction.atomic():
+        subscription = WebhookSubscription.objects.create(
+            api_key=api_key,
+            target_url=target_url,
+            events=sorted(set(events)),
+            contact_email=contact_email,
+            secret=WebhookSubscription.new_secret(),
+        )
+        record(
+            actor_label=str(api_key),
+            action="webhook.subscribed",
+            target=subscription,
+            changes={"target_url": [None, target_url], "events": [None, subscription.events]},
+        )
+    return subscription
+
+
+def unsubscribe(*, subscription: WebhookSubscription) -> None:
+    with transaction.atomic():
+        record(
+            actor_label=str(subscription.api_key),
+            action="webhook.unsubscribed",
+            target=subscription,
+            changes={"target_url": [subscription.target_url, None]},
+        )
+        subscription.delete()
+
+
+def resume(*, subscription: WebhookSubscription) -> WebhookSubscription:
+    """Start again after a pause: the deliveries still pending are sent now."""
+    now = timezone.now()
+    with transaction.atomic():
+        resumed = WebhookSubscription.objects.filter(pk=subscription.pk, is_active=False).update(
+            is_active=True, consecutive_failures=0, paused_at=None
+        )
+        if resumed:
+            waiting = list(
+                subscription.deliveries.filter(status=WebhookDelivery.Status.PENDING).values_list(
+                    "id", flat=True
+                )
+            )
+            WebhookDelivery.objects.filter(id__in=waiting).update(
+                next_attempt_at=None, queued_at=now
+            )
+            transaction.on_commit(lambda: dispatch(waiting))
+            record(
+                actor_label=str(subscription.api_key),
+                action="webhook.resumed",
+                target=subscription,
+                changes={"is_active": [False, True]},
+            )
+    subscription.refresh_from_db()
+    return subscription
+
+
+# --- Events -----------------------------------------------------------------------------
+
+
+def emit(*, event: str, payload: dict, when: bool = True) -> list[int]:
+    """Write a delivery of `event` for every active subscription to it, in the caller's
+    transaction, and send them once it commits. A paused subscription misses the events
+    of its pause: a dead receiver would otherwise pile up rows without end. `when=False`
+    emits nothing, so that a service says in one line which of its outcomes is the event."""
+    if not when:
+        return []
+    if event not in WebhookEvent.values:
+        raise ValueError(f"Unknown webhook event {event}")
+    # Filtered in Python: there are few subscriptions, and a JSON "contains" lookup is
+    # not portable to SQLite, which the tests may use.
+    subscriptions = [
+        subscription.pk
+        for subscription in WebhookSubscription.objects.filter(is_active=True).only("pk", "events")
+        if event in subscription.events
+    ]
+    if not subscriptions:
+        return []
+    now = timezone.now()
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                subscription_id=subscription_id,
+                event=event,
+                payload=payload,
+                idempotency_id=uuid.uuid4(),
+                queued_at=now,
+            )
+            for subscription_id in subscriptions
+        ]
+    )
+    ids = [delivery.pk for delivery in deliveries]
+    if None in ids:  # backends that do not return ids from a bulk insert
+        ids = list(
+            WebhookDelivery.objects.filter(
+                idempotency_id__in=[d.idempotency_id for d in deliveries]
+            ).values_list("id", flat=True)
+        )
+    transaction.on_commit(lambda: dispatch(ids))
+    return ids
+
+
+def statement_payload(statement) -> dict:
+    return {"statement": {"id": statement.pk, "slug": statement.slug}}
+
+
+def signature_payload(signature) -> dict:
+    """The organisation is named only when the signature is listed publicly: a key with
+    the read scope must not learn from a webhook what the API would not show it."""
+    return {
+        "signature": {
+            "id": signature.pk,
+            "statement": signature.statement_id,
+            "organisation": signature.organisation_id if signature.listed_publicly else None,
+            "listed_publicly": signature.listed_publicly,
+        }
+    }
+
+
+def membership_payload(membership) -> dict:
+    return {
+        "membership": {
+            "id": membership.pk,
+            "organisation": membership.organisation_id,
+            "national_alliance": membership.national_alliance_id,
+        }
+    }
+
+
+def convening_payload(convening) -> dict:
+    return {"convening": {"id": convening.pk, "status": convening.status}}
+
+
+# --- Sending ----------------------------------------------------------------------------
+
+
+def dispatch(ids: list[int]) -> None:
+    """Hand committed deliveries to the broker, one task each (a slow receiver then
+    delays only its own). If the broker is down, the sweeper queues them later."""
+    from alliance.api.tasks import deliver_webhook
+
+    try:
+        for delivery_id in ids:
+            deliver_webhook.delay(delivery_id)
+    except Exception:
+        if deliver_webhook.app.conf.task_always_eager:
+            raise
+        logger.warning("webhooks: could not queue %s deliveries", len(ids), exc_info=True)
+
+
+def signature_header(secret: str, timestamp: int, body: bytes) -> str:
+    """`sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`: the timestamp is signed too, so
+    that a receiver can refuse a replay of an old delivery."""
+    message = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def claim(delivery_id: int, *, now: datetime) -> WebhookDelivery | None:
+    claimed = (
+        WebhookDelivery.objects.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            pk=delivery_id,
+            status=WebhookDelivery.Status.PENDING,
+            subscription__is_active=True,
+        ).update(
+            status=WebhookDelivery.Status.DELIVERING,
+            claimed_at=now,
+            last_attempt_at=now,
+            attempts=F("attempts") + 1,
+        )
+        == 1
+    )
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("subscription__api_key").get(pk=delivery_id)
+
+
+def deliver(delivery_id: int, *, now: datetime | None = None) -> bool:
+    """Claim and post one delivery. Safe to call twice. Returns whether it was delivered."""
+    now = now or timezone.now()
+    delivery = claim(delivery_id, now=now)
+    if delivery is None:
+        return False
+    try:
+        code = _post(delivery)
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        code = error.code if isinstance(error, urllib.error.HTTPError) else None
+        _fail(delivery, now=now, code=code, error=error)
+        return False
+    _succeed(delivery, code=code, now=now)
+    return True
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead the POST to an address the target check would refuse."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def body_of(delivery: WebhookDelivery) -> bytes:
+    document = {
+        "id": str(delivery.idempotency_id),
+        "event": delivery.event,
+        "created_at": delivery.created_at,
+        "data": delivery.payload,
+    }
+    return json.dumps(document, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+
+
+def _post(delivery: WebhookDelivery) -> int:
+    subscription = delivery.subscription
+    check_target_url(subscription.target_url)
+    body = body_of(delivery)
+    timestamp = int(time.time())
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        subscription.target_url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "AllianceHub-Webhooks/1",
+            "X-Alliance-Event": delivery.event,
+            "X-Alliance-Delivery": str(delivery.idempotency_id),
+            "X-Alliance-Timestamp": str(timestamp),
+            "X-Alliance-Signature": signature_header(subscription.secret, timestamp, body),
+        },
+    )
+    with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        code = response.status
+    if not 200 <= code < 300:
+        raise urllib.error.HTTPError(subscription.target_url, code, "not a 2xx", None, None)
+    return code
+
+
+def _succeed(delivery: WebhookDelivery, *, code: int, now: datetime) -> None:
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=WebhookDelivery.Status.DELIVERING
+        ).update(
+            status=WebhookDelivery.Status.DELIVERED,
+            last_response_code=code,
+            last_error="",
+            delivered_at=timezone.now(),
+            next_attempt_at=None,
+        )
+        # Written only when there is something to reset: this row is hot.
+        WebhookSubscription.objects.filter(
+            pk=delivery.subscription_id, consecutive_failures__gt=0
+        ).update(consecutive_failures=0)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS))
+
+
+def _fail(delivery: WebhookDelivery, *, now: datetime, code: int | None, error: Exception):
+    final = delivery.attempts >= MAX_ATTEMPTS
+    logger.warning(
+        "webhook delivery %s (%s) failed, attempt %s%s: %r",
+        delivery.pk,
+        delivery.event,
+        delivery.attempts,
+        " (giving up)" if final else "",
+        error,
+    )
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=WebhookDelivery.Status.DELIVERING
+        ).update(
+            status=WebhookDelivery.Status.FAILED if final else WebhookDelivery.Status.PENDING,
+            last_response_code=code,
+            last_error=repr(error)[:2000],
+            queued_at=None,
+            next_attempt_at=None if final else now + backoff(delivery.attempts),
+        )
+        WebhookSubscription.objects.filter(pk=delivery.subscription_id).update(
+            consecutive_failures=F("consecutive_failures") + 1
+        )
+        paused = WebhookSubscription.objects.filter(
+            pk=delivery.subscription_id,
+            is_active=True,
+            consecutive_failures__gte=PAUSE_AFTER_FAILURES,
+        ).update(is_active=False, paused_at=now)
+        if paused:
+            _tell_partner_paused(delivery.subscription, now=now)
+
+
+def _tell_partner_paused(subscription: WebhookSubscription, *, now: datetime) -> None:
+    record(
+        actor_label="webhooks",
+        action="webhook.paused",
+        target=subscription,
+        changes={"is_active": [True, False]},
+        note=f"{PAUSE_AFTER_FAILURES} failed deliveries in a row",
+    )
+    recipients = partner_contacts(subscription)
+    context = {
+        "partner": subscription.api_key.partner_name,
+        "target_url": subscription.target_url,
+        "failures": PAUSE_AFTER_FAILURES,
+        "subscription_id": subscription.pk,
+    }
+    stamp = int(now.timestamp())
+    queue_emails(
+        [
+            Email(
+                key=f"webhook-paused:{subscription.pk}:{stamp}:{email}",
+                to_email=email,
+                to_name=name,
+                language=language,
+                template="webhook_paused",
+                context=context,
+            )
+            for email, name, language in recipients
+        ]
+    )
+
+
+def partner_contacts(subscription: WebhookSubscription) -> list[tuple[str, str, str]]:
+    """(email, name, language) of who hears about the subscription: its contact email, or
+    else the authorised contacts of the key's organisation."""
+    if subscription.contact_email:
+        return [(subscription.contact_email, "", "en")]
+    organisation = subscription.api_key.organisation
+    if organisation is None:
+        return []
+    return [
+        (contact.email, contact.name, contact.language)
+        for contact in organisation.contacts.authorised_to_sign().exclude(email="")
+    ]
+
+
+def sweep(*, now: datetime | None = None, limit: int = 5000) -> dict[str, int]:
+    """Reset claims of dead workers, and queue retries that are due and deliveries the
+    broker may have lost. Safe to run twice at once: claiming makes a duplicate harmless."""
+    now = now or timezone.now()
+    reclaimed = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.DELIVERING, claimed_at__lt=now - STALE_CLAIM
+    ).update(status=WebhookDelivery.Status.PENDING, queued_at=None, next_attempt_at=None)
+    with transaction.atomic():
+        due = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=WebhookDelivery.Status.PENDING, subscription__is_active=True)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if due:
+            WebhookDelivery.objects.filter(id__in=due).update(queued_at=now)
+            transaction.on_commit(lambda: dispatch(due))
+    return {"reclaimed": reclaimed, "requeued": len(due)}
