@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from alliance.api.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from alliance.audit.services import record
 from alliance.outbox.services import Email, queue_emails
+from alliance.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -228,13 +229,9 @@ def dispatch(ids: list[int]) -> None:
     delays only its own). If the broker is down, the sweeper queues them later."""
     from alliance.api.tasks import deliver_webhook
 
-    try:
-        for delivery_id in ids:
-            deliver_webhook.delay(delivery_id)
-    except Exception:
-        if deliver_webhook.app.conf.task_always_eager:
-            raise
-        logger.warning("webhooks: could not queue %s deliveries", len(ids), exc_info=True)
+    for delivery_id in ids:
+        if not enqueue(deliver_webhook, delivery_id, what=f"{len(ids)} webhook deliveries"):
+            return
 
 
 def signature_header(secret: str, timestamp: int, body: bytes) -> str:
