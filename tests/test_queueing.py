@@ -22,12 +22,23 @@ def broker_down(monkeypatch):
     )
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = celery_app.conf.broker_write_url = closed
+    _forget_broker_connections()
     yield
     (
         celery_app.conf.task_always_eager,
         celery_app.conf.broker_url,
         celery_app.conf.broker_write_url,
     ) = original
+    _forget_broker_connections()
+
+
+def _forget_broker_connections():
+    """The app keeps its connections to the broker in pools: drop them, so that the next
+    publish connects to the broker the configuration now names."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def test_enqueue_reports_a_broker_outage_instead_of_raising(broker_down):

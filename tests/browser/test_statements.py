@@ -110,7 +110,9 @@ def test_statement_lifecycle_from_draft_to_public_page_in_french(
     expect(signer.get_by_role("heading", name=TITLE_FR)).to_be_visible()
     expect(signer.locator(".signatories .stat__number")).to_have_text("1")
     expect(signer.get_by_text("Kapchorwa Women Farmers Cooperative")).to_have_count(0)
-    signer.get_by_role("link", name="English").click()
+    signer.get_by_role("navigation", name="Langues de cette déclaration").get_by_role(
+        "link", name="English"
+    ).click()
     expect(signer.get_by_role("heading", name=TITLE_EN)).to_be_visible()
     signer.goto(f"{base}/statements/{statement.slug}/?lang=fr")
     signer.screenshot(path=screenshot_dir / "statement-public-fr.png", full_page=True)
