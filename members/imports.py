@@ -603,7 +603,14 @@ def rows_done(organisation_import: OrganisationImport) -> int:
     """How many rows the running import has written (in its still open transaction: the
     count travels through the cache, which other processes can read)."""
     if organisation_import.status == OrganisationImport.Status.QUEUED:
-        return cache.get(progress_key(organisation_import.pk), 0)
+        done = cache.get(progress_key(organisation_import.pk))
+        if done is not None:
+            return done
+        # Nothing in the cache: the run has not started, or it has just committed (the
+        # figure is removed after the commit). The row says which.
+        organisation_import.refresh_from_db(fields=["status", "rows_done"])
+        if organisation_import.status == OrganisationImport.Status.QUEUED:
+            return 0
     return organisation_import.rows_done
 
 

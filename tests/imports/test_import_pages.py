@@ -557,3 +557,18 @@ def test_sweeper_queues_again_an_import_whose_task_was_lost(
     checked.refresh_from_db()
     assert checked.status == OrganisationImport.Status.DONE
     assert Organisation.objects.filter(name="Gulu Youth Voice").count() == 1
+
+
+def test_progress_never_goes_back_to_zero_in_the_moment_a_run_commits(convenor):
+    """The page's copy of the import still says 'queued' while the run has just committed
+    and removed its figure from the cache: the row's final count is shown, not 0."""
+    checked = imports.check_upload(
+        upload=SimpleUploadedFile("a.csv", csv_bytes(row(name="Gulu Youth Voice"))),
+        uploaded_by=convenor,
+    )
+    stale = OrganisationImport.objects.get(pk=checked.pk)
+    stale.status = OrganisationImport.Status.QUEUED  # as the page read it a moment ago
+    OrganisationImport.objects.filter(pk=checked.pk).update(
+        status=OrganisationImport.Status.DONE, rows_done=1
+    )
+    assert imports.rows_done(stale) == 1
