@@ -90,3 +90,27 @@ def measure_smtp_floor(smtp, outgoing, *, timeout: float) -> float:
     )
     print(f"  sent in {seconds:.2f} s: {rate:.0f}/s")
     return rate
+
+
+def deliver_and_time(
+    worker, smtp, count: int, *, timeout: float, work
+) -> tuple[float, float, float]:
+    """Start `worker`, run `work()` in one transaction (it queues `count` emails), and wait
+    until the SMTP server has them all; then stop the worker. Returns the seconds until
+    the commit, the seconds until the last message arrived, and the worker's CPU seconds."""
+    from django.db import transaction
+
+    worker.start()
+    try:
+        cpu_before = cpu_seconds(worker.process.pid)
+        started = time.perf_counter()
+        with transaction.atomic():
+            work()
+        committed = time.perf_counter()
+        smtp.wait_for(count, timeout=timeout)
+        delivered = time.perf_counter()
+        worker_cpu = cpu_seconds(worker.process.pid) - cpu_before
+        time.sleep(2)  # a duplicate, if any, arrives now
+    finally:
+        worker.stop()
+    return committed - started, delivered - started, worker_cpu

@@ -16,7 +16,7 @@ import time
 
 from _support import (
     RESULTS,
-    cpu_seconds,
+    deliver_and_time,
     describe_machine,
     measure_smtp_floor,
     print_result,
@@ -34,7 +34,7 @@ def main() -> None:
 
     setup_django()
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     from alliance.accounts.models import User
@@ -98,23 +98,17 @@ def main() -> None:
         loglevel="WARNING",
     )
     print(f"machine: {describe_machine()}")
-    worker.start()
-    try:
-        cpu_before = cpu_seconds(worker.process.pid)
-        started = time.perf_counter()
-        with transaction.atomic():
-            services.invite_organisations(
-                convening=convening,
-                organisations=Organisation.objects.filter(name__startswith=f"{run} "),
-                invited_by=convenor,
-            )
-        committed = time.perf_counter()
-        smtp.wait_for(count, timeout=arguments.timeout)
-        delivered = time.perf_counter()
-        worker_cpu = cpu_seconds(worker.process.pid) - cpu_before
-        time.sleep(2)  # a duplicate, if any, arrives now
-    finally:
-        worker.stop()
+    commit_seconds, delivery_seconds, worker_cpu = deliver_and_time(
+        worker,
+        smtp,
+        count,
+        timeout=arguments.timeout,
+        work=lambda: services.invite_organisations(
+            convening=convening,
+            organisations=Organisation.objects.filter(name__startswith=f"{run} "),
+            invited_by=convenor,
+        ),
+    )
 
     prefix = f"convening:{convening.pk}:"
     received = smtp.key_counts()
@@ -122,10 +116,10 @@ def main() -> None:
     lost = count - sum(1 for key in received if key.startswith(prefix))
     duplicated = sum(n - 1 for key, n in received.items() if key.startswith(prefix))
     unsent = OutgoingMessage.objects.filter(key__in=keys).exclude(status="sent").count()
-    fanout_per_s = count / (delivered - started)
+    fanout_per_s = count / delivery_seconds
     print(f"fan-out: {count} invitations, 1 worker (concurrency {arguments.concurrency})")
-    print(f"  invitations committed in {committed - started:.2f} s (the organiser's wait)")
-    print(f"  all delivered {delivered - started:.2f} s after the start: {fanout_per_s:.0f}/s")
+    print(f"  invitations committed in {commit_seconds:.2f} s (the organiser's wait)")
+    print(f"  all delivered {delivery_seconds:.2f} s after the start: {fanout_per_s:.0f}/s")
     print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per invitation")
     print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
 

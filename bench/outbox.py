@@ -12,7 +12,7 @@ import time
 
 from _support import (
     RESULTS,
-    cpu_seconds,
+    deliver_and_time,
     describe_machine,
     measure_smtp_floor,
     print_result,
@@ -30,7 +30,7 @@ def main() -> None:
 
     setup_django()
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import connection
 
     from alliance.outbox.models import OutgoingMessage
     from alliance.outbox.services import Email, queue_emails
@@ -66,31 +66,21 @@ def main() -> None:
         for n in range(count)
     ]
     print(f"machine: {describe_machine()}")
-    worker.start()
-    try:
-        cpu_before = cpu_seconds(worker.process.pid)
-        started = time.perf_counter()
-        with transaction.atomic():
-            queue_emails(emails)
-        committed = time.perf_counter()
-        smtp.wait_for(count, timeout=arguments.timeout)
-        delivered = time.perf_counter()
-        worker_cpu = cpu_seconds(worker.process.pid) - cpu_before
-        time.sleep(2)  # a duplicate, if any, arrives now
-    finally:
-        worker.stop()
+    commit_seconds, delivery_seconds, worker_cpu = deliver_and_time(
+        worker, smtp, count, timeout=arguments.timeout, work=lambda: queue_emails(emails)
+    )
 
     keys = smtp.key_counts()
     lost = sum(1 for email in emails if email.key not in keys)
     duplicated = sum(keys.values()) - len(keys)
     unsent = OutgoingMessage.objects.filter(key__startswith=run).exclude(status="sent").count()
-    outbox_per_s = count / (delivered - started)
+    outbox_per_s = count / delivery_seconds
     print(
         f"outbox: {count} messages, 1 worker (concurrency {arguments.concurrency}),"
         " PostgreSQL with fsync on"
     )
-    print(f"  queued and committed in {committed - started:.2f} s")
-    print(f"  all delivered {delivered - started:.2f} s after the start: {outbox_per_s:.0f}/s")
+    print(f"  queued and committed in {commit_seconds:.2f} s")
+    print(f"  all delivered {delivery_seconds:.2f} s after the start: {outbox_per_s:.0f}/s")
     print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per message")
     print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
 
