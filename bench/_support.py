@@ -114,3 +114,9 @@ def deliver_and_time(
     finally:
         worker.stop()
     return committed - started, delivered - started, worker_cpu
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """The sample at `fraction` (0.5: median, 0.99: p99) of the sorted samples."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

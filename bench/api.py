@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _support import ROOT, describe_machine, print_result, setup_django
+from _support import ROOT, describe_machine, percentile, print_result, setup_django
 
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
 os.environ.setdefault("STATIC_MANIFEST", "0")
@@ -45,11 +45,6 @@ CASES = [
     ("newest", "/api/v1/organisations/?page_size=100&ordering=-created_at"),
     ("statements", "/api/v1/statements/?page_size=100"),
 ]
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def mount_api() -> None:

@@ -16,18 +16,13 @@ import os
 import statistics
 import time
 
-from _support import describe_machine, print_result, setup_django
+from _support import describe_machine, percentile, print_result, setup_django
 
 # The test client talks to the app as host "testserver"; production settings only
 # allow the hosts they are told about.
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # collectstatic does not run for benchmarks: plain storage measures the same pages.
 os.environ.setdefault("STATIC_MANIFEST", "0")
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

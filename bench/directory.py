@@ -19,7 +19,7 @@ import statistics
 import time
 from urllib.parse import urlencode
 
-from _support import print_result, setup_django
+from _support import percentile, print_result, setup_django
 
 # The test client talks to the app as host "testserver"; production settings only
 # allow the hosts they are told about.
@@ -27,11 +27,6 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # collectstatic does not run for benchmarks; production's manifest storage only adds a
 # dictionary look-up per {% static %}, so plain storage measures the same pages.
 os.environ.setdefault("STATIC_MANIFEST", "0")
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 import rules
 
-from alliance.permissions import is_convenor
+from alliance.permissions import is_convenor, is_coordinator
 from members.rules import coordinates, represents
 
 
@@ -23,6 +23,8 @@ rules.add_perm("campaigns.change_campaign", is_convenor)
 # A convening for a national alliance (the object) may be organised by its coordinators;
 # international ones (no object) by convenors only.
 rules.add_perm("campaigns.organise_convening", is_convenor | coordinates)
+# May open the "new convening" page at all: a convenor, or the coordinator of some alliance.
+rules.add_perm("campaigns.organise_any_convening", is_convenor | is_coordinator)
 rules.add_perm("campaigns.change_convening", is_convenor | coordinates_convening)
 rules.add_perm("campaigns.view_invitations", is_convenor | coordinates_convening)
 rules.add_perm("campaigns.answer_invitation", is_convenor | represents_invitee)

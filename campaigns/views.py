@@ -112,8 +112,7 @@ def convening_list(request):
         {
             "upcoming": [c for c in convenings if c.ends_at >= now][::-1],
             "past": [c for c in convenings if c.ends_at < now],
-            "can_organise": request.user.has_perm("campaigns.organise_convening", None)
-            or request.user.coordinated_alliances.exists(),
+            "can_organise": request.user.has_perm("campaigns.organise_any_convening"),
         },
     )
 
@@ -199,10 +198,7 @@ def _sending_progress(convening: Convening) -> dict[str, int]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def convening_create(request):
-    if not (
-        request.user.has_perm("campaigns.organise_convening", None)
-        or request.user.coordinated_alliances.exists()
-    ):
+    if not request.user.has_perm("campaigns.organise_any_convening"):
         raise PermissionDenied
     form = ConveningForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -58,6 +58,8 @@ rules.add_perm("members.erase_contact", is_convenor)
 # Applications are decided by the coordinators of the alliance applied to, or a convenor;
 # applications to the international alliance by convenors only.
 rules.add_perm("members.review_membership", is_convenor | coordinates_membership_alliance)
+# The review queue itself: convenors, and coordinators (who see their alliances' only).
+rules.add_perm("members.view_applications", is_convenor | is_coordinator)
 rules.add_perm("members.add_nationalalliance", is_convenor)
 rules.add_perm("members.appoint_coordinators", is_convenor)
 rules.add_perm("members.change_nationalalliance", is_convenor | coordinates)

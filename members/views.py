@@ -120,7 +120,7 @@ def _reviewable(user):
 @login_required
 def applications(request):
     """The review queue: applications whose applicant confirmed their address."""
-    if not (is_convenor(request.user) or request.user.coordinated_alliances.exists()):
+    if not request.user.has_perm("members.view_applications"):
         raise PermissionDenied
     pending = (
         _reviewable(request.user).filter(status=Membership.Status.APPLIED).order_by("applied_at")
