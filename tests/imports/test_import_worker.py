@@ -17,6 +17,17 @@ from tests.imports.test_import_pages import csv_bytes, row
 ROWS = 3_000
 
 
+def status_and_count(organisation_import):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, (SELECT count(*) FROM {Organisation._meta.db_table}"
+            "  WHERE name LIKE 'Worker group%%')"
+            f" FROM {OrganisationImport._meta.db_table} WHERE id = %s",
+            [organisation_import.pk],
+        )
+        return cursor.fetchone()
+
+
 @pytest.mark.worker
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
@@ -33,15 +44,19 @@ def test_worker_imports_all_rows_at_once_while_the_page_shows_progress(client_fo
     seen_done, seen_counts = [], []
     deadline = time.monotonic() + 120
     while True:
-        checked.refresh_from_db()
-        if checked.status != OrganisationImport.Status.QUEUED:
+        # Status and count in one statement, so both come from one snapshot: read apart,
+        # the commit could land between them and show the rows beside a stale status.
+        status, count = status_and_count(checked)
+        if status != OrganisationImport.Status.QUEUED:
             break
         assert time.monotonic() < deadline, "the import did not finish in 120 s"
+        checked.refresh_from_db()
         seen_done.append(imports.rows_done(checked))
-        seen_counts.append(Organisation.objects.filter(name__startswith="Worker group").count())
+        seen_counts.append(count)
         assert client.get(progress_url).status_code == 200
         time.sleep(0.1)
 
+    checked.refresh_from_db()
     assert checked.status == OrganisationImport.Status.DONE, checked.error
     assert seen_done == sorted(seen_done)  # progress only goes forward
     assert set(seen_counts) <= {0}  # all or nothing: no row visible before the commit
