@@ -200,6 +200,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Public signing (statements): submissions past these counts within the window, per IP
+# address and per canonical email address and statement, are kept but marked for
+# moderation. Read at call time, so tests and the benchmark can change them.
+PUBLIC_SIGNING_LIMITS = {
+    "ip": env_int("PUBLIC_SIGNING_LIMIT_PER_IP", 30),
+    "email": env_int("PUBLIC_SIGNING_LIMIT_PER_EMAIL", 3),
+    "window_seconds": env_int("PUBLIC_SIGNING_WINDOW_SECONDS", 3600),
+}
+# A public signature whose address is not confirmed within this many hours expires.
+PUBLIC_SIGNATURE_CONFIRMATION_HOURS = env_int("PUBLIC_SIGNATURE_CONFIRMATION_HOURS", 48)
+# Beat's sweep of public submissions that no wake-up processed (broker down, lost task).
+PUBLIC_SIGNING_SWEEP_SECONDS = env_int("PUBLIC_SIGNING_SWEEP_SECONDS", 10)
+# How long a web process reuses the statement a public form signs (0: read it every time).
+PUBLIC_SIGNING_STATEMENT_SECONDS = env_int("PUBLIC_SIGNING_STATEMENT_SECONDS", 2)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "alliance.outbox.tasks.sweep_outbox",
@@ -237,6 +251,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.catch_up_convening_notifications",
         "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS,
     },
+    "public-signing-sweep": {
+        "task": "statements.tasks.process_public_submissions",
+        "schedule": PUBLIC_SIGNING_SWEEP_SECONDS,
+    },
+    "public-signature-expiry": {
+        "task": "statements.tasks.expire_unconfirmed_signatures",
+        "schedule": 900,
+    },
 }
 
 if REDIS_URL:
@@ -270,6 +292,9 @@ SPECTACULAR_SETTINGS = {
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/min")
 # Webhook targets on loopback or private networks are refused (SSRF) unless this is on.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+# The first retry of a failed delivery; each next one waits twice as long (about a day
+# of retries in all with the default).
+WEBHOOKS_FIRST_RETRY_SECONDS = env_int("WEBHOOKS_FIRST_RETRY_SECONDS", 30)
 
 # Security. With DEBUG off the defaults are production's; `manage.py check --deploy`
 # prints nothing. HTTPS may be terminated in front of the app (SECURE_PROXY_SSL_HEADER).
@@ -294,3 +319,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Public page cache: alliance.http_cache answers anonymous GETs under these path prefixes
+# from each web process's memory, with the pages Django marks `Cache-Control: public`
+# (comma-separated; empty turns it off). At most SHARED_CACHE_MAX_ENTRIES pages per process.
+SHARED_CACHE_PATH_PREFIXES = env_list("SHARED_CACHE_PATH_PREFIXES", ["/statements/"])
+SHARED_CACHE_MAX_ENTRIES = env_int("SHARED_CACHE_MAX_ENTRIES", 300)

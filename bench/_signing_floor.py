@@ -1,11 +1,11 @@
-"""The floor of bench/signing.py: the smallest WSGI application that writes the rows a
-public signature writes (its organisation, then the signature), one transaction per
-request, on a connection kept open, with no framework in between: no middleware, URL
-routing, form, template, audit entry, email or cache.
+"""The floor of bench/signing.py: the smallest WSGI application that writes the row a
+public signature's request writes (one PublicSubmission: the organisation and signature
+are made later by the processor), on a connection kept open, with no framework in
+between: no middleware, URL routing, CSRF, form, rate counters, template or cache.
 
-Run by gunicorn as `_signing_floor:application`; BENCH_STATEMENT and BENCH_VERSION name
-the statement signed. Django is only used to describe the tables and fill in the columns'
-defaults, so that the rows are the same as the application's.
+Run by gunicorn as `_signing_floor:application`; BENCH_STATEMENT names the statement
+signed. Django is only used to describe the table and fill in the columns' defaults, so
+that the row is the same as the application's.
 """
 
 import os
@@ -20,14 +20,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
-from django.utils.text import slugify  # noqa: E402
+from django.db import connection  # noqa: E402
 
-from members.models import Organisation  # noqa: E402
-from statements.models import Signature  # noqa: E402
+from statements.models import PublicSubmission  # noqa: E402
 
 STATEMENT_ID = int(os.environ["BENCH_STATEMENT"])
-VERSION_ID = int(os.environ["BENCH_VERSION"])
 
 
 def _insert_statement(model) -> tuple[str, list]:
@@ -38,8 +35,7 @@ def _insert_statement(model) -> tuple[str, list]:
     return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id", fields
 
 
-ORGANISATION_INSERT, ORGANISATION_FIELDS = _insert_statement(Organisation)
-SIGNATURE_INSERT, SIGNATURE_FIELDS = _insert_statement(Signature)
+SUBMISSION_INSERT, SUBMISSION_FIELDS = _insert_statement(PublicSubmission)
 
 
 def _values(instance, fields) -> list:
@@ -57,23 +53,19 @@ def application(environ, start_response):
         name: values[0]
         for name, values in parse_qs(environ["wsgi.input"].read(length).decode()).items()
     }
-    organisation = Organisation(
-        name=form["organisation_name"],
-        slug=slugify(form["organisation_name"])[:100],
+    submission = PublicSubmission(
+        statement_id=STATEMENT_ID,
+        organisation_name=form["organisation_name"],
         country=form["country"],
         kind=form["kind"],
+        signatory_name=form["signatory_name"],
+        signatory_title=form.get("signatory_title", ""),
+        email=form["email"],
+        listed_publicly=form.get("visibility") == "listed",
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(ORGANISATION_INSERT, _values(organisation, ORGANISATION_FIELDS))
-        signature = Signature(
-            statement_id=STATEMENT_ID,
-            organisation_id=cursor.fetchone()[0],
-            version_id=VERSION_ID,
-            signatory_name=form["signatory_name"],
-            signatory_title=form.get("signatory_title", ""),
-            email=form["email"],
-            listed_publicly=form.get("visibility") == "listed",
-        )
-        cursor.execute(SIGNATURE_INSERT, _values(signature, SIGNATURE_FIELDS))
-    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")])
-    return [b"ok\n"]
+    # One statement in autocommit, as the application's INSERT.
+    with connection.cursor() as cursor:
+        cursor.execute(SUBMISSION_INSERT, _values(submission, SUBMISSION_FIELDS))
+    # The application's answer too: a redirect to "check your email".
+    start_response("303 See Other", [("Location", "/sent/"), ("Content-Length", "0")])
+    return [b""]

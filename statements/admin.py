@@ -6,12 +6,15 @@ as the rows.
 """
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import CharField, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from alliance.queueing import enqueue
 from members.admin import region_filter
 from statements.models import (
+    PublicSubmission,
     Signature,
     SignOnRequest,
     Statement,
@@ -204,3 +207,49 @@ class SignatureAdmin(admin.ModelAdmin):
     @admin.display(description=_("statement"), ordering="statement_title")
     def statement_title(self, signature):
         return signature.statement_title
+
+
+@admin.register(PublicSubmission)
+class PublicSubmissionAdmin(admin.ModelAdmin):
+    """Public signatures as submitted, before the processor turns them into signatures.
+    A convenor looks here when a signer says nothing arrived: a failed row says why, and
+    can be sent through the processor again."""
+
+    list_display = [
+        "organisation_name",
+        "country",
+        "statement_title",
+        "email",
+        "status",
+        "suspicion",
+        "created_at",
+        "processed_at",
+    ]
+    list_filter = [StatementTitleFilter, "status"]
+    search_fields = ["organisation_name", "email", "signatory_name"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in PublicSubmission._meta.fields]
+    actions = ["process_again"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(statement_title=title_of("statement"))
+
+    @admin.display(description=_("statement"), ordering="statement_title")
+    def statement_title(self, submission):
+        return submission.statement_title
+
+    @admin.action(description=_("Process the selected failed submissions again"))
+    def process_again(self, request, queryset):
+        from statements.tasks import process_public_submissions
+
+        again = queryset.filter(status=PublicSubmission.Status.FAILED).update(
+            status=PublicSubmission.Status.RECEIVED, error=""
+        )
+        transaction.on_commit(
+            lambda: enqueue(process_public_submissions, what="public signature submissions")
+        )
+        self.message_user(request, _("%(count)d submissions queued again.") % {"count": again})

@@ -3,8 +3,9 @@
 Adding 1 to one shared row in every signing transaction makes that row the bottleneck of a
 burst (measured here: Postgres from about 12,800 to 2,600 inserts a second). Signing only
 inserts; a periodic task recounts the confirmed signatures of the statements that can
-change, over the (statement, status) index, and the public page reads the stored figure.
-The page therefore lags the truth by at most the task's interval.
+change, over the (statement, status) index, and the pages read the stored figure: the
+public statement page and the list of statements. They therefore lag the truth by at most
+the task's interval (5 seconds: "statement-signature-counts" in CELERY_BEAT_SCHEDULE).
 """
 
 from dataclasses import dataclass
@@ -67,3 +68,12 @@ def signature_count(statement: Statement) -> SignatureCount:
         .aggregate(total=Count("pk"), unlisted=Count("pk", filter=Q(listed_publicly=False)))
     )
     return SignatureCount(total=live["total"], unlisted=live["unlisted"])
+
+
+def stored_signature_count(statement: Statement) -> SignatureCount:
+    """The stored figure alone, for pages that show many statements: never a query. A
+    statement the task has not reached yet (just opened) shows 0 for at most the task's
+    interval."""
+    return SignatureCount(
+        total=statement.counted_signatures or 0, unlisted=statement.counted_unlisted or 0
+    )

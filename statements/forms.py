@@ -208,20 +208,40 @@ class SignatureForm(forms.Form):
         )
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    return [("", "")] + [(country.code, country.name) for country in countries]
+
+
+def _organisation_kinds() -> list[tuple[str, str]]:
+    return Organisation.Kind.choices
+
+
+class CountryField(forms.ChoiceField):
+    """A country by its two-letter code, offered in the visitor's language.
+
+    The choices are a callable, so the list is made when it is shown and not copied and
+    normalised with every form; a value is checked against the codes, not by walking
+    the list. Both cost more than the rest of a public signing request together."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_country_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in countries.countries
+
+
 class PublicSignatureForm(SignatureForm):
     """A non-member organisation signs from the public page: who it is, then who signs."""
 
     organisation_name = forms.CharField(label=_("Organisation"), max_length=300)
-    country = forms.ChoiceField(label=_("Country"))
-    kind = forms.ChoiceField(label=_("Kind of organisation"), choices=Organisation.Kind.choices)
+    country = CountryField(label=_("Country"))
+    # A callable too: copying the translated labels with every form costs more than
+    # making the list when the page is shown.
+    kind = forms.ChoiceField(label=_("Kind of organisation"), choices=_organisation_kinds)
     # Bots fill every field; people never see this one (hidden by CSS, not by type).
     website_url = forms.CharField(required=False, label=_("Leave this empty"))
 
     field_order = ["organisation_name", "country", "kind"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "")] + list(countries)
 
     @property
     def looks_automated(self) -> bool:

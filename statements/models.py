@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Moment
@@ -320,6 +321,9 @@ class Signature(models.Model):
         CONFIRMED = "confirmed", _("confirmed")
         REJECTED = "rejected", _("rejected")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        # A public signature whose address was not confirmed in time: it no longer holds
+        # the organisation's place (see expire_unconfirmed_signatures).
+        EXPIRED = "expired", _("expired unconfirmed")
 
     class Source(models.TextChoices):
         WEB = "web", _("public web form")
@@ -389,3 +393,63 @@ class Signature(models.Model):
         cls.objects.filter(contact=contact).update(
             signatory_name=placeholder, signatory_title="", email="", listed_publicly=False
         )
+
+
+class PublicSubmission(models.Model):
+    """A public signature as it was submitted: the truth the form's one INSERT writes.
+
+    The request of a public signature only validates the form, counts it against the rate
+    limits and inserts this row; everything else (finding or creating the organisation,
+    the signature, the audit entry, the confirmation or "already signed" email) is done by
+    `statements.services.process_public_submissions`, in a Celery task woken after commit
+    and swept by beat. So a burst of signatures costs one small insert per request, and a
+    broker that is down when someone signs loses nothing: the row waits here.
+
+    The organisation is kept as typed (name, country, kind), not as a foreign key: which
+    organisation it is gets decided by the processor, under a lock on its name.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        PROCESSED = "processed", _("processed")
+        FAILED = "failed", _("failed")
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="public_submissions"
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=300)
+    country = models.CharField(_("country"), max_length=2)
+    kind = models.CharField(_("kind of organisation"), max_length=20)
+    signatory_name = models.CharField(_("signatory"), max_length=200)
+    signatory_title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("email"))
+    listed_publicly = models.BooleanField(_("listed publicly"), default=True)
+    # The language of the page it was sent from: the emails it causes are written in it.
+    language = models.CharField(_("language"), max_length=8, default="en")
+    # Why a moderator should look at the signature ("" when nothing looked wrong).
+    suspicion = models.CharField(_("suspicion"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    # The live signature it became or found (None while received, or when it failed).
+    signature = models.ForeignKey(
+        Signature, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public signature submission")
+        verbose_name_plural = _("public signature submissions")
+        indexes = [
+            # The processor's queue: small, whatever the size of the table.
+            models.Index(
+                fields=["id"],
+                condition=Q(status="received"),
+                name="public_submission_received",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_name} ({self.country}) for {self.statement_id}"

@@ -7,25 +7,34 @@ transaction, so a change and the messages it causes commit together or not at al
 
 import datetime as dt
 import hashlib
+import logging
+import weakref
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from redis import Redis
+from redis.exceptions import NoScriptError, RedisError
 
 from alliance.api.webhooks import emit, signature_payload, statement_payload
 from alliance.audit.services import diff, record, snapshot
 from alliance.outbox.services import Email, queue_email, queue_emails
+from alliance.queueing import enqueue
 from members.models import Contact, Organisation, unique_slug
 from statements.models import (
+    PublicSubmission,
     Signature,
     SignOnRequest,
     Statement,
@@ -47,6 +56,8 @@ AUDITED_SETTINGS = [
     "unconfirmed_count_after_change",
     "coordinators_may_circulate",
 ]
+logger = logging.getLogger(__name__)
+
 # Offset 0 means "the morning of the deadline", at this hour in the recipient's zone.
 DEADLINE_MORNING_HOUR = 8
 # A reminder that the scan could not send within this window after it fell due (the
@@ -465,81 +476,356 @@ def sign_publicly(
     kind: str,
     signatory: Signatory,
     language: str,
-    suspicion: str = "",
-) -> Signature | None:
-    """An organisation that was not asked signs from the public page of a statement open
-    to any organisation. The signature waits until the address is confirmed by a link.
+    ip: str = "",
+    looks_automated: bool = False,
+) -> PublicSubmission:
+    """An organisation that was not asked signs from the public form of a statement open
+    to any organisation. The request's work: count the submission against the rate
+    limits (one round trip to Redis) and write one row that is the truth of the
+    submission, committed before the answer. `process_public_submissions` (a task woken
+    after commit, and beat's sweep) makes the signature from it, which then waits until
+    the address is confirmed by a link.
 
-    An organisation with the same name in the same country is the same organisation,
-    not a new one. When it has signed already, nothing is created and the submitter is
-    told by email: the page answers the same in both cases, so that nobody learns from
-    it whether an organisation at risk signed. Returns the signature, or None.
+    A submission over a limit, or from a bot, is kept and marked for moderation. The
+    page answers the same whatever becomes of it (a new signature, an organisation that
+    had signed already), so that nobody learns from it whether an organisation at risk
+    signed.
     """
-    from members.services import find_duplicates
-
     if statement.audience != Statement.Audience.ANYONE:
         raise ValidationError(_("Only the organisations invited may sign this statement."))
     _check_open(statement)
-    with transaction.atomic():
-        organisation = find_duplicates(name=organisation_name, country=country).first()
-        if organisation is None:
-            organisation = Organisation.objects.create(
-                name=organisation_name.strip(), country=country, kind=kind
-            )
-        try:
-            with transaction.atomic():
-                signature = Signature.objects.create(
-                    statement=statement,
-                    organisation=organisation,
-                    version=statement.current_version(),
-                    signatory_name=signatory.name,
-                    signatory_title=signatory.title,
-                    email=signatory.email,
-                    status=Signature.Status.PENDING_VERIFICATION,
-                    listed_publicly=signatory.listed_publicly,
-                    source=Signature.Source.WEB,
-                    suspicious=bool(suspicion),
-                )
-        except IntegrityError:
-            if live_signature(statement, organisation) is None:
-                raise
-            _tell_already_signed(statement, organisation, signatory, language)
-            return None
-        record(
-            actor_label=f"{signatory.name} <{signatory.email}>",
-            action="signature.submitted",
-            target=signature,
-            changes={"status": [None, signature.status]},
-            note=f"suspicious: {suspicion}" if suspicion else "",
-        )
-        send_signature_confirmation(signature=signature, language=language)
-    return signature
+    counted = count_public_submission(statement=statement, ip=ip, email=signatory.email)
+    reasons = ["a field for bots was filled"] if looks_automated else []
+    if counted.over_limit:
+        reasons.append(counted.over_limit)
+    submission = PublicSubmission.objects.create(
+        statement=statement,
+        organisation_name=organisation_name.strip(),
+        country=country,
+        kind=kind,
+        signatory_name=signatory.name,
+        signatory_title=signatory.title,
+        email=signatory.email,
+        listed_publicly=signatory.listed_publicly,
+        language=language,
+        suspicion="; ".join(reasons)[:300],
+    )
+    if counted.wakes_processor:
+        transaction.on_commit(_wake_processor)
+    return submission
 
 
-# Public signatures per statement and hour before the next ones go to moderation: per
-# address, and, higher, per IP address (many people of one office share one).
-PUBLIC_SIGNING_LIMITS = {"email": 3, "ip": 30}
-PUBLIC_SIGNING_WINDOW = 3600
+def _wake_processor() -> None:
+    from statements.tasks import process_public_submissions as task
+
+    enqueue(task, what="public signatures")
+
+
 RATE_KEY_PREFIX = "statements:signing-rate"
+# The key that says "a processor was queued in the last second": under a burst, one
+# wake-up a second is queued, not one per submission (each run drains every submission
+# committed so far; beat's sweep catches what arrives at the very end of a run).
+PROCESSOR_WAKE_KEY = "statements:public-submissions:wake-up"
+PROCESSOR_WAKE_SECONDS = 1
+# Redis errors, and the socket errors beneath them: a cache that is down fails open.
+_CACHE_ERRORS = (RedisError, OSError)
 
 
-def exceeds_signing_rate(*, statement: Statement, ip: str, email: str) -> str:
-    """Count one public submission against its IP address and its email address, with
-    atomic counters in the cache (Redis in production). Returns what is over its limit
-    ("" when nothing is): such signatures are kept, and marked for moderation."""
-    over = []
+@dataclass(frozen=True)
+class SubmissionCount:
+    # What is over its limit ("" when nothing is).
+    over_limit: str = ""
+    # Whether this submission is the first of its second, and queues the processor.
+    wakes_processor: bool = False
+
+
+def count_public_submission(*, statement: Statement, ip: str, email: str) -> SubmissionCount:
+    """Count one public submission against its IP address and its canonical email
+    address, per statement, within settings.PUBLIC_SIGNING_LIMITS's window, and claim the
+    wake-up of this second, all in one round trip to the cache.
+
+    The limit per IP is the higher one: many people of one office share an address. When
+    the cache is down everything fails open: nothing is marked, nothing fails, and no
+    wake-up is queued (the broker is the same Redis: beat's sweep processes the rows).
+    """
+    limits = settings.PUBLIC_SIGNING_LIMITS
+    window = limits["window_seconds"]
+    keys = {}
     for kind, value in (("ip", ip or "unknown"), ("email", canonical_email(email))):
         digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-        key = f"{RATE_KEY_PREFIX}:{statement.pk}:{kind}:{digest}"
-        cache.add(key, 0, timeout=PUBLIC_SIGNING_WINDOW)
+        keys[kind] = f"{RATE_KEY_PREFIX}:{statement.pk}:{kind}:{digest}"
+    try:
+        *counts, woken = _count_and_claim_wake_up(list(keys.values()), window)
+    except _CACHE_ERRORS:
+        logger.warning("public signing counters unavailable; not counted", exc_info=True)
+        return SubmissionCount()
+    minutes = window // 60
+    over = [
+        f"more than {limits[kind]} in {minutes} minutes from this {kind}"
+        for kind, count in zip(keys, counts, strict=True)
+        if count > limits[kind]
+    ]
+    return SubmissionCount(over_limit="; ".join(over), wakes_processor=woken)
+
+
+# Per counter key, SET NX EX starts a window and INCR counts (a key cannot expire between
+# the two and be left counting without an expiry: a script runs atomically); the last key
+# is the wake-up flag, claimed with SET NX EX. Returns the counts, then 1 if claimed.
+_COUNT_AND_CLAIM_SCRIPT = """
+local replies = {}
+for i = 1, #KEYS - 1 do
+    redis.call('SET', KEYS[i], 0, 'EX', ARGV[1], 'NX')
+    replies[i] = redis.call('INCR', KEYS[i])
+end
+replies[#KEYS] = redis.call('SET', KEYS[#KEYS], 1, 'EX', ARGV[2], 'NX') and 1 or 0
+return replies
+"""
+_COUNT_AND_CLAIM_SHA = hashlib.sha1(_COUNT_AND_CLAIM_SCRIPT.encode()).hexdigest()  # noqa: S324
+
+
+_redis_clients: "weakref.WeakKeyDictionary[RedisCache, Redis]" = weakref.WeakKeyDictionary()
+
+
+def _redis_client(backend: RedisCache) -> Redis:
+    """The Redis client of the cache's connection pool, made once per cache backend (one
+    per thread): Django's RedisCache builds a new client object for every command, which
+    cost as much as the command itself on the signing path."""
+    client = _redis_clients.get(backend)
+    if client is None:
+        client = _redis_clients[backend] = backend._cache.get_client(write=True)
+    return client
+
+
+def _count_and_claim_wake_up(keys: list[str], window: int) -> list:
+    """Add one to each counter and try to set the wake-up flag: [count, ..., claimed].
+
+    On Redis, one round trip: the script above, by its digest (loaded once per Redis).
+    Other caches (locmem, for `make run` and the tests on SQLite) do the same with add
+    and incr."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        client = _redis_client(backend)
+        redis_keys = [backend.make_and_validate_key(key) for key in [*keys, PROCESSOR_WAKE_KEY]]
+        arguments = [len(redis_keys), *redis_keys, window, PROCESSOR_WAKE_SECONDS]
         try:
-            count = cache.incr(key)
+            *counts, claimed = client.evalsha(_COUNT_AND_CLAIM_SHA, *arguments)
+        except NoScriptError:
+            *counts, claimed = client.eval(_COUNT_AND_CLAIM_SCRIPT, *arguments)
+        return [*counts, bool(claimed)]
+    counts = []
+    for key in keys:
+        backend.add(key, 0, timeout=window)
+        try:
+            counts.append(backend.incr(key))
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=PUBLIC_SIGNING_WINDOW)
-            count = 1
-        if count > PUBLIC_SIGNING_LIMITS[kind]:
-            over.append(f"more than {PUBLIC_SIGNING_LIMITS[kind]} an hour from this {kind}")
-    return "; ".join(over)
+            backend.set(key, 1, timeout=window)
+            counts.append(1)
+    return [*counts, backend.add(PROCESSOR_WAKE_KEY, 1, timeout=PROCESSOR_WAKE_SECONDS)]
+
+
+# --- Processing public submissions ------------------------------------------------------
+
+# Submissions claimed and committed together by the processor.
+PROCESSING_BATCH_SIZE = 100
+
+
+def process_public_submissions(*, batch_size: int = PROCESSING_BATCH_SIZE) -> int:
+    """Turn received public submissions into signatures, a batch per transaction, until
+    none is left. Returns how many were processed.
+
+    Safe to run twice, in several workers at once, and after a killed worker: a batch is
+    claimed with SELECT ... FOR UPDATE SKIP LOCKED and marked processed in the
+    transaction that makes its signatures, so a batch is done entirely or not at all,
+    and a second worker takes the next batch instead of waiting.
+    """
+    processed = 0
+    statements: dict[int, _StatementForSigning] = {}
+    while True:
+        with transaction.atomic():
+            batch = list(
+                PublicSubmission.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=PublicSubmission.Status.RECEIVED)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return processed
+            emails = []
+            # Organisation locks are taken in one order by every worker: no deadlock.
+            for submission in sorted(batch, key=_organisation_lock_key):
+                if submission.statement_id not in statements:
+                    statements[submission.statement_id] = _StatementForSigning.load(
+                        submission.statement_id
+                    )
+                emails += _process(submission, statements[submission.statement_id])
+            PublicSubmission.objects.bulk_update(
+                batch, ["status", "signature", "error", "processed_at"]
+            )
+            # The batch's emails in one write, committed with its signatures.
+            queue_emails(emails)
+        processed += len(batch)
+
+
+@dataclass
+class _StatementForSigning:
+    """What every signature of one statement needs, read once per run."""
+
+    statement: Statement
+    version: StatementVersion | None
+    titles: dict[str, str]
+
+    @classmethod
+    def load(cls, statement_id: int) -> "_StatementForSigning":
+        statement = Statement.objects.get(pk=statement_id)
+        version = statement.versions.prefetch_related("texts").order_by("-number").first()
+        titles = {text.language: text.title for text in version.texts.all()} if version else {}
+        return cls(statement=statement, version=version, titles=titles)
+
+    def title(self, language: str) -> str:
+        return self.titles.get(language) or self.titles.get(self.statement.original_language, "")
+
+
+def _process(submission: PublicSubmission, signing: _StatementForSigning) -> list[Email]:
+    """One submission, in a savepoint: a failure marks it failed (and is logged) without
+    undoing the rest of the batch. Returns the emails it causes, for the batch to queue."""
+    submission.processed_at = timezone.now()
+    try:
+        with transaction.atomic():
+            submission.signature, emails = _signature_for(submission, signing)
+    except Exception as error:  # one bad row must not block the queue
+        logger.exception("public submission %s could not be processed", submission.pk)
+        submission.status = PublicSubmission.Status.FAILED
+        submission.error = repr(error)[:2000]
+        return []
+    submission.status = PublicSubmission.Status.PROCESSED
+    return emails
+
+
+def _signature_for(
+    submission: PublicSubmission, signing: _StatementForSigning
+) -> tuple[Signature, list[Email]]:
+    """The submission's signature and the email it causes: a new signature, waiting for
+    its address to be confirmed (the first confirmation email), or the organisation's
+    live one (whose submitter learns it by email, unless it is the same person sending
+    the form twice)."""
+    statement = signing.statement
+    signatory = Signatory(
+        name=submission.signatory_name,
+        email=submission.email,
+        title=submission.signatory_title,
+        listed_publicly=submission.listed_publicly,
+    )
+    organisation = _organisation_for(submission)
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                statement=statement,
+                organisation=organisation,
+                version=signing.version,
+                signatory_name=signatory.name,
+                signatory_title=signatory.title,
+                email=signatory.email,
+                status=Signature.Status.PENDING_VERIFICATION,
+                listed_publicly=signatory.listed_publicly,
+                source=Signature.Source.WEB,
+                suspicious=bool(submission.suspicion),
+                # The first confirmation email goes with it (below).
+                confirmation_emails_sent=1,
+            )
+    except IntegrityError:
+        existing = live_signature(statement, organisation)
+        if existing is None:
+            raise
+        # A double click, or the same person sending the form again: the confirmation
+        # already sent (or the signature already counted) is the answer.
+        if canonical_email(existing.email) == canonical_email(signatory.email):
+            return existing, []
+        title = signing.title(submission.language)
+        return existing, [
+            _already_signed_email(statement, organisation, signatory, submission.language, title)
+        ]
+    record(
+        actor_label=f"{signatory.name} <{signatory.email}>",
+        action="signature.submitted",
+        target=signature,
+        changes={"status": [None, signature.status]},
+        note=f"suspicious: {submission.suspicion}" if submission.suspicion else "",
+    )
+    title = signing.title(submission.language)
+    return signature, [_confirmation_email(signature, submission.language, title, number=1)]
+
+
+def _organisation_for(submission: PublicSubmission) -> Organisation:
+    """The organisation with the submitted name in the submitted country, created if there
+    is none. Two submissions naming the same new organisation at once create it once:
+    finding and creating happen under a lock on the normalised name and country, held
+    until the batch commits.
+
+    The same name is compared as members.services.find_duplicates compares it (trimmed,
+    case-insensitive, in one country), in one query served by the index on LOWER(name).
+    """
+    name = submission.organisation_name.strip()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_organisation_lock_key(submission)])
+    # (SQLite lets one writer at a time in: the processors are serialised anyway.)
+    organisation = (
+        Organisation.objects.alias(lower_name=Lower("name"))
+        .filter(lower_name=name.lower(), country=submission.country)
+        .order_by("name", "pk")
+        .first()
+    )
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            name=name, country=submission.country, kind=submission.kind
+        )
+    return organisation
+
+
+def _organisation_lock_key(submission: PublicSubmission) -> int:
+    """A signed 64-bit key for pg_advisory_xact_lock from the name (as find_duplicates
+    compares it: trimmed, case-insensitive) and the country."""
+    normalised = f"{submission.country}:{submission.organisation_name.strip().lower()}"
+    digest = hashlib.sha256(f"public-organisation:{normalised}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def expire_unconfirmed_signatures(*, now: dt.datetime | None = None) -> int:
+    """Public signatures whose address was not confirmed within
+    settings.PUBLIC_SIGNATURE_CONFIRMATION_HOURS stop being live (status "expired",
+    outside the one-live-signature constraint): a stranger cannot hold an organisation's
+    place with an address they never confirm, and the organisation may sign again. Each
+    one is audited. Safe to run twice: the status is changed only from "pending
+    verification". Returns how many expired."""
+    hours = settings.PUBLIC_SIGNATURE_CONFIRMATION_HOURS
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=hours)
+    expired = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Signature.objects.select_for_update(skip_locked=True)
+                .filter(
+                    status=Signature.Status.PENDING_VERIFICATION,
+                    source=Signature.Source.WEB,
+                    created_at__lt=cutoff,
+                )
+                .order_by("pk")[:500]
+            )
+            if not due:
+                return expired
+            Signature.objects.filter(pk__in=[signature.pk for signature in due]).update(
+                status=Signature.Status.EXPIRED, updated_at=timezone.now()
+            )
+            for signature in due:
+                record(
+                    actor_label="expiry",
+                    action="signature.expired",
+                    target=signature,
+                    changes={
+                        "status": [Signature.Status.PENDING_VERIFICATION, Signature.Status.EXPIRED]
+                    },
+                    note=f"The address was not confirmed within {hours} hours.",
+                )
+        expired += len(due)
 
 
 def _check_open(statement: Statement) -> None:
@@ -549,30 +835,45 @@ def _check_open(statement: Statement) -> None:
         raise ValidationError(_("The deadline to sign this statement has passed."))
 
 
-def _tell_already_signed(statement, organisation, signatory, language) -> None:
-    queue_email(
-        Email(
-            # Once per address and organisation: resubmitting does not make more mail.
-            key=(
-                f"statement-already-signed:{statement.pk}:{organisation.pk}:"
-                f"{canonical_email(signatory.email)}"
-            ),
-            to_email=signatory.email,
-            to_name=signatory.name,
-            language=language,
-            template="statement_already_signed",
-            context={
-                "organisation": organisation.name,
-                "title": statement.current_text(language).title,
-                "path": statement.get_absolute_url(),
-            },
-        )
+def _already_signed_email(statement, organisation, signatory, language, title) -> Email:
+    return Email(
+        # Once per address and organisation: resubmitting does not make more mail.
+        key=(
+            f"statement-already-signed:{statement.pk}:{organisation.pk}:"
+            f"{canonical_email(signatory.email)}"
+        ),
+        to_email=signatory.email,
+        to_name=signatory.name,
+        language=language,
+        template="statement_already_signed",
+        context={
+            "organisation": organisation.name,
+            "title": title,
+            "path": statement.get_absolute_url(),
+        },
+    )
+
+
+def _confirmation_email(signature: Signature, language: str, title: str, *, number: int):
+    """The `number`th email with the link that confirms a signer's address."""
+    return Email(
+        key=f"signature-confirmation:{signature.pk}:{number}",
+        to_email=signature.email,
+        to_name=signature.signatory_name,
+        language=language,
+        template="statement_signature_confirmation",
+        context={
+            "organisation": signature.organisation.name,
+            "title": title,
+            "path": reverse("statements:verify", kwargs={"token": signature.token}),
+        },
     )
 
 
 def send_signature_confirmation(*, signature: Signature, language: str) -> bool:
-    """Send the link that confirms the signer's address, at most MAX_CONFIRMATION_EMAILS
-    times per signature. Returns whether an email was queued."""
+    """Send the link that confirms the signer's address again, at most
+    MAX_CONFIRMATION_EMAILS times per signature (the processor sends the first).
+    Returns whether an email was queued."""
     with transaction.atomic():
         claimed = Signature.objects.filter(
             pk=signature.pk,
@@ -584,20 +885,8 @@ def send_signature_confirmation(*, signature: Signature, language: str) -> bool:
         sent = Signature.objects.values_list("confirmation_emails_sent", flat=True).get(
             pk=signature.pk
         )
-        queue_email(
-            Email(
-                key=f"signature-confirmation:{signature.pk}:{sent}",
-                to_email=signature.email,
-                to_name=signature.signatory_name,
-                language=language,
-                template="statement_signature_confirmation",
-                context={
-                    "organisation": signature.organisation.name,
-                    "title": signature.statement.current_text(language).title,
-                    "path": reverse("statements:verify", kwargs={"token": signature.token}),
-                },
-            )
-        )
+        title = signature.statement.current_text(language).title
+        queue_email(_confirmation_email(signature, language, title, number=sent))
     return True
 
 

@@ -25,3 +25,18 @@ def count_signatures() -> int:
     from statements.counting import recount_signatures
 
     return recount_signatures()
+
+
+@shared_task(ignore_result=True)
+def process_public_submissions() -> int:
+    """Make signatures from the public submissions received: woken after a submission
+    commits (at most once a second) and swept by beat, so one lost wake-up delays
+    nothing for long. Safe to run twice: batches are claimed with SKIP LOCKED."""
+    return services.process_public_submissions()
+
+
+@shared_task(ignore_result=True)
+def expire_unconfirmed_signatures() -> int:
+    """Public signatures not confirmed in time stop holding their organisation's place.
+    Safe to run twice: a conditional update."""
+    return services.expire_unconfirmed_signatures()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.edit, name="edit"),
     path("<slug:slug>/sign/", views.sign, name="sign"),
     path("<slug:slug>/sign/public/", views.sign_publicly, name="sign_publicly"),
+    path("<slug:slug>/sign/public/sent/", views.check_email, name="check_email"),
     path("<slug:slug>/circulate/", views.circulate, name="circulate"),
     path("<slug:slug>/tracking/", views.tracking, name="tracking"),
     path("<slug:slug>/publish/", views.publish, name="publish"),

@@ -1,26 +1,30 @@
 import csv
 import time
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from django_countries.fields import Country
 
-from members.models import Contact, NationalAlliance
+from members.models import Contact, NationalAlliance, Organisation
 from statements import services
-from statements.counting import signature_count
+from statements.counting import signature_count, stored_signature_count
 from statements.forms import (
     CirculationForm,
     PublicSignatureForm,
@@ -102,18 +106,11 @@ def _current_text(statement, language):
 
 def statement_list(request):
     """Published statements for everyone; the ones being circulated to the visitor's
-    organisation; everything for convenors."""
-    confirmed = (
-        Signature.objects.counted()
-        .filter(statement=OuterRef("pk"))
-        .order_by()
-        .values("statement")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    organisation; everything for convenors. The counts are the stored counters
+    (statements.counting), which lag the signatures by at most the recount's 5 seconds:
+    no count query per statement, however many signatures there are."""
     statements = (
         Statement.objects.visible_to(request.user)
-        .annotate(signature_count=Coalesce(Subquery(confirmed, output_field=IntegerField()), 0))
         .prefetch_related(
             Prefetch("versions", queryset=StatementVersion.objects.prefetch_related("texts"))
         )
@@ -123,6 +120,7 @@ def statement_list(request):
     sections: dict[str, list] = {status: [] for status in Statement.Status.values}
     for statement in statements:
         statement.text = _current_text(statement, language)
+        statement.signature_count = stored_signature_count(statement).total
         sections[statement.status].append(statement)
     return render(
         request,
@@ -150,11 +148,12 @@ PUBLIC_CACHE_CONTROL = (
 PUBLIC_PAGE_KEY_PREFIX = "statements:public-page"
 
 
-def detail(request, slug, *, sign_form=None, public_form=None, status=200):
-    """The statement in one language: text, count, signatories grouped by country (the
-    ones counted only are never named). Works without JavaScript."""
+def detail(request, slug, *, sign_form=None, status=200):
+    """The statement in one language: text, count, and the signatories who chose to be
+    listed, grouped by country or by kind (`?by=kind`), a page at a time; the ones counted
+    only are never named. Works without JavaScript."""
     cache_key = _public_page_key(request, slug)
-    if cache_key and sign_form is None and public_form is None:
+    if cache_key and sign_form is None:
         cached = cache.get(cache_key)
         # Past its few seconds, one request renders the page again while the others
         # still get the old one: a crowd does not all render it at the same moment.
@@ -166,15 +165,10 @@ def detail(request, slug, *, sign_form=None, public_form=None, status=200):
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
     version = _current_version(statement)
     language = _language_for(request, statement, version)
-    signatures = (
-        Signature.objects.visible_to(request.user)
-        .filter(statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True)
-        .select_related("organisation")
-        .order_by("organisation__country", "organisation__name", "pk")
-    )
-    page = Paginator(signatures, SIGNATORIES_PER_PAGE).get_page(request.GET.get("page"))
+    grouping = _grouping(request)
+    signatories = _signatories(request, statement, grouping, language)
     count = signature_count(statement)
-    signing = _signing_context(request, statement, version, sign_form, public_form)
+    signing = _signing_context(request, statement, version, sign_form)
     # Only a page without a form of its own is shared: the same bytes go to every
     # anonymous reader, so they must carry no CSRF token (the header's language form
     # then has none either; the statement's own language links do the switching).
@@ -187,7 +181,8 @@ def detail(request, slug, *, sign_form=None, public_form=None, status=200):
         "languages": _languages(version),
         "total": count.total,
         "unlisted": count.unlisted,
-        "page": page,
+        "grouping": grouping,
+        **signatories,
         **signing,
         **_management_context(request, statement),
     }
@@ -209,11 +204,90 @@ def detail(request, slug, *, sign_form=None, public_form=None, status=200):
     return _public_response(page_bytes)
 
 
+# How the listed signatories are grouped (`?by=`): the first is the default.
+SIGNATORY_GROUPINGS = {"country": "organisation__country", "kind": "organisation__kind"}
+
+
+def _grouping(request) -> str:
+    asked = request.GET.get("by", "")
+    return asked if asked in SIGNATORY_GROUPINGS else next(iter(SIGNATORY_GROUPINGS))
+
+
+@dataclass
+class SignatoryGroup:
+    label: str
+    count: int  # listed signatories in the whole group, on every page
+    names: list[str] = field(default_factory=list)
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count: the group counts already add up to it, so no
+    COUNT(*) over tens of thousands of signatures."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _signatories(request, statement, grouping: str, language: str) -> dict:
+    """One page of the listed signatories in groups named in the page's language, and
+    every group's count. The counts come from one aggregate query; the page is one query
+    of its own."""
+    field_name = SIGNATORY_GROUPINGS[grouping]
+    listed = Signature.objects.visible_to(request.user).filter(
+        statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True
+    )
+    counts = dict(
+        listed.order_by(field_name)
+        .values(field_name)
+        .annotate(n=Count("pk"))
+        .values_list(field_name, "n")
+    )
+    rows = (
+        listed.select_related("organisation")
+        .only("organisation__name", "organisation__country", "organisation__kind")
+        .order_by(field_name, "organisation__name", "pk")
+    )
+    page = _CountedPaginator(rows, SIGNATORIES_PER_PAGE, count=sum(counts.values())).get_page(
+        request.GET.get("page")
+    )
+    with translation.override(language):
+        labels = _group_labels(grouping, counts)
+    groups: list[SignatoryGroup] = []
+    current = None
+    for signature in page.object_list:
+        key = _group_key(signature.organisation, grouping)
+        if key != current:
+            groups.append(SignatoryGroup(label=labels[key], count=counts[key]))
+            current = key
+        groups[-1].names.append(signature.organisation.name)
+    return {
+        "page": page,
+        "groups": groups,
+        "group_summary": [SignatoryGroup(label=labels[key], count=n) for key, n in counts.items()],
+    }
+
+
+def _group_key(organisation, grouping: str) -> str:
+    return organisation.country.code if grouping == "country" else organisation.kind
+
+
+def _group_labels(grouping: str, keys) -> dict[str, str]:
+    if grouping == "country":
+        return {code: Country(code).name or code for code in keys}
+    kinds = dict(Organisation.Kind.choices)
+    return {kind: str(kinds.get(kind, kind)) for kind in keys}
+
+
 def _public_page_key(request, slug) -> str | None:
     """The cache key of the page for an anonymous reader with nothing of their own to see
-    (no session, no pending message): by statement, language and signatory page. None
-    when the page must be rendered for this request alone."""
-    if request.method != "GET" or any(
+    (no session, no pending message): by statement, language, grouping and signatory
+    page. None when the page must be rendered for this request alone."""
+    if request.method not in ("GET", "HEAD") or any(
         name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, "messages")
     ):
         return None
@@ -228,25 +302,33 @@ def _public_page_key(request, slug) -> str | None:
             slug,
             asked if asked in languages else "",
             translation.get_language(),
+            _grouping(request),
             page if page.isdigit() and len(page) < 7 else "",
         ]
     )
 
 
 def _public_response(page_bytes: dict) -> HttpResponse:
+    """The shared page, with its age: a cache in front (alliance.http_cache, a proxy, a
+    browser) counts its freshness from the moment it was rendered, not from now."""
     response = HttpResponse(page_bytes["content"])
     response["Content-Language"] = page_bytes["language"]
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    rendered_at = page_bytes["fresh_until"] - PUBLIC_PAGE_SECONDS
+    age = int(time.time() - rendered_at)  # whole seconds, truncated as caches do
+    if age > 0:
+        response["Age"] = str(age)
     return response
 
 
 def _has_form(signing_context: dict) -> bool:
-    return any(signing_context[name] for name in ("public_form", "sign_form", "own_signature"))
+    return any(signing_context[name] for name in ("sign_form", "own_signature"))
 
 
-def _signing_context(request, statement, version, sign_form, public_form=None) -> dict:
-    """The signing part of the page: a representative's signature or their form, or
-    the public form when any organisation may sign."""
+def _signing_context(request, statement, version, sign_form) -> dict:
+    """The signing part of the page: a representative's signature or their form, or a
+    link to the public form when any organisation may sign (a link, not the form: the
+    page stays the same for every anonymous reader, and so can be shared)."""
     contact = (
         Contact.objects.filter(user=request.user).select_related("organisation").first()
         if request.user.is_authenticated
@@ -266,10 +348,8 @@ def _signing_context(request, statement, version, sign_form, public_form=None) -
         statement.status == Statement.Status.OPEN
         and statement.audience == Statement.Audience.ANYONE
     )
-    if public_form is None and contact is None and signable_by_anyone:
-        public_form = PublicSignatureForm()
     return {
-        "public_form": public_form if contact is None and signable_by_anyone else None,
+        "public_signing": contact is None and signable_by_anyone,
         "own_signature": own,
         "signed_earlier_text": own is not None and version and own.version_id != version.pk,
         "may_confirm": own is not None
@@ -321,19 +401,19 @@ def sign(request, slug):
     return redirect(statement)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign_publicly(request, slug):
-    """An organisation that was not asked signs from the public page; it confirms its
-    address by email next. The answer is the same whether or not it had signed."""
-    statement = get_object_or_404(
-        Statement.objects.visible_to(request.user),
-        slug=slug,
-        status=Statement.Status.OPEN,
-        audience=Statement.Audience.ANYONE,
-    )
+    """The public form to sign a statement open to any organisation. GET shows it (a
+    private page: it carries a CSRF token, so the shared statement page links here
+    instead of embedding it); POST stores the submission and answers 303 to "check your
+    email", so that a refresh never posts again. The answer is the same whether or not
+    the organisation had signed."""
+    statement = _open_to_anyone(slug)
+    if request.method == "GET":
+        return _public_form_page(request, statement, PublicSignatureForm())
     form = PublicSignatureForm(request.POST)
     if not form.is_valid():
-        return detail(request, slug, public_form=form, status=400)
+        return _public_form_page(request, statement, form, status=400)
     data = form.cleaned_data
     try:
         services.sign_publicly(
@@ -342,30 +422,97 @@ def sign_publicly(request, slug):
             country=data["country"],
             kind=data["kind"],
             signatory=form.signatory(),
-            language=translation.get_language(),
-            suspicion=_suspicion(request, statement, form),
+            language=_page_language(request),
+            # REMOTE_ADDR: behind a proxy, the proxy must set it to the client's address.
+            ip=request.META.get("REMOTE_ADDR", ""),
+            looks_automated=form.looks_automated,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(statement)
-    return render(
-        request, "statements/check_email.html", {"statement": statement, "email": data["email"]}
-    )
+        form.add_error(None, error)
+        return _public_form_page(request, statement, form, status=400)
+    sent_to = signing.dumps(data["email"], salt=CHECK_EMAIL_SALT)
+    check_email_url = reverse("statements:check_email", kwargs={"slug": slug})
+    return HttpResponseSeeOther(f"{check_email_url}?{urlencode({'to': sent_to})}")
 
 
-def _suspicion(request, statement, form) -> str:
-    """Why a public signature should be looked at by a moderator, if it should."""
-    # Counted for every submission, bot or not, so that the counters see them all.
-    over_rate = services.exceeds_signing_rate(
-        statement=statement,
-        # REMOTE_ADDR: behind a proxy, the proxy must set it to the client's address.
-        ip=request.META.get("REMOTE_ADDR", ""),
-        email=form.cleaned_data["email"],
+# Statements open to any organisation, by slug, as each process last read them: under a
+# burst of signatures, reading the same row for every submission cost a fifth of the
+# request (the ORM's query, not PostgreSQL's). Kept PUBLIC_SIGNING_STATEMENT_SECONDS:
+# a statement closed or published that long ago is refused; the deadline is checked on
+# every submission (services._check_open).
+_open_statements: dict[str, tuple[float, Statement]] = {}
+
+
+def _open_to_anyone(slug) -> Statement:
+    """The statement any organisation may sign, or 404. Every visitor may see such a
+    statement (Statement.objects.visible_to), so this asks nothing of the user."""
+    seconds = settings.PUBLIC_SIGNING_STATEMENT_SECONDS
+    known = _open_statements.get(slug) if seconds else None
+    if known is not None and known[0] > time.monotonic():
+        return known[1]
+    statement = get_object_or_404(
+        Statement, slug=slug, status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE
     )
-    reasons = ["a field for bots was filled"] if form.looks_automated else []
-    if over_rate:
-        reasons.append(over_rate)
-    return "; ".join(reasons)
+    if seconds:
+        if len(_open_statements) > 100:  # slugs that stopped being signed; and a bound
+            _open_statements.clear()
+        _open_statements[slug] = (time.monotonic() + seconds, statement)
+    return statement
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    """303: the browser follows with a GET, whatever the method was."""
+
+    status_code = 303
+
+
+# The "check your email" page shows the address it was sent to, carried in a signed
+# value: nobody can make the page claim it wrote to an address of their choosing.
+CHECK_EMAIL_SALT = "statements.check-email"
+CHECK_EMAIL_MAX_AGE = 3600
+
+
+def _public_form_page(request, statement, form, *, status=200):
+    version = _current_version(statement)
+    language = _language_for(request, statement, version)
+    with translation.override(language):
+        response = render(
+            request,
+            "statements/sign_publicly.html",
+            {
+                "statement": statement,
+                "text": version.text_in(language) if version else None,
+                "language": language,
+                "form": form,
+            },
+            status=status,
+        )
+    response["Cache-Control"] = "private"
+    return response
+
+
+def check_email(request, slug):
+    """Where a public signature's POST redirects: the address the link was sent to."""
+    statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
+    try:
+        email = signing.loads(
+            request.GET.get("to", ""), salt=CHECK_EMAIL_SALT, max_age=CHECK_EMAIL_MAX_AGE
+        )
+    except signing.BadSignature:
+        email = ""
+    response = render(
+        request, "statements/check_email.html", {"statement": statement, "email": email}
+    )
+    response["Cache-Control"] = "private"
+    return response
+
+
+def _page_language(request) -> str:
+    """The language of the form's page (its ?lang=), else the visitor's: the emails that
+    follow a public signature are written in it."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    asked = request.GET.get("lang")
+    return asked if asked in languages else translation.get_language()
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,6 +19,10 @@ from alliance.settings import *  # noqa: E402,F403
 # The webhook tests post to a receiver on loopback.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
 
+# Statements are made and dropped test after test under the same slugs: the public form
+# reads its statement every time (tests/statements/test_public_signing.py turns it on).
+PUBLIC_SIGNING_STATEMENT_SECONDS = 0
+
 # Hashing passwords slowly is a production feature; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

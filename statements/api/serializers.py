@@ -32,7 +32,8 @@ class StatementSerializer(serializers.ModelSerializer):
     )
     signature_count = serializers.IntegerField(
         read_only=True,
-        help_text="Confirmed signatures, including those counted without the name listed.",
+        help_text="Confirmed signatures, including those counted without the name listed. "
+        "Recounted every few seconds: it may lag the signatures list by up to 5 seconds.",
     )
 
     class Meta:

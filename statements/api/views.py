@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from alliance.api.exceptions import ApiError
+from alliance.api.filters import UtcIsoDateTimeFilter
 from alliance.api.idempotency import idempotent
 from alliance.api.schema import ErrorSerializer, id_parameter
 from alliance.api.scopes import Scope
@@ -31,7 +32,7 @@ from statements.models import Signature, Statement, StatementVersion
 
 
 class StatementFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )
     status = django_filters.ChoiceFilter(
@@ -49,8 +50,12 @@ class StatementFilter(django_filters.FilterSet):
 def statements_for(view):
     """Statements the requester may see: for a key, what an anonymous visitor sees (the
     published ones, and those open to any organisation)."""
-    confirmed = (
-        Signature.objects.filter(statement=OuterRef("pk"), status=Signature.Status.CONFIRMED)
+    # The count the periodic task stored (statements.counting), as the public page shows
+    # it; counted here only for a statement the task has not reached yet. Postgres
+    # evaluates COALESCE's arguments lazily, so the subquery runs for those rows alone.
+    counted_now = (
+        Signature.objects.counted()
+        .filter(statement=OuterRef("pk"))
         .order_by()
         .values("statement")
         .annotate(total=Count("pk"))
@@ -58,7 +63,11 @@ def statements_for(view):
     )
     return (
         Statement.objects.visible_to(view.request.user)
-        .annotate(signature_count=Coalesce(Subquery(confirmed, output_field=IntegerField()), 0))
+        .annotate(
+            signature_count=Coalesce(
+                "counted_signatures", Subquery(counted_now, output_field=IntegerField()), 0
+            )
+        )
         .prefetch_related(
             "focus_areas",
             Prefetch(
@@ -98,7 +107,7 @@ class StatementDetail(PartnerDetailView):
 
 
 class SignatureFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )
     country = django_filters.CharFilter(

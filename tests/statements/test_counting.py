@@ -2,6 +2,8 @@
 public page reads the stored figure."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from statements import services, tasks
 from statements.counting import recount_signatures, signature_count
@@ -136,3 +138,23 @@ def test_the_public_page_shows_the_stored_count_until_the_next_recount(
     assert shown_total(open_statement) == 1
     recount_signatures()
     assert shown_total(open_statement) == 2
+
+
+def test_the_list_of_statements_reads_the_stored_counts_without_counting(
+    client, open_statement, uganda_member, brazil_member
+):
+    services.publish(statement=open_statement)
+    SignatureFactory(statement=open_statement, organisation=uganda_member)
+    recount_signatures()
+    SignatureFactory(statement=open_statement, organisation=brazil_member)
+
+    def listed_count():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/statements/")
+        (shown,) = [s for _label, items in response.context["sections"] for s in items]
+        assert not any("statements_signature" in q["sql"] for q in captured.captured_queries)
+        return shown.signature_count
+
+    assert listed_count() == 1  # the stored figure, until the next recount
+    recount_signatures()
+    assert listed_count() == 2

@@ -2,6 +2,7 @@
 
 import pytest
 
+from statements import services
 from statements.models import Signature, Statement
 from tests.factories import SignatureFactory, SignOnRequestFactory
 
@@ -164,5 +165,6 @@ def test_anyone_may_sign_a_statement_open_to_any_organisation(
             "visibility": "listed",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 303
+    services.process_public_submissions()
     assert Signature.objects.get().status == Signature.Status.PENDING_VERIFICATION

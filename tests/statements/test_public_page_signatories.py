@@ -1,0 +1,134 @@
+"""The signatories on the public page: grouped by country or by kind, with a count per
+group, a page at a time; the ones counted only are never named, on any page."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from statements import services, views
+from statements.counting import recount_signatures
+from tests.factories import OrganisationFactory, SignatureFactory
+
+HIDDEN = "Hidden Defenders Collective"
+
+
+def sign(statement, name, country, kind, **fields):
+    organisation = OrganisationFactory(name=name, country=country, kind=kind)
+    return SignatureFactory(statement=statement, organisation=organisation, **fields)
+
+
+@pytest.fixture
+def published(open_statement):
+    """Five listed signatories in three countries and three kinds, one at risk counted
+    only, one withdrawn."""
+    sign(open_statement, "Kampala Tax Justice", "UG", "network")
+    sign(open_statement, "Gulu Women Unite", "UG", "womens_rights")
+    sign(open_statement, "Nairobi Workers Union", "KE", "union")
+    sign(open_statement, "Mombasa Fisherfolk", "KE", "network")
+    sign(open_statement, "Rede Brasil Justa", "BR", "network")
+    sign(open_statement, HIDDEN, "UG", "human_rights", listed_publicly=False)
+    sign(open_statement, "Changed Its Mind", "UG", "network", status="withdrawn")
+    services.publish(statement=open_statement)
+    recount_signatures()
+    return open_statement
+
+
+def groups_in(html: str) -> list[tuple[str, str, list[str]]]:
+    """(heading, its count, the names under it) in the order of the page."""
+    found = re.findall(
+        r'<h3 class="signatories__\w+">(.+?) <span class="meta">\((\d+)\)</span></h3>\s*'
+        r'<ul class="signatories__list">(.*?)</ul>',
+        html,
+        flags=re.S,
+    )
+    return [(label, count, re.findall(r"<li>(.*?)</li>", names)) for label, count, names in found]
+
+
+def page(client, statement, **query):
+    return client.get(statement.get_absolute_url(), query).content.decode()
+
+
+def test_signatories_are_grouped_by_country_each_with_its_count(client, published):
+    html = page(client, published)
+    assert groups_in(html) == [
+        ("Brazil", "1", ["Rede Brasil Justa"]),
+        ("Kenya", "2", ["Mombasa Fisherfolk", "Nairobi Workers Union"]),
+        ("Uganda", "2", ["Gulu Women Unite", "Kampala Tax Justice"]),
+    ]
+    assert '<span class="stat__number">6</span>' in html
+    assert "1 of them is counted without its name" in html
+
+
+def test_signatories_are_grouped_by_kind_on_asking(client, published):
+    html = page(client, published, by="kind")
+    assert groups_in(html) == [
+        ("network", "3", ["Kampala Tax Justice", "Mombasa Fisherfolk", "Rede Brasil Justa"]),
+        ("trade union", "1", ["Nairobi Workers Union"]),
+        ("women&#x27;s rights organisation", "1", ["Gulu Women Unite"]),
+    ]
+    assert 'href="?lang=en&amp;by=kind" aria-current="true"' in html
+
+
+def test_an_unknown_grouping_is_by_country(client, published):
+    assert [group[0] for group in groups_in(page(client, published, by="secret"))] == [
+        "Brazil",
+        "Kenya",
+        "Uganda",
+    ]
+
+
+@pytest.mark.parametrize("grouping", ["country", "kind"])
+def test_the_unlisted_are_never_named_nor_counted_in_a_group(client, published, grouping):
+    for number in ("1", "2", "3"):
+        html = page(client, published, by=grouping, page=number)
+        assert HIDDEN not in html
+        assert "Changed Its Mind" not in html
+    assert "human rights" not in page(client, published, by="kind")
+
+
+def test_the_second_page_goes_on_with_the_group_and_keeps_the_grouping(
+    client, published, monkeypatch
+):
+    monkeypatch.setattr(views, "SIGNATORIES_PER_PAGE", 2)
+    first = page(client, published, by="kind")
+    second = page(client, published, by="kind", page="2")
+    assert groups_in(first) == [("network", "3", ["Kampala Tax Justice", "Mombasa Fisherfolk"])]
+    assert groups_in(second) == [
+        ("network", "3", ["Rede Brasil Justa"]),
+        ("trade union", "1", ["Nairobi Workers Union"]),
+    ]
+    assert "Page 2 of 3" in second
+    assert 'href="?lang=en&amp;by=kind&amp;page=1"' in second
+    assert 'href="?lang=en&amp;by=kind&amp;page=3"' in second
+    assert HIDDEN not in page(client, published, by="kind", page="3")
+
+
+def test_each_grouping_is_a_cached_page_of_its_own(client, published):
+    by_country = page(client, published)
+    by_kind = page(client, published, by="kind")
+    assert by_kind != by_country
+    assert page(client, published) == by_country
+
+
+def test_the_group_counts_come_from_one_aggregate_query_whatever_the_signatories(client, published):
+    def queries_of_the_page(language):
+        # Each language is a page of its own in the cache: rendered, not read from it.
+        with CaptureQueriesContext(connection) as captured:
+            page(client, published, lang=language)
+        return [query["sql"] for query in captured.captured_queries]
+
+    few = queries_of_the_page("fr")
+    for n in range(30):
+        sign(published, f"Organisation {n}", ["UG", "KE", "PE"][n % 3], "grassroots")
+    many = queries_of_the_page("en")
+    grouped = [sql for sql in many if "GROUP BY" in sql]
+    assert len(many) == len(few)
+    assert len(grouped) == 1
+    assert not any("COUNT(*)" in sql and "GROUP BY" not in sql for sql in many)
+
+
+def test_the_groups_are_named_in_the_language_of_the_page(client, published):
+    html = page(client, published, lang="fr")
+    assert [group[0] for group in groups_in(html)] == ["Brésil", "Kenya", "Ouganda"]

@@ -1,0 +1,364 @@
+"""The processor of public submissions: each submission becomes one signature (or finds
+its organisation's), once, whatever the concurrency, double clicks, second runs or
+killed workers; unconfirmed public signatures expire."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from alliance.audit.models import AuditEntry
+from alliance.outbox.models import OutgoingMessage
+from alliance.outbox.services import render
+from members.models import Organisation
+from statements import services, tasks
+from statements.models import PublicSubmission, Signature, Statement
+from statements.services import Signatory
+from tests.factories import SignatureFactory, StatementFactory
+
+needs_postgres = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="concurrency needs Postgres (SQLite serialises writers)",
+)
+
+
+@pytest.fixture
+def open_to_anyone(open_statement):
+    open_statement.audience = Statement.Audience.ANYONE
+    open_statement.save()
+    return open_statement
+
+
+def submit(statement, *, name="Lagos Tax Justice Network", country="NG", email=None, **extra):
+    return services.sign_publicly(
+        statement=statement,
+        organisation_name=name,
+        country=country,
+        kind=extra.pop("kind", "network"),
+        signatory=Signatory(
+            name=extra.pop("signatory_name", "Chioma Eze"),
+            email=email or "chioma@lagostax.example",
+            title="Coordinator",
+        ),
+        language=extra.pop("language", "en"),
+        **extra,
+    )
+
+
+def test_a_submission_becomes_an_organisation_and_a_signature_waiting_for_confirmation(
+    open_to_anyone,
+):
+    submission = submit(open_to_anyone, language="fr")
+    assert services.process_public_submissions() == 1
+    signature = Signature.objects.get()
+    assert signature.status == Signature.Status.PENDING_VERIFICATION
+    assert signature.source == Signature.Source.WEB
+    assert signature.version == open_to_anyone.current_version()
+    assert (signature.organisation.name, signature.organisation.country.code) == (
+        "Lagos Tax Justice Network",
+        "NG",
+    )
+    submission.refresh_from_db()
+    assert submission.status == PublicSubmission.Status.PROCESSED
+    assert submission.signature == signature
+    assert AuditEntry.objects.filter(action="signature.submitted").count() == 1
+    message = OutgoingMessage.objects.get(template="statement_signature_confirmation")
+    assert (message.to_email, message.language) == ("chioma@lagostax.example", "fr")
+    email = render(message)
+    assert f"/statements/confirm/{signature.token}/" in email.body
+    assert "La société civile intensifie la lutte contre les inégalités" in email.body
+
+
+def test_a_name_matching_an_existing_organisation_is_linked_not_duplicated(
+    open_to_anyone, uganda_member
+):
+    submit(open_to_anyone, name=" kapchorwa WOMEN farmers cooperative ", country="UG")
+    services.process_public_submissions()
+    assert Signature.objects.get().organisation == uganda_member
+    assert Organisation.objects.filter(name__iexact=uganda_member.name).count() == 1
+
+
+def test_the_same_name_in_another_country_is_another_organisation(open_to_anyone, uganda_member):
+    submit(open_to_anyone, name=uganda_member.name, country="KE")
+    services.process_public_submissions()
+    assert Signature.objects.get().organisation != uganda_member
+
+
+def test_when_the_organisation_signed_already_one_email_tells_the_submitter(
+    open_to_anyone, uganda_member
+):
+    SignatureFactory(
+        statement=open_to_anyone, organisation=uganda_member, signatory_name="Secret Signer"
+    )
+    for email in ("Chioma@example.org", "chioma+again@example.org"):
+        submit(open_to_anyone, name=uganda_member.name, country="UG", email=email)
+    assert services.process_public_submissions() == 2
+    assert Signature.objects.count() == 1
+    message = OutgoingMessage.objects.get(template="statement_already_signed")
+    body = render(message).body
+    assert "had already signed" in body
+    assert "Secret Signer" not in body
+    assert not OutgoingMessage.objects.filter(template="statement_signature_confirmation")
+
+
+def test_a_double_click_makes_one_signature_and_one_confirmation_email(open_to_anyone):
+    first, second = submit(open_to_anyone), submit(open_to_anyone)
+    services.process_public_submissions()
+    signature = Signature.objects.get()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.signature == second.signature == signature
+    assert OutgoingMessage.objects.filter(template="statement_signature_confirmation").count() == 1
+    assert not OutgoingMessage.objects.filter(template="statement_already_signed").exists()
+
+
+def test_two_submissions_naming_one_new_organisation_create_it_once(open_to_anyone):
+    submit(open_to_anyone, name="Nairobi Budget Forum", country="KE", email="a@nbf.example")
+    submit(open_to_anyone, name="NAIROBI budget forum", country="KE", email="b@nbf.example")
+    services.process_public_submissions(batch_size=1)
+    assert Organisation.objects.filter(name__iexact="nairobi budget forum").count() == 1
+    assert Signature.objects.count() == 1
+
+
+def test_processing_twice_makes_nothing_twice(open_to_anyone):
+    submit(open_to_anyone)
+    assert services.process_public_submissions() == 1
+    assert services.process_public_submissions() == 0
+    assert Signature.objects.count() == 1
+    assert OutgoingMessage.objects.count() == 1
+
+
+def test_the_beat_sweep_processes_what_no_wake_up_did(open_to_anyone):
+    submit(open_to_anyone)
+    assert tasks.process_public_submissions() == 1
+    assert Signature.objects.count() == 1
+
+
+def test_a_worker_killed_in_a_batch_leaves_the_whole_batch_for_the_next_run(
+    open_to_anyone, monkeypatch
+):
+    for n in range(3):
+        submit(open_to_anyone, name=f"Org {n}", email=f"p{n}@example.org")
+    real_process = services._process
+    calls = []
+
+    def killed_on_the_second(submission, signing):
+        calls.append(submission.pk)
+        if len(calls) == 2:
+            raise SystemExit("SIGTERM")  # not an error of the row: the process dies
+        return real_process(submission, signing)
+
+    monkeypatch.setattr(services, "_process", killed_on_the_second)
+    with pytest.raises(SystemExit):
+        services.process_public_submissions()
+    assert not Signature.objects.exists()
+    assert PublicSubmission.objects.filter(status="received").count() == 3
+    monkeypatch.setattr(services, "_process", real_process)
+    assert services.process_public_submissions() == 3
+    assert Signature.objects.count() == 3
+    assert OutgoingMessage.objects.count() == 3
+
+
+def test_a_row_that_fails_is_marked_and_does_not_block_the_others(open_to_anyone, monkeypatch):
+    real_organisation_for = services._organisation_for
+
+    def broken_for_one(submission):
+        if submission.organisation_name == "Broken Org":
+            raise ValueError("a bug met by this row only")
+        return real_organisation_for(submission)
+
+    monkeypatch.setattr(services, "_organisation_for", broken_for_one)
+    submit(open_to_anyone, name="Broken Org", email="a@example.org")
+    submit(open_to_anyone, name="Good Org", email="b@example.org")
+    assert services.process_public_submissions() == 2
+    statuses = dict(PublicSubmission.objects.values_list("organisation_name", "status"))
+    assert statuses == {"Broken Org": "failed", "Good Org": "processed"}
+    assert "a bug met by this row only" in PublicSubmission.objects.get(status="failed").error
+    assert Signature.objects.get().organisation.name == "Good Org"
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_processors_at_once_create_one_new_organisation(monkeypatch):
+    # Committed rows would wake an in-process processor: these two run below, at once.
+    monkeypatch.setattr(services, "enqueue", lambda *args, **kwargs: None)
+    statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
+    for n in range(2):
+        submit(statement, name="Kampala Land Alliance", country="UG", email=f"p{n}@kla.example")
+    barrier = threading.Barrier(2)
+    processed = []
+
+    def process():
+        try:
+            barrier.wait()
+            processed.append(services.process_public_submissions(batch_size=1))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=process) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(processed) == 2
+    assert Organisation.objects.filter(name="Kampala Land Alliance").count() == 1
+    assert Signature.objects.filter(statement=statement).count() == 1
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_public_submissions_for_one_organisation_make_one_signature(
+    monkeypatch,
+):
+    from django.test import Client
+
+    # Committed rows would wake an in-process processor: two run below, at once.
+    monkeypatch.setattr(services, "enqueue", lambda *args, **kwargs: None)
+    statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
+    people = 50
+    barrier = threading.Barrier(people)
+    statuses: list[int] = []
+
+    def post(n):
+        try:
+            barrier.wait()
+            response = Client().post(
+                f"/statements/{statement.slug}/sign/public/",
+                {
+                    "organisation_name": "Busy Office",
+                    "country": "KE",
+                    "kind": "network",
+                    "signatory_name": f"Person {n}",
+                    "email": f"p{n}@office.example",
+                    "visibility": "listed",
+                },
+            )
+            statuses.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303] * people
+    assert PublicSubmission.objects.filter(statement=statement).count() == people
+
+    def process():
+        try:
+            services.process_public_submissions(batch_size=7)
+        finally:
+            connections.close_all()
+
+    processors = [threading.Thread(target=process) for _ in range(2)]
+    for thread in processors:
+        thread.start()
+    for thread in processors:
+        thread.join()
+    signature = Signature.objects.get(statement=statement)
+    assert Organisation.objects.filter(name="Busy Office").count() == 1
+    assert set(PublicSubmission.objects.values_list("status", "signature")) == {
+        ("processed", signature.pk)
+    }
+    # A confirmation to the one who got there first; an email to each of the others
+    # saying that the organisation had signed (not who signed).
+    assert OutgoingMessage.objects.filter(template="statement_signature_confirmation").count() == 1
+    assert OutgoingMessage.objects.filter(template="statement_already_signed").count() == 49
+
+
+# --- Expiry -----------------------------------------------------------------------------
+
+
+def public_signature(statement, organisation, *, age_hours, **fields):
+    signature = SignatureFactory(
+        statement=statement,
+        organisation=organisation,
+        status=fields.pop("status", Signature.Status.PENDING_VERIFICATION),
+        source=fields.pop("source", Signature.Source.WEB),
+        **fields,
+    )
+    Signature.objects.filter(pk=signature.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=age_hours)
+    )
+    return signature
+
+
+def test_an_unconfirmed_public_signature_expires_after_the_setting_and_is_audited(
+    open_to_anyone, uganda_member, settings
+):
+    settings.PUBLIC_SIGNATURE_CONFIRMATION_HOURS = 24
+    stale = public_signature(open_to_anyone, uganda_member, age_hours=25)
+    assert services.expire_unconfirmed_signatures() == 1
+    stale.refresh_from_db()
+    assert stale.status == Signature.Status.EXPIRED
+    assert not Signature.objects.live().filter(pk=stale.pk).exists()
+    entry = AuditEntry.objects.get(action="signature.expired")
+    assert entry.object_id == str(stale.pk)
+    assert "24 hours" in entry.note
+
+
+def test_expiry_leaves_recent_confirmed_and_member_signatures_and_runs_twice_safely(
+    open_to_anyone, uganda_member, brazil_member, settings
+):
+    from tests.factories import OrganisationFactory
+
+    recent = public_signature(open_to_anyone, uganda_member, age_hours=47)
+    confirmed = public_signature(
+        open_to_anyone, brazil_member, age_hours=100, status=Signature.Status.CONFIRMED
+    )
+    member = public_signature(
+        open_to_anyone, OrganisationFactory(), age_hours=100, source=Signature.Source.MEMBER
+    )
+    assert tasks.expire_unconfirmed_signatures() == 0
+    assert tasks.expire_unconfirmed_signatures() == 0
+    for signature in (recent, confirmed, member):
+        signature.refresh_from_db()
+        assert signature.status != Signature.Status.EXPIRED
+
+
+def test_after_expiry_the_organisation_may_sign_again_and_the_old_link_does_nothing(
+    client, open_to_anyone, uganda_member
+):
+    stale = public_signature(open_to_anyone, uganda_member, age_hours=49)
+    services.expire_unconfirmed_signatures()
+    submit(open_to_anyone, name=uganda_member.name, country="UG")
+    services.process_public_submissions()
+    fresh = Signature.objects.live().get(statement=open_to_anyone, organisation=uganda_member)
+    assert fresh != stale
+    client.post(f"/statements/confirm/{stale.token}/")
+    stale.refresh_from_db()
+    assert stale.status == Signature.Status.EXPIRED
+
+
+# --- With a real worker -----------------------------------------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_woken_after_commit_makes_the_signature_and_sends_the_link(
+    client, smtp_server, monkeypatch
+):
+    monkeypatch.setattr(services, "PROCESSOR_WAKE_KEY", f"test-wake:{timezone.now().timestamp()}")
+    smtp_server.clear()
+    statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
+    response = client.post(
+        f"/statements/{statement.slug}/sign/public/",
+        {
+            "organisation_name": "Harare Residents Trust",
+            "country": "ZW",
+            "kind": "grassroots",
+            "signatory_name": "Tendai Moyo",
+            "email": "tendai@hrt.example",
+            "visibility": "listed",
+        },
+    )
+    assert response.status_code == 303
+    (message,) = smtp_server.wait_for(1, timeout=30)
+    signature = Signature.objects.get(statement=statement)
+    assert message.recipients == ["tendai@hrt.example"]
+    assert f"/statements/confirm/{signature.token}/" in message.body
+    assert PublicSubmission.objects.get().status == PublicSubmission.Status.PROCESSED
