@@ -273,6 +273,9 @@ class Organisation(models.Model):
             models.Index(fields=["name", "id"], name="organisation_name_id_idx"),
             models.Index(fields=["-created_at", "-id"], name="organisation_newest_idx"),
             models.Index(fields=["country", "name", "id"], name="organisation_country_name_idx"),
+            # The partner API's ?ordering=-updated_at (a CRM syncing what changed) and
+            # ?updated_since=, walked in either direction.
+            models.Index(fields=["updated_at", "id"], name="organisation_updated_id_idx"),
         ]
 
     def __str__(self):
@@ -549,7 +552,11 @@ class Membership(models.Model):
                 condition=Q(national_alliance__isnull=True),
             ),
         ]
-        indexes = [models.Index(fields=["status", "national_alliance"])]
+        indexes = [
+            models.Index(fields=["status", "national_alliance"]),
+            # The partner API's memberships list, newest application first.
+            models.Index(fields=["applied_at", "id"], name="membership_applied_id_idx"),
+        ]
 
     def __str__(self):
         return f"{self.organisation} in {self.alliance_name}"

@@ -3,6 +3,7 @@ the number of rows (the directory holds 100,000 organisations), and only for sta
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.contrib import admin
@@ -12,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.api.models import ApiKey
+from alliance.api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from alliance.audit.services import record
 from alliance.outbox.services import Email, queue_email
 from members.models import Membership, Organisation
-from statements.models import Signature, Statement
+from statements.models import PublicSubmission, Signature, Statement
 from tests.factories import (
     CampaignFactory,
     ContactFactory,
@@ -119,7 +120,31 @@ class Rows:
                 organisation=organisation,
                 status=Signature.Status.CONFIRMED,
             )
-        ApiKey.issue(partner_name=f"Partner {n}", scopes=["read"], organisation=organisations[0])
+        key, _secret = ApiKey.issue(
+            partner_name=f"Partner {n}", scopes=["read"], organisation=organisations[0]
+        )
+        subscription = WebhookSubscription.objects.create(
+            api_key=key,
+            target_url=f"https://hooks{n}.partner.example/",
+            events=["statement.published"],
+            secret=WebhookSubscription.new_secret(),
+        )
+        WebhookDelivery.objects.create(
+            subscription=subscription,
+            event="statement.published",
+            payload={"statement": {"id": statement.pk}},
+            idempotency_id=uuid.uuid4(),
+        )
+        PublicSubmission.objects.create(
+            statement=statement,
+            organisation_name=f"Budget Watch {n}",
+            country="GH",
+            kind="research",
+            signatory_name="Kofi Mensah",
+            email=f"kofi{n}@budgetwatch.example",
+            status=PublicSubmission.Status.FAILED,
+            error="the organisation could not be saved",
+        )
         record(actor=None, action="test.change", target=organisations[0], note="round")
         queue_email(Email(key=f"admin-test:{n}", to_email=f"round{n}@example.org", template="x"))
 
@@ -218,3 +243,21 @@ def test_region_filter_lists_the_five_regions_and_filters_by_derived_region(
     assert {"Africa", "Americas", "Asia", "Europe", "Oceania"} <= set(
         re.findall(r'<a href="\?region=[a-z]+"[^>]*>([^<]+)</a>', html)
     )
+
+
+def test_convenor_sends_failed_public_submissions_through_the_processor_again(
+    convenor_client, rows, django_capture_on_commit_callbacks
+):
+    rows.add(1)
+    failed = PublicSubmission.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = convenor_client.post(
+            url(PublicSubmission, "changelist"),
+            {"action": "process_again", "_selected_action": [failed.pk]},
+        )
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    # Tasks run in-process here: the processor has taken it again and made the signature.
+    assert failed.status == PublicSubmission.Status.PROCESSED
+    assert failed.error == ""
+    assert failed.signature.organisation.name == "Budget Watch 0"

@@ -1,12 +1,12 @@
 """`Authorization: Bearer <key>` for partner systems."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from alliance.api.models import KEY_PREFIX, PREFIX_LENGTH, ApiKey
+from alliance.api.throttling import count_in_window, read_window
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -42,19 +42,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     FAILURE_WINDOW = 60
 
     def _failure_key(self, request) -> str:
-        return f"api:failed-auth:{request.META.get('REMOTE_ADDR', 'unknown')}"
+        return f"failed-auth:{request.META.get('REMOTE_ADDR', 'unknown')}"
 
     def _refuse_guessing(self, request) -> None:
-        if cache.get(self._failure_key(request), 0) >= self.FAILURES_ALLOWED:
+        if read_window(self._failure_key(request), self.FAILURE_WINDOW) >= self.FAILURES_ALLOWED:
             raise exceptions.Throttled(wait=self.FAILURE_WINDOW)
 
     def _count_failure(self, request) -> None:
-        key = self._failure_key(request)
-        cache.add(key, 0, timeout=self.FAILURE_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=self.FAILURE_WINDOW)
+        count_in_window(self._failure_key(request), self.FAILURE_WINDOW)
 
     def _find(self, secret: str) -> ApiKey | None:
         # ah_<prefix>_<random>: the prefix finds the row, the hash comparison decides.

@@ -2,6 +2,8 @@
 
     {"error": {"code": "validation_error", "message": "...", "fields": {"email": ["..."]}}}
 
+Errors inside a list or an object are under a dotted path: `{"events.0": ["..."]}`.
+
 `code` is what a partner's program branches on; `message` is for people and may change.
 """
 
@@ -20,14 +22,20 @@ class ApiError(exceptions.APIException):
         super().__init__(detail=message, code=code)
 
 
-def _field_errors(detail) -> dict:
+def _field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Messages per field, nested ones under a dotted path (`events.0`, `contacts.2.email`):
+    `fields` is always {name: [message, ...]}, as the schema says, however deep the error."""
     if isinstance(detail, dict):
-        return {name: _field_errors(value) for name, value in detail.items()}
-    if isinstance(detail, list):
-        if all(isinstance(item, str) for item in detail):
-            return [str(item) for item in detail]
-        return [_field_errors(item) for item in detail]
-    return [str(detail)]
+        parts = detail.items()
+    elif isinstance(detail, list) and not all(isinstance(item, str) for item in detail):
+        parts = enumerate(detail)
+    else:
+        messages = detail if isinstance(detail, list) else [detail]
+        return {prefix: [str(message) for message in messages]}
+    fields = {}
+    for name, value in parts:
+        fields.update(_field_errors(value, f"{prefix}.{name}" if prefix else str(name)))
+    return fields
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:

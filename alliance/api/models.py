@@ -56,6 +56,20 @@ class ApiKey(models.Model):
         related_name="+",
         editable=False,
     )
+    # Never the person who made the key by default: a convenor making a key for a
+    # member's CRM must not hand it the convenor's own powers without saying so.
+    acting_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Writes made with this key (write:members) carry this person's permissions, "
+            "never more than their own pages allow. Empty: applications to join only."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
@@ -72,7 +86,13 @@ class ApiKey(models.Model):
 
     @classmethod
     def issue(
-        cls, *, partner_name: str, scopes: list[str], organisation=None, created_by=None
+        cls,
+        *,
+        partner_name: str,
+        scopes: list[str],
+        organisation=None,
+        created_by=None,
+        acting_for=None,
     ) -> tuple["ApiKey", str]:
         """A new key and its secret, which is never stored and cannot be shown again."""
         unknown = set(scopes) - set(Scope.values)
@@ -83,6 +103,7 @@ class ApiKey(models.Model):
             organisation=organisation,
             scopes=sorted(set(scopes)),
             created_by=created_by,
+            acting_for=acting_for,
         )
         secret = key.set_new_secret()
         key.save()

@@ -26,3 +26,18 @@ def scopes_of(request) -> frozenset[str]:
     if request.user and request.user.is_authenticated:
         return SESSION_SCOPES
     return frozenset()
+
+
+def acting_user(request):
+    """Whose permissions a write carries: for a key, the person it was made to act for
+    (chosen when the key is made, never its maker by default; the key never does more
+    than that person's own pages let them do), or nobody; for a session, the person
+    logged in. Reads do not use it: a key reads what an anonymous visitor sees,
+    plus what its scopes add."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from alliance.api.models import ApiKey
+
+    if isinstance(request.auth, ApiKey):
+        return request.auth.acting_for or AnonymousUser()
+    return request.user

@@ -14,6 +14,10 @@ urlpatterns = [
     path("organisations/<int:pk>/", members.OrganisationDetail.as_view(), name="organisation"),
     path("focus-areas/", members.FocusAreaList.as_view(), name="focus-areas"),
     path("national-alliances/", members.NationalAllianceList.as_view(), name="alliances"),
+    path("memberships/", members.MembershipList.as_view(), name="memberships"),
+    path("memberships/<int:pk>/", members.MembershipDetail.as_view(), name="membership"),
+    path("campaigns/", campaigns.CampaignList.as_view(), name="campaigns"),
+    path("campaigns/<int:pk>/", campaigns.CampaignDetail.as_view(), name="campaign"),
     path("statements/", statements.StatementList.as_view(), name="statements"),
     path("statements/<int:pk>/", statements.StatementDetail.as_view(), name="statement"),
     path(
@@ -22,6 +26,7 @@ urlpatterns = [
         name="signatures",
     ),
     path("convenings/", campaigns.ConveningList.as_view(), name="convenings"),
+    path("convenings/<int:pk>/", campaigns.ConveningDetail.as_view(), name="convening"),
     path("webhooks/", webhooks.WebhookSubscriptionList.as_view(), name="webhooks"),
     path("webhooks/<int:pk>/", webhooks.WebhookSubscriptionDetail.as_view(), name="webhook"),
     path(
@@ -36,5 +41,6 @@ urlpatterns = [
     ),
     path("schema/", SpectacularAPIView.as_view(schema=None), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^(?P<path>.*)$", not_found),
+    # [\s\S], not ".": a path with an encoded newline (%0A) must get the JSON 404 too.
+    re_path(r"^(?P<path>[\s\S]*)$", not_found),
 ]

@@ -17,13 +17,30 @@ from alliance.api.scopes import Scope, scopes_of
 from alliance.api.throttling import ApiKeyRateThrottle
 
 
+class PartnerFilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the view's filters: building
+    and validating the filter form costs about 1 ms of CPU a request, and with no filter
+    given every filter leaves the queryset as it is."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        # A filter's parameters start with its name (`created` or `created_after`): any
+        # parameter that might belong to one takes the full way.
+        names = tuple(filterset_class.base_filters)
+        if not any(parameter.startswith(names) for parameter in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class PartnerApiMixin:
     # The key first: its challenge ("Bearer") makes a missing key a 401, not a 403.
     authentication_classes = [ApiKeyAuthentication, authentication.SessionAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [ApiKeyRateThrottle]
     pagination_class = KeysetPagination
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [PartnerFilterBackend, filters.OrderingFilter]
     schema = ApiAutoSchema()
     required_scopes = {"GET": Scope.READ}
     error_responses: dict[str, str] = {}

@@ -24,9 +24,10 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=WebhookEvent.choices),
         help_text="The events posted to the target URL.",
     )
-    contact_email = serializers.EmailField(
-        help_text="Who is told when the subscription is paused; if empty, the authorised "
-        "contacts of the key's organisation."
+    # Not an EmailField: empty is a valid answer here, and not a valid "format: email".
+    contact_email = serializers.CharField(
+        help_text="Who is told when the subscription is paused (an email address); if "
+        "empty, the authorised contacts of the key's organisation."
     )
     is_active = serializers.BooleanField(
         help_text="False once paused after repeated failures; resume to start again."
@@ -34,7 +35,9 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     consecutive_failures = serializers.IntegerField(
         help_text="Failed deliveries in a row (reset by a success)."
     )
-    paused_at = serializers.DateTimeField(help_text="When it was paused; null when active.")
+    paused_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was paused; null when active."
+    )
     created_at = serializers.DateTimeField(help_text="When the subscription was made.")
 
     class Meta:

@@ -12,20 +12,25 @@ The same three rules as the outbox (alliance.outbox.services):
 
 Private-address filtering: target URLs that resolve to loopback, private, link-local or
 reserved addresses are refused unless WEBHOOKS_ALLOW_PRIVATE_TARGETS is on (tests post to
-a receiver on loopback). The address is checked when the subscription is made and again
-before every POST (DNS may have changed), and redirects are never followed.
+a receiver on loopback). The addresses are checked when the subscription is made and again
+before every POST (DNS may have changed). The POST then connects to an address that was
+checked, with the URL's host name in the Host header and the TLS handshake (SNI and
+certificate check): resolving the name a second time to connect would let a DNS server
+answer a public address to the check and a private one to the connection (DNS
+rebinding). Redirects are never followed.
 """
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -61,25 +66,73 @@ REQUEUE_AFTER = timedelta(minutes=10)
 # --- Subscriptions ----------------------------------------------------------------------
 
 
-def check_target_url(url: str) -> None:
-    """Refuse what is not http(s), and private addresses unless the setting allows them."""
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a POST goes: the URL's parts, and the addresses its host had when checked."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    addresses: tuple[str, ...] = ()
+
+
+def parse_target_url(url: str) -> Target:
+    """The parts of an http(s) URL; anything else is refused."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
         raise ValidationError(_("The target URL must be an http or https URL."), code="scheme")
-    if getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", False):
-        return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        raise ValidationError(_("The target URL's port is not valid."), code="port") from None
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(scheme=parts.scheme, host=parts.hostname, port=port, path=path)
+
+
+def private_targets_allowed() -> bool:
+    return getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+
+
+def resolve_target(url: str) -> Target:
+    """Resolve the host once and check every address it has (one private address is
+    enough to refuse: which one a client picks is not ours to know). The POST connects
+    to these addresses, never to a second answer of the DNS."""
+    target = parse_target_url(url)
+    try:
+        found = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise ValidationError(
             _("The target URL's host name does not resolve."), code="unresolvable"
         ) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not ip.is_global or ip.is_multicast:
-            raise ValidationError(
-                _("The target URL points to a private or reserved address."), code="private"
-            )
+    # Kept in the resolver's order (its preference), each address once.
+    addresses = tuple(dict.fromkeys(info[4][0] for info in found))
+    if not private_targets_allowed():
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+            if not ip.is_global or ip.is_multicast:
+                raise ValidationError(
+                    _("The target URL points to a private or reserved address."), code="private"
+                )
+    return Target(
+        scheme=target.scheme,
+        host=target.host,
+        port=target.port,
+        path=target.path,
+        addresses=addresses,
+    )
+
+
+def check_target_url(url: str) -> None:
+    """Refuse what is not http(s), and private addresses unless the setting allows them
+    (then the name need not resolve yet: tests subscribe made-up hosts)."""
+    if private_targets_allowed():
+        parse_target_url(url)
+    else:
+        resolve_target(url)
 
 
 def subscribe(
@@ -118,8 +171,26 @@ def unsubscribe(*, subscription: WebhookSubscription) -> None:
         subscription.delete()
 
 
-def resume(*, subscription: WebhookSubscription) -> WebhookSubscription:
-    """Start again after a pause: the deliveries still pending are sent now."""
+def pause(*, subscription: WebhookSubscription, actor=None) -> bool:
+    """Stop posting to the subscription (a convenor's decision, in the admin); returns
+    whether it was active. Like a pause after failures, it misses the events of its pause."""
+    with transaction.atomic():
+        paused = WebhookSubscription.objects.filter(pk=subscription.pk, is_active=True).update(
+            is_active=False, paused_at=timezone.now()
+        )
+        if paused:
+            record(
+                actor=actor,
+                action="webhook.paused",
+                target=subscription,
+                changes={"is_active": [True, False]},
+            )
+    return bool(paused)
+
+
+def resume(*, subscription: WebhookSubscription, actor=None) -> WebhookSubscription:
+    """Start again after a pause: the deliveries still pending are sent now. `actor` is
+    the convenor who resumed it in the admin; without one, the partner's key did."""
     now = timezone.now()
     with transaction.atomic():
         resumed = WebhookSubscription.objects.filter(pk=subscription.pk, is_active=False).update(
@@ -136,7 +207,8 @@ def resume(*, subscription: WebhookSubscription) -> WebhookSubscription:
             )
             transaction.on_commit(lambda: dispatch(waiting))
             record(
-                actor_label=str(subscription.api_key),
+                actor=actor,
+                actor_label="" if actor else str(subscription.api_key),
                 action="webhook.resumed",
                 target=subscription,
                 changes={"is_active": [False, True]},
@@ -270,21 +342,79 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> bool:
     try:
         code = _post(delivery)
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
-        code = error.code if isinstance(error, urllib.error.HTTPError) else None
+        code = error.code if isinstance(error, NotAccepted) else None
         _fail(delivery, now=now, code=code, error=error)
         return False
     _succeed(delivery, code=code, now=now)
     return True
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead the POST to an address the target check would refuse."""
+class NotAccepted(Exception):
+    """The receiver answered, with something else than a 2xx (a redirect included: it
+    could lead the POST to an address the target check would refuse)."""
 
-    def redirect_request(self, *args, **kwargs):
-        return None
+    def __init__(self, code: int):
+        self.code = code
+        super().__init__(f"the receiver answered {code}, not a 2xx")
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address given, not to what the host name resolves to now; the
+    host name still goes in the Host header."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    """The same over TLS: SNI and the certificate check use the host name, as they would
+    had the connection resolved it."""
+
+    default_port = http.client.HTTPS_PORT
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+        super().__init__(host, port, address=address, timeout=timeout)
+        self.tls = tls_context()
+
+    def connect(self):
+        super().connect()
+        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.host)
+
+
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted CAs, hostname checked (the tests trust their own CA here)."""
+    return ssl.create_default_context()
+
+
+def send(target: Target, *, body: bytes, headers: dict[str, str]) -> int:
+    """POST to the first of the target's checked addresses that accepts a connection;
+    return the 2xx status or raise. Once the request is sent it is never tried at
+    another address: the receiver may have got it."""
+    connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    unreachable: OSError | None = None
+    for address in target.addresses:
+        connection = connection_class(
+            target.host, target.port, address=address, timeout=TIMEOUT_SECONDS
+        )
+        try:
+            try:
+                connection.connect()
+            except OSError as error:
+                unreachable = error
+                continue
+            connection.request("POST", target.path, body=body, headers=headers)
+            code = connection.getresponse().status
+        finally:
+            connection.close()
+        if not 200 <= code < 300:
+            raise NotAccepted(code)
+        return code
+    raise unreachable or OSError(f"{target.host} has no address")
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
@@ -299,13 +429,12 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 def _post(delivery: WebhookDelivery) -> int:
     subscription = delivery.subscription
-    check_target_url(subscription.target_url)
+    target = resolve_target(subscription.target_url)
     body = body_of(delivery)
     timestamp = int(time.time())
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        subscription.target_url,
-        data=body,
-        method="POST",
+    return send(
+        target,
+        body=body,
         headers={
             "Content-Type": "application/json",
             "User-Agent": "AllianceHub-Webhooks/1",
@@ -315,11 +444,6 @@ def _post(delivery: WebhookDelivery) -> int:
             "X-Alliance-Signature": signature_header(subscription.secret, timestamp, body),
         },
     )
-    with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-        code = response.status
-    if not 200 <= code < 300:
-        raise urllib.error.HTTPError(subscription.target_url, code, "not a 2xx", None, None)
-    return code
 
 
 def _succeed(delivery: WebhookDelivery, *, code: int, now: datetime) -> None:
@@ -340,7 +464,10 @@ def _succeed(delivery: WebhookDelivery, *, code: int, now: datetime) -> None:
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS))
+    """The wait after the `attempts`-th failure. WEBHOOKS_FIRST_RETRY_SECONDS shortens it
+    (the worker test of retries waits seconds, not minutes)."""
+    first = getattr(settings, "WEBHOOKS_FIRST_RETRY_SECONDS", FIRST_RETRY_SECONDS)
+    return timedelta(seconds=min(first * 2 ** (attempts - 1), MAX_RETRY_SECONDS))
 
 
 def _fail(delivery: WebhookDelivery, *, now: datetime, code: int | None, error: Exception):

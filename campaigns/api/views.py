@@ -1,9 +1,14 @@
+"""Campaigns with the moments on their timeline, and convenings, for partners."""
+
+from django.db.models import Prefetch
 from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from alliance.api.views import PartnerListView
-from campaigns.api.serializers import ConveningSerializer
-from campaigns.models import Convening
+from alliance.api.filters import UtcIsoDateTimeFilter
+from alliance.api.schema import id_parameter
+from alliance.api.views import PartnerDetailView, PartnerListView
+from campaigns.api.serializers import CampaignSerializer, ConveningSerializer
+from campaigns.models import Campaign, Convening, Moment
 
 
 class ConveningFilter(django_filters.FilterSet):
@@ -20,7 +25,7 @@ class ConveningFilter(django_filters.FilterSet):
     scope = django_filters.ChoiceFilter(
         choices=Convening.Scope.choices, help_text="international or national."
     )
-    starts_after = django_filters.IsoDateTimeFilter(
+    starts_after = UtcIsoDateTimeFilter(
         field_name="starts_at", lookup_expr="gte", help_text="Starting at or after (ISO 8601)."
     )
 
@@ -42,9 +47,94 @@ class ConveningList(PartnerListView):
     ordering = ["starts_at", "id"]
 
     def get_queryset(self):
-        # That a convening takes place, when and where, is public once it is scheduled;
-        # the pages show more (online link, invitations) to those invited, which the API
-        # never does. (Convening.objects.visible_to answers for the pages' details.)
-        return Convening.objects.exclude(status=Convening.Status.DRAFT).select_related(
-            "national_alliance", "campaign"
-        )
+        return public_convenings().select_related("national_alliance", "campaign")
+
+
+@extend_schema_view(
+    get=extend_schema(summary="One convening", parameters=[id_parameter("convening")])
+)
+class ConveningDetail(PartnerDetailView):
+    serializer_class = ConveningSerializer
+
+    def get_queryset(self):
+        return public_convenings().select_related("national_alliance", "campaign")
+
+
+def public_convenings():
+    # That a convening takes place, when and where, is public once it is scheduled; the
+    # pages show more (online link, invitations) to those invited, which the API never
+    # does. (Convening.objects.visible_to answers for the pages' details.)
+    return Convening.objects.exclude(status=Convening.Status.DRAFT)
+
+
+class CampaignFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[c for c in Campaign.Status.choices if c[0] != Campaign.Status.PLANNING],
+        help_text="active or concluded.",
+    )
+    focus_area = django_filters.CharFilter(
+        field_name="focus_areas__slug", help_text="Slug of one of its focus areas."
+    )
+    alliance = django_filters.CharFilter(
+        field_name="national_alliances__slug",
+        help_text="Slug of a national alliance involved in it.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["status", "focus_area", "alliance"]
+
+
+def campaigns_for(user):
+    """Campaigns `user` may see (for a key, the public ones past planning), with their
+    moments, and the statements and convenings of each moment that `user` may see."""
+    # Through the reverse relation: campaigns knows nothing of statements, but their
+    # queryset scopes itself to the viewer.
+    statements = Moment._meta.get_field("statements").related_model.objects.visible_to(user)
+    return Campaign.objects.visible_to(user).prefetch_related(
+        "focus_areas",
+        "national_alliances",
+        Prefetch(
+            "moments",
+            queryset=Moment.objects.order_by("date", "id").prefetch_related(
+                Prefetch(
+                    "statements",
+                    queryset=statements.only("id", "moment_id").order_by("id"),
+                    to_attr="visible_statements",
+                ),
+                Prefetch(
+                    "convenings",
+                    queryset=public_convenings().only("id", "moment_id").order_by("id"),
+                    to_attr="public_convenings",
+                ),
+            ),
+            to_attr="timeline",
+        ),
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List campaigns",
+        description="Public campaigns with the moments on their timeline; each moment "
+        "names the statements and convenings timed to it.",
+    )
+)
+class CampaignList(PartnerListView):
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilter
+    ordering_fields = ["starts_on", "created_at"]
+    ordering = ["-starts_on", "-id"]
+
+    def get_queryset(self):
+        return campaigns_for(self.request.user)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="One campaign", parameters=[id_parameter("campaign")])
+)
+class CampaignDetail(PartnerDetailView):
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        return campaigns_for(self.request.user)

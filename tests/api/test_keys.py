@@ -2,7 +2,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from alliance.api.models import ApiKey, hash_secret
@@ -117,8 +117,34 @@ def test_convenor_makes_a_key_in_the_admin_and_sees_the_secret_once(client_for, 
     assert response.status_code == 200
     key = ApiKey.objects.get(partner_name="Campaign site")
     assert key.created_by == convenor
+    # Made by a convenor, the key does not carry the convenor's powers unless told to.
+    assert key.acting_for is None
     shown = [str(message) for message in response.context["messages"]]
     secret = next(word for word in " ".join(shown).split() if word.startswith("ah_"))
     assert key.matches(secret)
     again = client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
     assert secret not in again
+
+
+@pytest.mark.django_db
+def test_create_api_key_command_names_the_person_the_key_acts_for(uganda_coordinator):
+    call_command(
+        "create_api_key",
+        "Uganda alliance CRM",
+        "--scope",
+        "write:members",
+        "--acting-for",
+        uganda_coordinator.email.upper(),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert ApiKey.objects.get(partner_name="Uganda alliance CRM").acting_for == uganda_coordinator
+
+
+@pytest.mark.django_db
+def test_create_api_key_command_refuses_an_unknown_person():
+    with pytest.raises(CommandError, match="nobody@example.org"):
+        call_command(
+            "create_api_key", "CRM", "--acting-for", "nobody@example.org", stderr=io.StringIO()
+        )
+    assert not ApiKey.objects.exists()

@@ -7,14 +7,16 @@ import pytest
 from django.utils import timezone
 
 from alliance.api.scopes import Scope
-from campaigns.models import Convening
-from members.models import Membership
+from campaigns.models import Campaign, Convening
+from members.models import Membership, Organisation
 from statements.models import Signature, Statement, StatementText
 from tests.factories import (
+    CampaignFactory,
     ContactFactory,
     ConveningFactory,
     FocusAreaFactory,
     MembershipFactory,
+    MomentFactory,
     NationalAllianceFactory,
     OrganisationFactory,
     SignatureFactory,
@@ -27,6 +29,8 @@ LISTS = [
     "/api/v1/national-alliances/",
     "/api/v1/statements/",
     "/api/v1/convenings/",
+    "/api/v1/memberships/",
+    "/api/v1/campaigns/",
 ]
 
 
@@ -213,6 +217,20 @@ def test_cursor_pages_walk_every_row_once_and_page_size_is_capped(api, read_key,
 
 
 @pytest.mark.django_db
+def test_cursor_pages_ordered_by_a_shared_time_walk_every_row_once(api, read_key, uganda):
+    # A CSV import updates many rows in the same instant: the id breaks the ties.
+    organisations = members_of(uganda, 7)
+    Organisation.objects.update(updated_at=timezone.now())
+    client = api(read_key)
+    seen, url = [], "/api/v1/organisations/?page_size=2&ordering=-updated_at"
+    while url:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert seen == sorted((o.pk for o in organisations), reverse=True)
+
+
+@pytest.mark.django_db
 def test_page_size_above_the_cap_gives_at_most_100(api, read_key, uganda):
     members_of(uganda, 101, country="UG")
     page = api(read_key).get("/api/v1/organisations/?page_size=500").json()
@@ -272,11 +290,16 @@ def _fill(uganda, count):
         NationalAllianceFactory(country=country)
         organisation.focus_areas.add(focus)
         ContactFactory(organisation=organisation)
-        statement = StatementFactory(status=Statement.Status.PUBLISHED)
+        campaign = CampaignFactory()
+        campaign.focus_areas.add(focus)
+        campaign.national_alliances.add(uganda)
+        moment = MomentFactory(campaign=campaign)
+        statement = StatementFactory(status=Statement.Status.PUBLISHED, moment=moment)
         statement.focus_areas.add(focus)
         SignatureFactory(statement=statement, organisation=organisation)
         ConveningFactory(
             national_alliance=uganda,
+            moment=moment,
             starts_at=timezone.now() + dt.timedelta(days=len(statement.slug)),
         )
     return statement
@@ -304,3 +327,137 @@ def test_list_queries_do_not_grow_with_the_page_size(
     with django_assert_max_num_queries(7) as large:
         assert len(client.get(url + "?page_size=100").json()["results"]) > 1
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --- Memberships, campaigns, convenings ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_key_sees_approved_memberships_of_public_members_only(api, read_key, uganda, brazil):
+    public = MembershipFactory(national_alliance=uganda)
+    MembershipFactory(national_alliance=uganda, status=Membership.Status.APPLIED)
+    MembershipFactory(national_alliance=brazil, status=Membership.Status.DECLINED)
+    MembershipFactory(
+        national_alliance=uganda, organisation=OrganisationFactory(listed_publicly=False)
+    )
+    client = api(read_key)
+    assert ids(client.get("/api/v1/memberships/")) == [public.pk]
+    row = client.get(f"/api/v1/memberships/{public.pk}/").json()
+    assert row == {
+        "id": public.pk,
+        "organisation": public.organisation_id,
+        "national_alliance": uganda.slug,
+        "status": "approved",
+        "principles_version": public.principles.version,
+        "applied_at": row["applied_at"],
+        "decided_at": None,
+        "joined_at": row["joined_at"],
+    }
+
+
+@pytest.mark.django_db
+def test_membership_a_key_cannot_see_is_not_found(api, read_key, uganda):
+    applied = MembershipFactory(national_alliance=uganda, status=Membership.Status.APPLIED)
+    response = api(read_key).get(f"/api/v1/memberships/{applied.pk}/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_coordinator_session_sees_its_alliance_applications_not_the_others(
+    client_for, uganda_coordinator, uganda, brazil
+):
+    ours = MembershipFactory(national_alliance=uganda, status=Membership.Status.APPLIED)
+    MembershipFactory(national_alliance=brazil, status=Membership.Status.APPLIED)
+    response = client_for(uganda_coordinator).get("/api/v1/memberships/?status=applied")
+    assert ids(response) == [ours.pk]
+
+
+@pytest.mark.django_db
+def test_memberships_filter_by_alliance_status_organisation_and_updated_since(
+    api, read_key, uganda, brazil
+):
+    ugandan = MembershipFactory(national_alliance=uganda)
+    brazilian = MembershipFactory(national_alliance=brazil)
+    international = MembershipFactory(national_alliance=None)
+    client = api(read_key)
+    assert ids(client.get(f"/api/v1/memberships/?alliance={brazil.slug}")) == [brazilian.pk]
+    assert ids(client.get("/api/v1/memberships/?alliance=international")) == [international.pk]
+    assert ids(client.get(f"/api/v1/memberships/?organisation={ugandan.organisation_id}")) == [
+        ugandan.pk
+    ]
+    cutoff = timezone.now()
+    Membership.objects.filter(pk=ugandan.pk).update(decided_at=cutoff + dt.timedelta(seconds=1))
+    since = cutoff.isoformat().replace("+00:00", "Z")
+    assert ids(client.get("/api/v1/memberships/", {"updated_since": since})) == [ugandan.pk]
+    assert ids(client.get("/api/v1/memberships/?status=approved&ordering=applied_at")) == [
+        ugandan.pk,
+        brazilian.pk,
+        international.pk,
+    ]
+    assert client.get("/api/v1/memberships/?status=pending").status_code == 400
+
+
+@pytest.mark.django_db
+def test_campaign_shows_its_timeline_with_the_statements_and_convenings_a_key_may_see(
+    api, read_key, uganda
+):
+    campaign = CampaignFactory(title="Fight Inequality")
+    davos = MomentFactory(campaign=campaign, date=dt.date(2026, 1, 20))
+    earlier = MomentFactory(campaign=campaign, title="Launch", date=dt.date(2025, 6, 1))
+    published = StatementFactory(status=Statement.Status.PUBLISHED, moment=davos)
+    StatementFactory(status=Statement.Status.DRAFT, moment=davos)
+    scheduled = ConveningFactory(national_alliance=uganda, moment=davos)
+    ConveningFactory(national_alliance=uganda, moment=davos, status=Convening.Status.DRAFT)
+    CampaignFactory(status=Campaign.Status.PLANNING)
+    CampaignFactory(is_public=False)
+    client = api(read_key)
+    assert ids(client.get("/api/v1/campaigns/")) == [campaign.pk]
+    row = client.get(f"/api/v1/campaigns/{campaign.pk}/").json()
+    assert [moment["id"] for moment in row["moments"]] == [earlier.pk, davos.pk]
+    assert row["moments"][1]["statements"] == [published.pk]
+    assert row["moments"][1]["convenings"] == [scheduled.pk]
+    assert row["moments"][0]["statements"] == row["moments"][0]["convenings"] == []
+
+
+@pytest.mark.django_db
+def test_campaigns_in_planning_are_not_found(api, read_key):
+    planning = CampaignFactory(status=Campaign.Status.PLANNING)
+    assert api(read_key).get(f"/api/v1/campaigns/{planning.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_campaigns_filter_by_status_focus_area_and_alliance(api, read_key, uganda):
+    active = CampaignFactory()
+    concluded = CampaignFactory(status=Campaign.Status.CONCLUDED)
+    active.focus_areas.add(FocusAreaFactory(slug="tax-justice"))
+    concluded.national_alliances.add(uganda)
+    client = api(read_key)
+    assert ids(client.get("/api/v1/campaigns/?status=concluded")) == [concluded.pk]
+    assert ids(client.get("/api/v1/campaigns/?focus_area=tax-justice")) == [active.pk]
+    assert ids(client.get(f"/api/v1/campaigns/?alliance={uganda.slug}")) == [concluded.pk]
+
+
+@pytest.mark.django_db
+def test_convening_detail_shows_public_information_and_never_a_draft(api, read_key, uganda):
+    scheduled = ConveningFactory(national_alliance=uganda, online_link="https://meet.example/x")
+    draft = ConveningFactory(national_alliance=uganda, status=Convening.Status.DRAFT)
+    client = api(read_key)
+    response = client.get(f"/api/v1/convenings/{scheduled.pk}/")
+    assert response.json()["id"] == scheduled.pk
+    assert "meet.example" not in response.content.decode()
+    assert client.get(f"/api/v1/convenings/{draft.pk}/").status_code == 404
+
+
+# --- Signature counts ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_signature_count_is_the_stored_count_once_the_task_has_counted(api, read_key, published):
+    url = f"/api/v1/statements/{published.pk}/"
+    assert api(read_key).get(url).json()["signature_count"] == 1  # not counted yet: live
+    Statement.objects.filter(pk=published.pk).update(counted_signatures=41)
+    SignatureFactory(statement=published)  # the task has not run since
+    assert api(read_key).get(url).json()["signature_count"] == 41
+    listed = api(read_key).get("/api/v1/statements/").json()["results"]
+    assert [row["signature_count"] for row in listed] == [41]

@@ -17,6 +17,7 @@ from tests.api.conftest import api, fresh_throttle_counts, make_key  # noqa: F40
 class Received:
     headers: dict
     body: bytes
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def json(self):

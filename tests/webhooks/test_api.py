@@ -50,7 +50,8 @@ def test_key_subscribes_and_sees_the_secret_once(api, partner_key, allow_loopbac
     "data, field",
     [
         ({"target_url": "ftp://partner.example/", "events": ["statement.published"]}, "target_url"),
-        ({"target_url": HOOK, "events": ["statement.deleted"]}, "events"),
+        # An error inside a list is under a dotted path: which event is unknown.
+        ({"target_url": HOOK, "events": ["statement.published", "statement.deleted"]}, "events.1"),
         ({"target_url": HOOK, "events": []}, "events"),
     ],
 )

@@ -280,3 +280,14 @@ def test_private_target_is_refused_again_at_send_time(
     assert receiver.received == []
     assert delivery.status == WebhookDelivery.Status.PENDING
     assert "private" in delivery.last_error
+
+
+def test_back_off_doubles_from_the_first_retry_setting(settings):
+    assert [webhooks.backoff(n) for n in (1, 2, 3)] == [
+        dt.timedelta(seconds=30),
+        dt.timedelta(minutes=1),
+        dt.timedelta(minutes=2),
+    ]
+    assert webhooks.backoff(40) == dt.timedelta(hours=6)
+    settings.WEBHOOKS_FIRST_RETRY_SECONDS = 1
+    assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3)] == [1, 2, 4]
