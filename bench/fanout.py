@@ -4,6 +4,7 @@ of the invitations to the last message received); and the floor: the same messag
 pre-rendered, sent by a bare loop over one reused SMTP connection.
 
     make bench-fanout            # 20,000 invitations, on services of its own
+    bench/fanout.py --profile -n 2000   # in-process: CPU per message, and where it goes
 
 Target: the worker delivers at least half the floor's rate and at least 400 messages a
 second. Ends with
@@ -11,7 +12,10 @@ second. Ends with
 """
 
 import argparse
+import cProfile
 import datetime as dt
+import multiprocessing
+import pstats
 import time
 
 from _support import (
@@ -29,22 +33,88 @@ def main() -> None:
     parser.add_argument("-n", "--invitations", type=int, default=20_000)
     parser.add_argument("-c", "--concurrency", type=int, default=1, help="worker pool processes")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for delivery")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the fan-out and delivery in this process (no broker, no worker) and print"
+        " CPU per message and a profile of where it goes",
+    )
     arguments = parser.parse_args()
     count = arguments.invitations
 
     setup_django()
+    if arguments.profile:
+        profile(count)
+        return
     from django.conf import settings
     from django.db import connection
-    from django.utils import timezone
 
-    from alliance.accounts.models import User
     from alliance.outbox.models import OutgoingMessage
     from campaigns import services
-    from campaigns.models import Convening
-    from members.models import Contact, NationalAlliance, Organisation
     from tests.fixtures.services import CeleryWorker, SmtpServer, celery_environment, database_url
 
     run = f"fanout-{int(time.time())}"
+    convening, convenor, organisations = invitees(count, run)
+
+    smtp = SmtpServer().start()
+    worker = CeleryWorker(
+        env=celery_environment(
+            database=database_url(connection.settings_dict),
+            broker=settings.CELERY_BROKER_URL,
+            smtp=smtp.url,
+            LOG_LEVEL="WARNING",
+        ),
+        log_dir=RESULTS,
+        concurrency=arguments.concurrency,
+        loglevel="WARNING",
+    )
+    print(f"machine: {describe_machine()}")
+    commit_seconds, delivery_seconds, worker_cpu = deliver_and_time(
+        worker,
+        smtp,
+        count,
+        timeout=arguments.timeout,
+        work=lambda: services.invite_organisations(
+            convening=convening, organisations=organisations, invited_by=convenor
+        ),
+    )
+
+    prefix = f"convening:{convening.pk}:"
+    received = smtp.key_counts()
+    keys = set(OutgoingMessage.objects.filter(key__startswith=prefix).values_list("key", flat=True))
+    lost = count - sum(1 for key in received if key.startswith(prefix))
+    duplicated = sum(n - 1 for key, n in received.items() if key.startswith(prefix))
+    unsent = OutgoingMessage.objects.filter(key__in=keys).exclude(status="sent").count()
+    fanout_per_s = count / delivery_seconds
+    print(f"fan-out: {count} invitations, 1 worker (concurrency {arguments.concurrency})")
+    print(f"  invitations committed in {commit_seconds:.2f} s (the organiser's wait)")
+    print(f"  all delivered {delivery_seconds:.2f} s after the start: {fanout_per_s:.0f}/s")
+    print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per invitation")
+    print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
+
+    floor_per_s = measure_smtp_floor(
+        smtp, OutgoingMessage.objects.filter(key__in=keys), timeout=120
+    )
+
+    print_result(
+        fanout_per_s=round(fanout_per_s),
+        floor_per_s=round(floor_per_s),
+        ratio=round(fanout_per_s / floor_per_s, 2),
+        lost=lost,
+        duplicated=duplicated,
+    )
+
+
+def invitees(count: int, run: str):
+    """A scheduled convening in a zone with daylight saving, and `count` organisations
+    with one contact each (four languages). Returns the convening, its organiser and the
+    organisations."""
+    from django.utils import timezone
+
+    from alliance.accounts.models import User
+    from campaigns.models import Convening
+    from members.models import Contact, NationalAlliance, Organisation
+
     alliance = NationalAlliance.objects.filter(
         country="UG"
     ).first() or NationalAlliance.objects.create(
@@ -84,56 +154,72 @@ def main() -> None:
         ],
         batch_size=2000,
     )
+    return convening, convenor, Organisation.objects.filter(name__startswith=f"{run} ")
+
+
+def _smtp_server_process(requests, answers) -> None:
+    """An SMTP server in a process of its own, so that its CPU is not the profile's."""
+    from tests.fixtures.services import SmtpServer
 
     smtp = SmtpServer().start()
-    worker = CeleryWorker(
-        env=celery_environment(
-            database=database_url(connection.settings_dict),
-            broker=settings.CELERY_BROKER_URL,
-            smtp=smtp.url,
-            LOG_LEVEL="WARNING",
-        ),
-        log_dir=RESULTS,
-        concurrency=arguments.concurrency,
-        loglevel="WARNING",
-    )
+    answers.put((smtp.host, smtp.port))
+    smtp.wait_for(requests.get(), timeout=600)
+    answers.put(smtp.count)
+    smtp.stop()
+
+
+def profile(count: int) -> None:
+    """The worker's path per invitation, in this process: the fan-out task writing the
+    emails with their .ics, and the outbox claiming, rendering, sending and marking them.
+    Tasks run in-process (eager); the SMTP server runs in another process. Two rounds:
+    one timed (CPU per message), one under cProfile (where it goes)."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from alliance.celery import app
+    from alliance.outbox.services import _Connection
+    from campaigns import services
+
+    context = multiprocessing.get_context("spawn")
+    requests, answers = context.Queue(), context.Queue()
+    server = context.Process(target=_smtp_server_process, args=(requests, answers))
+    server.start()
+    host, port = answers.get(timeout=30)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = host, port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    _Connection.reset()
+    app.conf.task_always_eager = True
+    requests.put(2 * count)
     print(f"machine: {describe_machine()}")
-    commit_seconds, delivery_seconds, worker_cpu = deliver_and_time(
-        worker,
-        smtp,
-        count,
-        timeout=arguments.timeout,
-        work=lambda: services.invite_organisations(
-            convening=convening,
-            organisations=Organisation.objects.filter(name__startswith=f"{run} "),
-            invited_by=convenor,
-        ),
-    )
 
-    prefix = f"convening:{convening.pk}:"
-    received = smtp.key_counts()
-    keys = set(OutgoingMessage.objects.filter(key__startswith=prefix).values_list("key", flat=True))
-    lost = count - sum(1 for key in received if key.startswith(prefix))
-    duplicated = sum(n - 1 for key, n in received.items() if key.startswith(prefix))
-    unsent = OutgoingMessage.objects.filter(key__in=keys).exclude(status="sent").count()
-    fanout_per_s = count / delivery_seconds
-    print(f"fan-out: {count} invitations, 1 worker (concurrency {arguments.concurrency})")
-    print(f"  invitations committed in {commit_seconds:.2f} s (the organiser's wait)")
-    print(f"  all delivered {delivery_seconds:.2f} s after the start: {fanout_per_s:.0f}/s")
-    print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per invitation")
-    print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
+    figures = {}
+    for round_name in ("timed", "profiled"):
+        convening, convenor, organisations = invitees(count, f"profile-{round_name}-{time.time()}")
+        profiler = cProfile.Profile()
+        cpu_before, started = time.process_time(), time.perf_counter()
+        if round_name == "profiled":
+            profiler.enable()
+        with transaction.atomic():  # the tasks run in-process when this commits
+            services.invite_organisations(
+                convening=convening, organisations=organisations, invited_by=convenor
+            )
+        profiler.disable()
+        figures[round_name] = (time.process_time() - cpu_before, time.perf_counter() - started)
+    delivered = answers.get(timeout=120)
+    server.join(timeout=30)
 
-    floor_per_s = measure_smtp_floor(
-        smtp, OutgoingMessage.objects.filter(key__in=keys), timeout=120
+    cpu, wall = figures["timed"]
+    print(f"in-process fan-out: {count} invitations, emails delivered to SMTP: {delivered}")
+    print(f"  CPU {cpu * 1000 / count:.2f} ms per invitation, {count / wall:.0f}/s in one process")
+    print("  where the profiled round's time went (cProfile adds its own overhead):")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    print("  the project's own steps, by cumulative time:")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+        r"(outbox|campaigns)/(services|tasks).py"
     )
-
-    print_result(
-        fanout_per_s=round(fanout_per_s),
-        floor_per_s=round(floor_per_s),
-        ratio=round(fanout_per_s / floor_per_s, 2),
-        lost=lost,
-        duplicated=duplicated,
-    )
+    print_result(profile_cpu_ms_per_invitation=round(cpu * 1000 / count, 2))
 
 
 if __name__ == "__main__":

@@ -326,3 +326,118 @@ def test_two_sweeps_at_once_requeue_each_row_once(monkeypatch):
     }
     assert sorted(dispatched) == sorted(ids)
     assert sweep() == {"reclaimed": 0, "requeued": 0}, "just queued: not requeued again"
+
+
+# --- rendering once per shared context, and MIME written directly -----------------------
+
+
+def test_personal_values_are_escaped_in_html_and_as_they_are_in_text(
+    smtp_email, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_emails(
+            [
+                notice(key="notice:named", to_name="Ana & <Lima>"),
+                notice(key="notice:unnamed", to="no.name@example.org"),
+            ]
+        )
+
+    received = {message.key: message for message in smtp_email.wait_for(2)}
+    named, unnamed = received["notice:named"], received["notice:unnamed"]
+    assert named.body.startswith("Ana & <Lima>,\n\nThe statement is open")
+    assert "<p>Ana &amp; &lt;Lima&gt;,</p>" in named.html
+    # An empty personal value is false in `{% if %}`, as it was before the shared rendering.
+    assert unnamed.body.startswith("The statement is open")
+    assert "<p>," not in unnamed.html
+    assert "\ue000" not in named.body + named.html + unnamed.body + unnamed.html
+
+
+def test_messages_sharing_a_context_are_rendered_once(django_capture_on_commit_callbacks):
+    services._shared_parts.cache_clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_emails(
+            [
+                Email(
+                    key=f"shared:{n}",
+                    to_email=f"member{n}@example.org",
+                    to_name=f"Member {n}",
+                    template="notice",
+                    context={"subject": "Davos statement", "text": "Sign it."},
+                )
+                for n in range(10)
+            ]
+        )
+
+    assert services._shared_parts.cache_info().misses == 1
+    assert [message.body.splitlines()[0] for message in mail.outbox] == [
+        f"Member {n}," for n in range(10)
+    ]
+
+
+def parsed(raw: bytes):
+    import email
+    import email.policy
+
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def test_mime_written_directly_reads_as_djangos_does(django_capture_on_commit_callbacks):
+    calendar = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:Assemblée\r\nEND:VCALENDAR\r\n"
+    with django_capture_on_commit_callbacks():
+        message_id = queue_email(
+            Email(
+                key="direct:1",
+                to_email="amelie@example.org",
+                to_name="Amélie Okello, Kapchorwa",
+                language="fr",
+                template="notice",
+                context={"subject": "Assemblée nationale : l'ordre du jour", "text": "Été"},
+                attachments=[
+                    {
+                        "filename": "invite.ics",
+                        "mimetype": "text/calendar; method=REQUEST",
+                        "content": calendar,
+                    }
+                ],
+            )
+        )
+    [message] = claim([message_id])
+    direct = parsed(services.mime_bytes(message, services.render_parts(message)))
+    django = parsed(services.render(message).message().as_bytes(linesep="\r\n"))
+
+    for header in ("Subject", "From", "To", "Message-ID", "X-Alliance-Message-Key"):
+        assert str(direct[header]) == str(django[header]), header
+    assert direct["Content-Language"] == "fr"
+    assert direct["Date"] is not None
+    for kind in ("plain", "html"):
+        assert (
+            direct.get_body(preferencelist=(kind,)).get_content()
+            == django.get_body(preferencelist=(kind,)).get_content()
+        )
+    [ics] = direct.iter_attachments()
+    [django_ics] = django.iter_attachments()
+    assert ics.get_filename() == django_ics.get_filename() == "invite.ics"
+    assert ics.get_content_type() == django_ics.get_content_type() == "text/calendar"
+    assert ics.get_param("method") == django_ics.get_param("method") == "REQUEST"
+    assert ics.get_content() == django_ics.get_content()
+
+
+def test_a_line_too_long_for_8bit_is_sent_through_django(
+    smtp_email, django_capture_on_commit_callbacks
+):
+    long_line = "inequality " * 120  # 1,320 characters on one line
+    with django_capture_on_commit_callbacks(execute=True):
+        message_id = queue_email(
+            Email(
+                key="long:1",
+                to_email="ana@example.org",
+                template="notice",
+                context={"subject": "Long", "text": long_line},
+            )
+        )
+
+    [received] = smtp_email.wait_for(1)
+    message = OutgoingMessage.objects.get(pk=message_id)
+    assert services.mime_bytes(message, services.render_parts(message)) is None
+    assert long_line.strip() in received.body
+    assert message.status == Status.SENT

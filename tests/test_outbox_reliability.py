@@ -16,6 +16,7 @@ from django.db import transaction
 
 from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import Email, queue_emails
+from tests.fixtures.services import wait_until_marked_sent
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -85,8 +86,9 @@ def test_worker_killed_mid_run_loses_nothing_and_repeats_at_most_the_one_in_flig
     assert arrived_before_the_kill < MESSAGES, "the kill must come in the middle of the run"
     celery_worker.start()
     restarted_at = time.monotonic()
-    wait_until_all_arrived(smtp_server, keys, timeout=90)
-    recovery_seconds = time.monotonic() - restarted_at - QUIET_SECONDS
+    wait_until_marked_sent(OutgoingMessage.objects.filter(key__in=keys), timeout=90)
+    recovery_seconds = time.monotonic() - restarted_at
+    wait_until_all_arrived(smtp_server, keys, timeout=10)
 
     counts = smtp_server.key_counts()
     assert set(counts) == keys

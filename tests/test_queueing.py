@@ -8,37 +8,20 @@ from alliance.celery import app as celery_app
 from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import Email, queue_email, sweep
 from alliance.queueing import enqueue
+from tests.fixtures.services import use_broker
 
 
 @pytest.fixture
 def broker_down(monkeypatch):
     """Tasks go to the broker (not in-process), and the broker is a closed port."""
+    # Read before the environment changes: Celery prefers CELERY_BROKER_URL from the
+    # environment to its own configuration.
+    eager, url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     closed = "redis://127.0.0.1:1/0"
     monkeypatch.setenv("CELERY_BROKER_URL", closed)
-    original = (
-        celery_app.conf.task_always_eager,
-        celery_app.conf.broker_url,
-        celery_app.conf.broker_write_url,
-    )
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = celery_app.conf.broker_write_url = closed
-    _forget_broker_connections()
+    use_broker(closed, eager=False)
     yield
-    (
-        celery_app.conf.task_always_eager,
-        celery_app.conf.broker_url,
-        celery_app.conf.broker_write_url,
-    ) = original
-    _forget_broker_connections()
-
-
-def _forget_broker_connections():
-    """The app keeps its connections to the broker in pools: drop them, so that the next
-    publish connects to the broker the configuration now names."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    use_broker(url, eager=eager)
 
 
 def test_enqueue_reports_a_broker_outage_instead_of_raising(broker_down):

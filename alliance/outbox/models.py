@@ -23,7 +23,13 @@ class OutgoingMessage(models.Model):
     to_name = models.CharField(_("recipient name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
     template = models.CharField(_("template"), max_length=100)
+    # What the templates need. Shared by many messages (every invitee of a convening who
+    # reads the same language in the same time zone), so a worker renders each distinct
+    # (template, language, context) once and fills in `personal` per message.
     context = models.JSONField(_("context"), default=dict, blank=True)
+    # The values that differ per recipient (an organisation's name, a personal link),
+    # printed by the templates as they are: no filters, only `{% if %}` on them.
+    personal = models.JSONField(_("personal values"), default=dict, blank=True)
     # [{"filename": ..., "mimetype": ..., "content": <text>}], e.g. an .ics invitation.
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     status = models.CharField(

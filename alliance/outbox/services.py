@@ -11,29 +11,47 @@ Three rules keep a message from being lost or sent twice:
    and rows claimed by a worker that died. The only message that can arrive twice is the
    one a worker had handed to the SMTP server when it was killed: SMTP has no
    idempotency.
+
+Sending is the hot path of every fan-out (20,000 invitations), so it avoids what it can:
+a message's templates are rendered once per distinct (template, language, context) and
+only the per-recipient values (`personal`) are filled in per message; the MIME bytes are
+written directly for the usual shape of message; a claim is one statement per batch and
+a "sent" mark one statement per message (bench/README.md has the measurements).
 """
 
+import email.utils
+import json
 import logging
+import re
+import secrets
 import smtplib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.header import Header
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from alliance.outbox.models import OutgoingMessage
 from alliance.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
-# How many messages one task claims and sends over one SMTP connection.
-BATCH_SIZE = 20
+# How many messages one task claims and sends over one SMTP connection. Each claim is a
+# synchronous commit and each task costs the broker a round trip: fewer, larger batches
+# are cheaper, and 50 messages still take well under a second, far inside the claim
+# window (OUTBOX_STALE_CLAIM_SECONDS).
+BATCH_SIZE = 50
 # Failures that no retry will change: the server refused the address, or the message
 # names a template that does not exist.
 PERMANENT_ERRORS = (
@@ -52,6 +70,8 @@ class Email:
     to_name: str = ""
     context: dict[str, Any] = field(default_factory=dict)
     attachments: list[dict[str, str]] = field(default_factory=list)
+    # Per-recipient strings, printed as they are (see OutgoingMessage.personal).
+    personal: dict[str, str] = field(default_factory=dict)
 
 
 def queue_emails(emails: list[Email]) -> list[int]:
@@ -62,9 +82,19 @@ def queue_emails(emails: list[Email]) -> list[int]:
     """
     if not emails:
         return []
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        created = _insert_new_returning_ids(emails, now)
+    else:
+        created = _insert_new(emails, now)
+    if created:
+        transaction.on_commit(lambda: dispatch(created))
+    return created
+
+
+def _insert_new(emails: list[Email], now) -> list[int]:
     keys = [email.key for email in emails]
     existing = set(OutgoingMessage.objects.filter(key__in=keys).values_list("key", flat=True))
-    now = timezone.now()
     OutgoingMessage.objects.bulk_create(
         [
             OutgoingMessage(
@@ -75,6 +105,7 @@ def queue_emails(emails: list[Email]) -> list[int]:
                 template=email.template,
                 context=email.context,
                 attachments=email.attachments,
+                personal=email.personal,
                 queued_at=now,
             )
             for email in emails
@@ -82,14 +113,60 @@ def queue_emails(emails: list[Email]) -> list[int]:
         ],
         ignore_conflicts=True,  # a concurrent writer of the same key wins; that is fine
     )
-    created = list(
+    return list(
         OutgoingMessage.objects.filter(key__in=set(keys) - existing)
         .order_by("id")
         .values_list("id", flat=True)
     )
-    if created:
-        transaction.on_commit(lambda: dispatch(created))
-    return created
+
+
+# Rows per INSERT statement (13 parameters each).
+INSERT_BATCH_SIZE = 500
+
+
+def _insert_new_returning_ids(emails: list[Email], now) -> list[int]:
+    """PostgreSQL: `INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id`, which returns
+    exactly the rows this call created, in one statement per 500 messages (instead of a
+    lookup, a bulk_create and a read back). A fan-out's messages share their context and
+    attachments (the same objects): each is serialised to JSON once."""
+    table = OutgoingMessage._meta.db_table
+    serialised: dict[int, str] = {}
+
+    def as_json(value) -> str:
+        if id(value) not in serialised:
+            serialised[id(value)] = json.dumps(value)
+        return serialised[id(value)]
+
+    created: list[int] = []
+    row = "(%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, %s, 0, '', %s, %s)"
+    for start in range(0, len(emails), INSERT_BATCH_SIZE):
+        batch = emails[start : start + INSERT_BATCH_SIZE]
+        parameters = []
+        for outgoing in batch:
+            parameters += [
+                outgoing.key,
+                outgoing.to_email,
+                outgoing.to_name,
+                outgoing.language,
+                outgoing.template,
+                as_json(outgoing.context),
+                as_json(outgoing.personal),
+                as_json(outgoing.attachments),
+                OutgoingMessage.Status.PENDING,
+                now,
+                now,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (key, to_email, to_name, language, template, context,"  # noqa: S608 - the model's table
+                " personal, attachments, status, attempts, last_error, created_at, queued_at)"
+                f" VALUES {', '.join([row] * len(batch))}"
+                # A key already written (by this call, or a concurrent writer) is skipped.
+                " ON CONFLICT (key) DO NOTHING RETURNING id",
+                parameters,
+            )
+            created += [created_id for (created_id,) in cursor.fetchall()]
+    return sorted(created)
 
 
 def queue_email(email: Email) -> int | None:
@@ -107,43 +184,288 @@ def dispatch(ids: list[int]) -> None:
             return
 
 
-def render(message: OutgoingMessage) -> EmailMultiAlternatives:
-    """Build the email from the message's templates, in the recipient's language."""
-    context = {
-        **message.context,
-        "site_url": settings.SITE_URL,
+@dataclass(frozen=True)
+class Claimed:
+    """A message claimed for sending: what sending needs, without a model instance.
+    The context and attachments stay JSON text: the text is the key of the render and
+    attachment caches, and is parsed only when a cache misses."""
+
+    id: int
+    key: str
+    to_email: str
+    to_name: str
+    language: str
+    template: str
+    context_json: str
+    attachments_json: str
+    personal: dict[str, str]
+    attempts: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Parts:
+    subject: str
+    text: str
+    html: str | None
+
+
+class _Slot(str):
+    """Stands in for a personal value while a shared rendering is made. It prints as one
+    marker where the template escapes HTML (`__html__`) and another where it does not,
+    so each marker can be replaced by the value escaped, or as it is."""
+
+    def __html__(self) -> str:
+        return self[:-2] + "e\ue001"
+
+
+_SLOT_MARKER = re.compile("\ue000(\\d+)([re])\ue001")
+
+
+def _slot(index: int) -> _Slot:
+    return _Slot(f"\ue000{index}r\ue001")
+
+
+def render_parts(message: "OutgoingMessage | Claimed") -> Parts:
+    """Subject, text and HTML of `message`, in the recipient's language."""
+    personal = {
+        **{name: str(value) for name, value in (message.personal or {}).items()},
         "recipient_name": message.to_name,
         "recipient_email": message.to_email,
     }
-    base = f"emails/{message.template}"
-    with translation.override(message.language):
-        subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+    filled = tuple(sorted(name for name, value in personal.items() if value))
+    empty = tuple(sorted(name for name, value in personal.items() if not value))
+    shared = _shared_parts(
+        message.template,
+        message.language,
+        _context_json(message),
+        settings.SITE_URL,
+        filled,
+        empty,
+    )
+    values = [personal[name] for name in filled]
+
+    def fill(text: str) -> str:
+        return _SLOT_MARKER.sub(
+            lambda marker: (
+                values[int(marker[1])] if marker[2] == "r" else escape(values[int(marker[1])])
+            ),
+            text,
+        )
+
+    return Parts(
+        subject=" ".join(fill(shared.subject).split()),
+        text=fill(shared.text),
+        html=fill(shared.html) if shared.html else None,
+    )
+
+
+def _context_json(message: "OutgoingMessage | Claimed") -> str:
+    if isinstance(message, Claimed):
+        return message.context_json
+    return json.dumps(message.context, sort_keys=True)
+
+
+@lru_cache(maxsize=256)
+def _shared_parts(
+    template: str,
+    language: str,
+    context_json: str,
+    site_url: str,
+    filled: tuple[str, ...],
+    empty: tuple[str, ...],
+) -> Parts:
+    """The templates rendered once for every message that shares this context: the
+    personal values are slots (`_Slot`), filled in per message by `render_parts`."""
+    context = {
+        **json.loads(context_json),
+        "site_url": site_url,
+        **{name: _slot(index) for index, name in enumerate(filled)},
+        **dict.fromkeys(empty, ""),
+    }
+    base = f"emails/{template}"
+    with translation.override(language):
+        subject = render_to_string(f"{base}/subject.txt", context)
         text = render_to_string(f"{base}/body.txt", context)
         try:
             html = render_to_string(f"{base}/body.html", context)
         except TemplateDoesNotExist:
             html = None
-    recipient = f"{message.to_name} <{message.to_email}>" if message.to_name else message.to_email
-    email = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
+    return Parts(subject=subject, text=text, html=html if html and html.strip() else None)
+
+
+def _recipient(message: "OutgoingMessage | Claimed") -> str:
+    """`Name <address>`, the name quoted (a comma in it) or encoded (not ASCII) if need be."""
+    return email.utils.formataddr((message.to_name, message.to_email), charset="utf-8")
+
+
+def _headers(message: "OutgoingMessage | Claimed") -> dict[str, str]:
+    return {
+        "Message-ID": f"<outbox-{message.pk}@{_domain()}>",
+        "X-Alliance-Message-Key": message.key,
+        "Content-Language": message.language,
+    }
+
+
+def _attachments(message: "OutgoingMessage | Claimed") -> list[dict[str, str]]:
+    if isinstance(message, Claimed):
+        return json.loads(message.attachments_json)
+    return message.attachments
+
+
+def render(message: "OutgoingMessage | Claimed") -> EmailMultiAlternatives:
+    """Build the email from the message's templates, in the recipient's language: what
+    every email backend can send (the SMTP path writes the same message more cheaply)."""
+    parts = render_parts(message)
+    email_message = EmailMultiAlternatives(
+        subject=parts.subject,
+        body=parts.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient],
-        headers={
-            "Message-ID": f"<outbox-{message.pk}@{_domain()}>",
-            "X-Alliance-Message-Key": message.key,
-            "Content-Language": message.language,
-        },
+        to=[_recipient(message)],
+        headers=_headers(message),
     )
-    if html and html.strip():
-        email.attach_alternative(html, "text/html")
-    for attachment in message.attachments:
-        email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
-    return email
+    if parts.html:
+        email_message.attach_alternative(parts.html, "text/html")
+    for attachment in _attachments(message):
+        email_message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    return email_message
 
 
 def _domain() -> str:
     return settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "localhost"
+
+
+# --- MIME, written directly ------------------------------------------------------------
+#
+# Django's EmailMessage builds a tree of email.mime objects and serialises it through
+# the email package's generator: about a third of the CPU a message cost. For the shape
+# every outbox email has (text, optional HTML, text attachments such as an .ics), the
+# bytes are written here, the same structure and headers Django writes; anything else
+# (a line too long for 8bit, an address that is not ASCII) goes through Django.
+
+MAX_LINE = 998  # RFC 5322: longer lines need quoted-printable, which Django does
+
+
+def mime_bytes(message: "OutgoingMessage | Claimed", parts: Parts) -> bytes | None:
+    """The message as it goes over SMTP (CRLF line ends), or None when it is not of the
+    usual shape and Django should build it."""
+    if not (message.to_email.isascii() and message.key.isascii() and message.language.isascii()):
+        return None
+    if any(character in message.key for character in "\r\n"):
+        return None
+    text = _text_part("plain", parts.text)
+    html = _text_part("html", parts.html) if parts.html else None
+    if text is None or (parts.html and html is None):
+        return None
+    if isinstance(message, Claimed):
+        attachments = list(_attachment_parts(message.attachments_json))
+    else:
+        attachments = [_attachment_part(**attachment) for attachment in message.attachments]
+    if any(part is None for part in attachments):
+        return None
+    body = _multipart("alternative", [text, html]) if html else text
+    if attachments:
+        body = _multipart("mixed", [body, *attachments])
+    headers = [
+        body.headers,
+        b"MIME-Version: 1.0\r\n",
+        b"Subject: " + _encoded_header(parts.subject) + b"\r\n",
+        b"From: " + _encoded_address(*_parsed_address(settings.DEFAULT_FROM_EMAIL)) + b"\r\n",
+        b"To: " + _encoded_address(message.to_name, message.to_email) + b"\r\n",
+        b"Date: "
+        + email.utils.formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode()
+        + b"\r\n",
+    ]
+    for name, value in _headers(message).items():
+        headers.append(f"{name}: {value}\r\n".encode())
+    return b"".join(headers) + b"\r\n" + body.content
+
+
+@dataclass(frozen=True)
+class _Part:
+    headers: bytes  # the Content-* lines, each ending in CRLF
+    content: bytes
+
+    def as_bytes(self) -> bytes:
+        return self.headers + b"MIME-Version: 1.0\r\n\r\n" + self.content
+
+
+def _crlf(text: str) -> bytes | None:
+    lines = text.replace("\r\n", "\n").split("\n")
+    content = "\r\n".join(lines).encode()
+    if len(content) > MAX_LINE and any(len(line.encode()) > MAX_LINE for line in lines):
+        return None
+    return content
+
+
+def _text_part(subtype: str, text: str) -> _Part | None:
+    content = _crlf(text)
+    if content is None:
+        return None
+    encoding = "7bit" if content.isascii() else "8bit"
+    return _Part(
+        headers=(
+            f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            f"Content-Transfer-Encoding: {encoding}\r\n"
+        ).encode(),
+        content=content,
+    )
+
+
+@lru_cache(maxsize=64)
+def _attachment_parts(attachments_json: str) -> tuple["_Part | None", ...]:
+    return tuple(_attachment_part(**attachment) for attachment in json.loads(attachments_json))
+
+
+@lru_cache(maxsize=64)
+def _attachment_part(*, filename: str, mimetype: str, content: str) -> _Part | None:
+    """A text attachment (an .ics): the same bytes for every invitee, so built once."""
+    if not (mimetype.startswith("text/") and filename.isascii() and mimetype.isascii()):
+        return None
+    if any(character in filename + mimetype for character in '"\r\n\\'):
+        return None
+    body = _crlf(content)
+    if body is None:
+        return None
+    content_type, *parameters = [piece.strip() for piece in mimetype.split(";")]
+    rendered = "".join(
+        f'; {name.strip()}="{value.strip()}"'
+        for name, value in (parameter.split("=", 1) for parameter in parameters if "=" in parameter)
+    )
+    encoding = "7bit" if body.isascii() else "8bit"
+    return _Part(
+        headers=(
+            f'Content-Type: {content_type}{rendered}; charset="utf-8"\r\n'
+            f"Content-Transfer-Encoding: {encoding}\r\n"
+            f'Content-Disposition: attachment; filename="{filename}"\r\n'
+        ).encode(),
+        content=body,
+    )
+
+
+def _multipart(subtype: str, parts: list[_Part]) -> _Part:
+    boundary = f"===============outbox{secrets.token_hex(12)}=="
+    separator = f"--{boundary}\r\n".encode()
+    content = b"".join(separator + part.as_bytes() + b"\r\n" for part in parts)
+    return _Part(
+        headers=f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n'.encode(),
+        content=content + f"--{boundary}--\r\n".encode(),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _encoded_header(value: str) -> bytes:
+    if value.isascii() and len(value) < 900 and "\n" not in value and "\r" not in value:
+        return value.encode()
+    return Header(value, "utf-8").encode(linesep="\r\n").encode()
+
+
+def _encoded_address(name: str, address: str) -> bytes:
+    """`Name <address>`, the name quoted or encoded as it needs (the address is ASCII)."""
+    return email.utils.formataddr((name, address), charset="utf-8").encode()
 
 
 class _Connection:
@@ -168,84 +490,194 @@ class _Connection:
         cls.connection = None
 
 
-def _send(email: EmailMultiAlternatives) -> None:
+def _send(message: "OutgoingMessage | Claimed") -> None:
     try:
-        sent = _Connection.get().send_messages([email])
+        _send_once(message)
     except smtplib.SMTPServerDisconnected:
         # The server closed an idle connection: one fresh try.
         _Connection.reset()
-        sent = _Connection.get().send_messages([email])
+        _send_once(message)
     except Exception:
         _Connection.reset()
         raise
-    if sent != 1 and settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+
+
+def _send_once(message: "OutgoingMessage | Claimed") -> None:
+    backend = _Connection.get()
+    if isinstance(backend, SmtpBackend) and backend.connection is not None:
+        parts = render_parts(message)
+        content = mime_bytes(message, parts)
+        if content is not None:
+            # Refusals raise (SMTPRecipientsRefused, SMTPDataError, ...): one recipient.
+            backend.connection.sendmail(_envelope_sender(), [message.to_email], content)
+            return
+    sent = backend.send_messages([render(message)])
+    if sent != 1 and isinstance(backend, SmtpBackend):
         # Django's SMTP backend swallows nothing with fail_silently off; 0 means refused.
         raise smtplib.SMTPException("the SMTP server did not accept the message")
 
 
-def claim(ids: list[int]) -> list[OutgoingMessage]:
+def _envelope_sender() -> str:
+    return _parsed_address(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+@lru_cache(maxsize=8)
+def _parsed_address(address: str) -> tuple[str, str]:
+    """(name, address) of a setting such as DEFAULT_FROM_EMAIL, parsed once."""
+    return email.utils.parseaddr(address)
+
+
+# --- claiming and marking ------------------------------------------------------------
+
+
+def claim(ids: list[int]) -> list[Claimed]:
     """Take the pending rows among `ids` for this worker; rows already taken are skipped."""
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        claimed = _claim_in_one_statement(ids, now)
+    else:
+        claimed = _claim_portably(ids, now)
+    return sorted(claimed, key=lambda message: message.id)
+
+
+def _claim_in_one_statement(ids: list[int], now) -> list[Claimed]:
+    """PostgreSQL: lock, check and update in one statement, one round trip, one commit."""
+    table = OutgoingMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} AS message
+               SET status = %(sending)s, claimed_at = %(now)s, attempts = message.attempts + 1
+             WHERE message.id IN (
+                   SELECT id FROM {table}
+                    WHERE id = ANY(%(ids)s) AND status = %(pending)s
+                      AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+                    ORDER BY id
+                      FOR UPDATE SKIP LOCKED)
+            RETURNING message.id, message.key, message.to_email, message.to_name,
+                      message.language, message.template, message.context::text,
+                      message.attachments::text, message.personal::text, message.attempts
+            """,  # noqa: S608 - the table name is the model's own, the values are parameters
+            {
+                "ids": list(ids),
+                "now": now,
+                "sending": OutgoingMessage.Status.SENDING,
+                "pending": OutgoingMessage.Status.PENDING,
+            },
+        )
+        rows = cursor.fetchall()
+    return [
+        Claimed(*row[:8], personal=json.loads(row[8]) if row[8] else {}, attempts=row[9])
+        for row in rows
+    ]
+
+
+def _claim_portably(ids: list[int], now) -> list[Claimed]:
     with transaction.atomic():
-        claimed = list(
+        rows = list(
             OutgoingMessage.objects.select_for_update(skip_locked=True)
             .filter(id__in=ids, status=OutgoingMessage.Status.PENDING)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .order_by("id")
         )
-        if claimed:
-            OutgoingMessage.objects.filter(id__in=[m.id for m in claimed]).update(
+        if rows:
+            OutgoingMessage.objects.filter(id__in=[row.id for row in rows]).update(
                 status=OutgoingMessage.Status.SENDING,
                 claimed_at=now,
                 attempts=F("attempts") + 1,
             )
-    for message in claimed:
-        message.attempts += 1
-        message.claimed_at = now
-    return claimed
+    return [
+        Claimed(
+            id=row.id,
+            key=row.key,
+            to_email=row.to_email,
+            to_name=row.to_name,
+            language=row.language,
+            template=row.template,
+            context_json=json.dumps(row.context, sort_keys=True),
+            attachments_json=json.dumps(row.attachments),
+            personal=row.personal or {},
+            attempts=row.attempts + 1,
+        )
+        for row in rows
+    ]
 
 
 def deliver(ids: list[int]) -> int:
     """Claim and send the given messages. Safe to call twice with the same ids."""
     messages = claim(ids)
+    if not messages:
+        return 0
     deadline = timezone.now() + timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS / 2)
     sent = 0
-    for index, message in enumerate(messages):
-        if timezone.now() > deadline:
-            # This batch is slow (a hanging server): give the rest back before the
-            # sweeper decides this worker is dead and another sends them as well.
-            _release(messages[index:], error="batch ran past its claim window")
-            break
-        try:
-            _send(render(message))
-        except Exception as error:  # noqa: BLE001 - any failure is recorded on the row
-            _fail(message, error)
-            if not isinstance(error, PERMANENT_ERRORS):
-                # The server is in trouble: stop hammering it; retry the rest later.
-                _release(messages[index + 1 :], error=f"after an error: {error}")
+    with _commits_without_waiting_for_the_disk():
+        for index, message in enumerate(messages):
+            if timezone.now() > deadline:
+                # This batch is slow (a hanging server): give the rest back before the
+                # sweeper decides this worker is dead and another sends them as well.
+                _release(messages[index:], error="batch ran past its claim window")
                 break
-            continue
-        _mark_sent(message)
-        sent += 1
+            try:
+                _send(message)
+            except Exception as error:  # noqa: BLE001 - any failure is recorded on the row
+                _fail(message, error)
+                if not isinstance(error, PERMANENT_ERRORS):
+                    # The server is in trouble: stop hammering it; retry the rest later.
+                    _release(messages[index + 1 :], error=f"after an error: {error}")
+                    break
+                continue
+            _mark_sent(message)
+            sent += 1
     return sent
 
 
-def _mark_sent(message: OutgoingMessage) -> None:
-    """Record that the SMTP server took the message, without waiting for the disk.
+@contextmanager
+def _commits_without_waiting_for_the_disk():
+    """While a batch is sent, this connection's commits are asynchronous on PostgreSQL
+    (`synchronous_commit = off`): durable once the WAL writer flushes them, a fraction of
+    a second later, and each "sent" mark is then one statement and one round trip.
 
-    The commit is asynchronous on Postgres (`synchronous_commit = off` for this one
-    transaction): it is durable once the WAL writer flushes it, a fraction of a second
-    later. A killed *worker* loses nothing by this; only a crash of *Postgres itself* in
-    that fraction could forget a mark, and the message would then be sent again, which
-    is the outcome a mark is there to make rare, not impossible (SMTP has no
-    idempotency). It saves one disk flush per message: the largest cost of sending.
+    A killed *worker* loses nothing by this: the commit is in PostgreSQL's memory. Only a
+    crash of *PostgreSQL itself* in that fraction of a second can forget a mark (or a
+    failure, or a release), and the row is then sent again after the stale-claim window:
+    a duplicate, never a loss, in a failure that SMTP's lack of idempotency already makes
+    duplicates possible in. The claim itself is committed before, synchronously.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                cursor.execute("RESET synchronous_commit")
+        except Exception:  # noqa: BLE001 - a broken connection is closed between tasks
+            logger.warning("could not reset synchronous_commit", exc_info=True)
+
+
+def _mark_sent(message: Claimed) -> None:
+    """Record that the SMTP server took the message: one UPDATE, committed on its own
+    (autocommit) and without waiting for the disk (see above), right after the send, so
+    that a worker killed at any point has at most the one message in flight unmarked."""
+    if connection.vendor != "postgresql":
         OutgoingMessage.objects.filter(id=message.id, status=OutgoingMessage.Status.SENDING).update(
             status=OutgoingMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+        return
+    # The statement the ORM would write, without building it 20,000 times.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {OutgoingMessage._meta.db_table} SET status = %s, sent_at = %s,"  # noqa: S608 - the model's table
+            " last_error = '' WHERE id = %s AND status = %s",
+            [
+                OutgoingMessage.Status.SENT,
+                timezone.now(),
+                message.id,
+                OutgoingMessage.Status.SENDING,
+            ],
         )
 
 
@@ -253,7 +685,7 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
-def _fail(message: OutgoingMessage, error: Exception) -> None:
+def _fail(message: Claimed, error: Exception) -> None:
     permanent = isinstance(error, PERMANENT_ERRORS)
     final = permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
     logger.warning(
@@ -272,7 +704,7 @@ def _fail(message: OutgoingMessage, error: Exception) -> None:
     )
 
 
-def _release(messages: list[OutgoingMessage], *, error: str) -> None:
+def _release(messages: list[Claimed], *, error: str) -> None:
     """Put claimed but unsent messages back, without counting an attempt against them."""
     if not messages:
         return
