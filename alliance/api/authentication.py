@@ -6,7 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from alliance.api.models import KEY_PREFIX, PREFIX_LENGTH, ApiKey
-from alliance.api.throttling import count_in_window, read_window
+from alliance.api.throttling import count_request, current_count
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -45,11 +45,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return f"failed-auth:{request.META.get('REMOTE_ADDR', 'unknown')}"
 
     def _refuse_guessing(self, request) -> None:
-        if read_window(self._failure_key(request), self.FAILURE_WINDOW) >= self.FAILURES_ALLOWED:
+        if current_count(self._failure_key(request)) >= self.FAILURES_ALLOWED:
             raise exceptions.Throttled(wait=self.FAILURE_WINDOW)
 
     def _count_failure(self, request) -> None:
-        count_in_window(self._failure_key(request), self.FAILURE_WINDOW)
+        count_request(self._failure_key(request), self.FAILURE_WINDOW)
 
     def _find(self, secret: str) -> ApiKey | None:
         # ah_<prefix>_<random>: the prefix finds the row, the hash comparison decides.

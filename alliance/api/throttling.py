@@ -1,14 +1,13 @@
-"""Requests counted per API key in fixed windows, one Redis round trip a request.
+"""Requests counted per API key, one Redis round trip a request.
 
 DRF's SimpleRateThrottle keeps a list of timestamps per key in the cache: a read and a
 write each request, and a pickled list that grows with the rate (thousands of floats for
-a busy partner). A counter per window is one pipelined INCR + EXPIRE. A window lets a
-partner send up to twice the rate across a boundary, which a limit meant against runaway
-loops can live with (GitHub's API counts the same way)."""
+a busy partner). Here a key has a counter that starts with its first request and expires
+a period later: one round trip (SET NX EX + INCR in a MULTI). A partner can send up to
+twice the rate across the end of one period and the start of the next, which a limit
+meant against runaway loops can live with."""
 
 import functools
-import math
-import time
 
 import redis
 from django.conf import settings
@@ -39,36 +38,46 @@ def shared_redis() -> redis.Redis | None:
     return _redis_client(url) if url else None
 
 
-def count_in_window(name: str, seconds: int) -> int:
-    """Add one to the counter `name` of the current window of `seconds`; return its count."""
-    window = int(time.time() // seconds)
-    key = f"api:count:{name}:{window}"
+def _counter_key(name: str) -> str:
+    return f"api:count:{name}"
+
+
+def count_request(name: str, period: int) -> int:
+    """Add one to the counter `name`, which starts at the first request and lasts `period`
+    seconds; return its count."""
+    key = _counter_key(name)
     client = shared_redis()
     if client is None:
-        cache.add(key, 0, timeout=seconds)
+        cache.add(key, 0, timeout=period)
         try:
             return cache.incr(key)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds)
+            cache.set(key, 1, timeout=period)
             return 1
-    with client.pipeline(transaction=False) as pipe:
+    # A transaction: the counter never outlives its expiry time (an INCR after the key
+    # expired would make a counter that never expires).
+    with client.pipeline(transaction=True) as pipe:
+        pipe.set(key, 0, ex=period, nx=True)
         pipe.incr(key)
-        pipe.expire(key, seconds + 1)
-        count, _ = pipe.execute()
+        _, count = pipe.execute()
     return count
 
 
-def read_window(name: str, seconds: int) -> int:
-    """The count of `name` in the current window, without adding to it."""
-    key = f"api:count:{name}:{int(time.time() // seconds)}"
+def current_count(name: str) -> int:
+    """The count of `name`, without adding to it."""
     client = shared_redis()
     if client is None:
-        return cache.get(key, 0)
-    return int(client.get(key) or 0)
+        return cache.get(_counter_key(name), 0)
+    return int(client.get(_counter_key(name)) or 0)
 
 
-def seconds_left_in_window(seconds: int) -> int:
-    return max(1, math.ceil(seconds - time.time() % seconds))
+def seconds_until_reset(name: str, period: int) -> int:
+    """When the counter `name` starts again (the whole period where that is not known)."""
+    client = shared_redis()
+    if client is None:
+        return period
+    left = client.ttl(_counter_key(name))
+    return left if 0 < left <= period else period
 
 
 class ApiKeyRateThrottle(BaseThrottle):
@@ -82,13 +91,14 @@ class ApiKeyRateThrottle(BaseThrottle):
         return getattr(settings, "API_THROTTLE_RATE", DEFAULT_RATE)
 
     def allow_request(self, request, view):
-        allowed, self.duration = parse_rate(self.get_rate())
-        return count_in_window(self.get_ident_key(request), self.duration) <= allowed
+        allowed, self.period = parse_rate(self.get_rate())
+        self.counter = self.counter_name(request)
+        return count_request(self.counter, self.period) <= allowed
 
     def wait(self):
-        return seconds_left_in_window(self.duration)
+        return seconds_until_reset(self.counter, self.period)
 
-    def get_ident_key(self, request) -> str:
+    def counter_name(self, request) -> str:
         if request.auth is not None and hasattr(request.auth, "prefix"):
             return f"{self.scope}:key:{request.auth.pk}"
         if request.user and request.user.is_authenticated:
