@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import CharField, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from alliance.queueing import enqueue
 from members.admin import region_filter
@@ -252,4 +253,10 @@ class PublicSubmissionAdmin(admin.ModelAdmin):
         transaction.on_commit(
             lambda: enqueue(process_public_submissions, what="public signature submissions")
         )
-        self.message_user(request, _("%(count)d submissions queued again.") % {"count": again})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d submission queued again.", "%(count)d submissions queued again.", again
+            )
+            % {"count": again},
+        )

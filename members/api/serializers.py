@@ -420,6 +420,6 @@ class MembershipApplicationInputSerializer(serializers.Serializer):
     def validate(self, data):
         if ("organisation" in data) == ("new_organisation" in data):
             raise serializers.ValidationError(
-                _("Send either organisation or new_organisation, not both.")
+                _("Send exactly one of organisation and new_organisation.")
             )
         return data
