@@ -230,14 +230,27 @@ class CountryField(forms.ChoiceField):
         return value in countries.countries
 
 
+class OrganisationKindField(forms.ChoiceField):
+    """One of Organisation.Kind, offered in the visitor's language.
+
+    As CountryField: the choices are made when shown, and a value is checked against a
+    set of the codes, not against the translated list built again for every form."""
+
+    codes = frozenset(Organisation.Kind.values)
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_organisation_kinds, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in self.codes
+
+
 class PublicSignatureForm(SignatureForm):
     """A non-member organisation signs from the public page: who it is, then who signs."""
 
     organisation_name = forms.CharField(label=_("Organisation"), max_length=300)
     country = CountryField(label=_("Country"))
-    # A callable too: copying the translated labels with every form costs more than
-    # making the list when the page is shown.
-    kind = forms.ChoiceField(label=_("Kind of organisation"), choices=_organisation_kinds)
+    kind = OrganisationKindField(label=_("Kind of organisation"))
     # Bots fill every field; people never see this one (hidden by CSS, not by type).
     website_url = forms.CharField(required=False, label=_("Leave this empty"))
 
@@ -246,3 +259,20 @@ class PublicSignatureForm(SignatureForm):
     @property
     def looks_automated(self) -> bool:
         return bool(self.cleaned_data.get("website_url"))
+
+
+class _FieldsSharedByInstances(dict):
+    """A form's base_fields whose "deep copy" is a new dict of the same field objects.
+
+    Django deep-copies every field and widget for every form instance, so that an instance
+    may change its own fields. PublicSignatureForm never changes them (its choices are
+    callables, made when the page is shown), and under a burst of signatures the copy
+    cost more than validating the form. Each instance still gets a dict of its own: adding
+    or removing a field on one would not touch the others; changing a field itself would,
+    so don't."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+PublicSignatureForm.base_fields = _FieldsSharedByInstances(PublicSignatureForm.base_fields)
