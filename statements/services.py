@@ -865,19 +865,13 @@ def expire_unconfirmed_signatures(*, now: dt.datetime | None = None) -> int:
             )
             if not due:
                 return expired
-            Signature.objects.filter(pk__in=[signature.pk for signature in due]).update(
-                status=Signature.Status.EXPIRED, updated_at=timezone.now()
+            _set_status(
+                due,
+                Signature.Status.EXPIRED,
+                actor_label="expiry",
+                action="signature.expired",
+                note=f"The address was not confirmed within {hours} hours.",
             )
-            for signature in due:
-                record(
-                    actor_label="expiry",
-                    action="signature.expired",
-                    target=signature,
-                    changes={
-                        "status": [Signature.Status.PENDING_VERIFICATION, Signature.Status.EXPIRED]
-                    },
-                    note=f"The address was not confirmed within {hours} hours.",
-                )
         expired += len(due)
 
 
@@ -1191,16 +1185,30 @@ def _lapse_unconfirmed(statement: Statement) -> None:
     unconfirmed = list(
         Signature.objects.live().filter(statement=statement).exclude(version=current)
     )
-    Signature.objects.filter(pk__in=[s.pk for s in unconfirmed]).update(
-        status=Signature.Status.WITHDRAWN, updated_at=timezone.now()
+    _set_status(
+        unconfirmed,
+        Signature.Status.WITHDRAWN,
+        actor_label="publication",
+        action="signature.lapsed",
+        note="The text changed and the signer did not confirm it before publication.",
     )
-    for signature in unconfirmed:
+
+
+def _set_status(
+    signatures: list[Signature], status: str, *, actor_label: str, action: str, note: str
+) -> None:
+    """Move `signatures` (loaded, and locked where the caller must) to `status` in one
+    UPDATE, with an audit entry each that records the status it had."""
+    Signature.objects.filter(pk__in=[signature.pk for signature in signatures]).update(
+        status=status, updated_at=timezone.now()
+    )
+    for signature in signatures:
         record(
-            actor_label="publication",
-            action="signature.lapsed",
+            actor_label=actor_label,
+            action=action,
             target=signature,
-            changes={"status": [signature.status, Signature.Status.WITHDRAWN]},
-            note="The text changed and the signer did not confirm it before publication.",
+            changes={"status": [signature.status, status]},
+            note=note,
         )
 
 
