@@ -35,6 +35,9 @@ def test_a_visitor_signs_for_a_new_organisation_and_confirms_by_email(
 
     page.goto(f"{base}/statements/{statement.slug}/sign/public/")
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    # The field for bots is on the page but off screen: people never see it.
+    trap = page.locator("input[name=website_url]").bounding_box()
+    assert trap is not None and trap["x"] + trap["width"] <= 0
     page.get_by_label("Organisation", exact=True).fill("Accra Budget Watch")
     page.get_by_label("Country", exact=True).select_option("GH")
     page.get_by_label("Kind of organisation").select_option("research")
