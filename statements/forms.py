@@ -213,7 +213,9 @@ def _country_choices() -> list[tuple[str, str]]:
 
 
 def _organisation_kinds() -> list[tuple[str, str]]:
-    return Organisation.Kind.choices
+    # An empty first choice, as for the country: a kind picked for the signer by
+    # default would classify organisations wrongly in the alliance's figures.
+    return [("", "---------"), *Organisation.Kind.choices]
 
 
 class CountryField(forms.ChoiceField):

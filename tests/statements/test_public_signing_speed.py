@@ -101,7 +101,7 @@ def test_every_kind_of_organisation_is_accepted(kind):
     assert PublicSignatureForm({**PUBLIC_SIGNATURE, "kind": kind}).is_valid()
 
 
-@pytest.mark.parametrize("kind", ["charity", "Network", "grassroots group"])
+@pytest.mark.parametrize("kind", ["", "charity", "Network", "grassroots group"])
 def test_a_kind_that_is_not_one_of_the_organisation_kinds_is_refused(kind):
     form = PublicSignatureForm({**PUBLIC_SIGNATURE, "kind": kind})
 
@@ -116,3 +116,9 @@ def test_the_kinds_are_offered_in_the_visitors_language():
         page = str(PublicSignatureForm()["kind"])
 
     assert '<option value="union">syndicat</option>' in page
+
+
+def test_no_kind_is_chosen_for_the_signer_by_default():
+    html = str(PublicSignatureForm()["kind"])
+
+    assert '<option value="" selected>' in html
