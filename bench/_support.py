@@ -5,9 +5,11 @@ Benchmarks drive the same real services as the tests (tests/fixtures/services.py
 SMTP server, Celery worker), so the two cannot drift apart.
 """
 
+import http.client
 import multiprocessing
 import os
 import smtplib
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,6 +28,21 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def ensure_organisations(count: int) -> None:
+    """At least `count` organisations in the database, made with `seed_bulk` when there
+    are fewer (a second run reuses the first's)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from members.models import Organisation
+
+    present = Organisation.objects.count()
+    if present < count:
+        print(f"Seeding {count - present:,} organisations ...", flush=True)
+        call_command("seed_bulk", organisations=count - present)
+    print(f"{Organisation.objects.count():,} organisations on {connection.vendor}")
 
 
 def describe_machine() -> str:
@@ -52,6 +69,58 @@ def cpu_seconds(pid: int) -> float:
         total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
         pending.extend(int(child) for child in children)
     return total
+
+
+def start_gunicorn(
+    application: str, *, port: int, workers: int, env: dict | None = None
+) -> subprocess.Popen:
+    """gunicorn serving `application` (a module of bench/ and its WSGI callable) on
+    loopback, sync workers as in production, once it answers a request."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--chdir",
+            str(ROOT / "bench"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+            application,
+        ],
+        env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}", **(env or {})},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def delivery_outcome(smtp, messages, *, expected: int) -> tuple[int, int, int]:
+    """(lost, duplicated, not marked sent) for the outbox rows `messages` (a queryset)
+    that should make `expected` emails, counted by the SMTP server's message keys."""
+    keys = set(messages.values_list("key", flat=True))
+    received = {key: n for key, n in smtp.key_counts().items() if key in keys}
+    lost = expected - len(received)
+    duplicated = sum(n - 1 for n in received.values())
+    unsent = messages.exclude(status="sent").count()
+    return lost, duplicated, unsent
 
 
 def print_result(**figures) -> None:

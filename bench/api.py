@@ -20,21 +20,21 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from _support import (
-    ROOT,
     cpu_seconds,
     describe_machine,
+    ensure_organisations,
     percentile,
     print_result,
     setup_django,
+    start_gunicorn,
+    stop_gunicorn,
 )
 
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
@@ -68,47 +68,6 @@ def mount_api() -> None:
         reverse("api:organisations")
     except NoReverseMatch:
         settings.ROOT_URLCONF = "tests.api.urls"
-
-
-def free_port() -> int:
-    # Below 32768: above it ports collide with the ephemeral ones of the load itself.
-    for port in range(18300, 18400):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port between 18300 and 18400")
-
-
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--chdir",
-            str(ROOT / "bench"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-            "api:application",
-        ],
-        env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status < 500:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def measure(port: int, secret: str, start_url: str, requests: int) -> list[float]:
@@ -149,19 +108,13 @@ def main() -> None:
     setup_django()
     mount_api()
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
     from alliance.api.models import ApiKey
-    from members.models import Organisation
 
-    present = Organisation.objects.count()
-    if present < arguments.organisations:
-        print(f"Seeding {arguments.organisations - present:,} organisations ...", flush=True)
-        call_command("seed_bulk", organisations=arguments.organisations - present)
-    print(f"{Organisation.objects.count():,} organisations on {connection.vendor}")
+    ensure_organisations(arguments.organisations)
     print(describe_machine())
 
     key, secret = ApiKey.issue(partner_name="Benchmark", scopes=["read"])
@@ -177,8 +130,10 @@ def main() -> None:
         query_counts[label] = len(queries)
     cache.clear()
 
+    from tests.fixtures.services import free_port
+
     port = free_port()
-    server = start_gunicorn(port, arguments.workers)
+    server = start_gunicorn("api:application", port=port, workers=arguments.workers)
     try:
         all_samples, cpu_total = [], 0.0
         # CPU ms per request of the gunicorn workers: unlike latency, it does not move
@@ -198,8 +153,7 @@ def main() -> None:
             )
         print(describe_machine())
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_gunicorn(server)
         key.delete()
 
     p50, p99 = statistics.median(all_samples), percentile(all_samples, 0.99)

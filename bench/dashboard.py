@@ -16,7 +16,7 @@ import os
 import statistics
 import time
 
-from _support import describe_machine, percentile, print_result, setup_django
+from _support import describe_machine, ensure_organisations, percentile, print_result, setup_django
 
 # The test client talks to the app as host "testserver"; production settings only
 # allow the hosts they are told about.
@@ -33,20 +33,15 @@ def main() -> None:
 
     setup_django()
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count, Q
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from alliance.accounts.models import User
-    from members.models import NationalAlliance, Organisation
+    from members.models import NationalAlliance
 
-    present = Organisation.objects.count()
-    if present < arguments.organisations:
-        print(f"Seeding {arguments.organisations - present:,} organisations ...", flush=True)
-        call_command("seed_bulk", organisations=arguments.organisations - present)
-    print(f"{Organisation.objects.count():,} organisations on {connection.vendor}")
+    ensure_organisations(arguments.organisations)
     print(describe_machine())
 
     convenor, _ = User.objects.get_or_create(

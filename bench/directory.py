@@ -19,7 +19,7 @@ import statistics
 import time
 from urllib.parse import urlencode
 
-from _support import percentile, print_result, setup_django
+from _support import ensure_organisations, percentile, print_result, setup_django
 
 # The test client talks to the app as host "testserver"; production settings only
 # allow the hosts they are told about.
@@ -36,19 +36,14 @@ def main() -> None:
     arguments = parser.parse_args()
 
     setup_django()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from alliance.accounts.models import User
-    from members.models import NationalAlliance, Organisation
+    from members.models import NationalAlliance
 
-    present = Organisation.objects.count()
-    if present < arguments.organisations:
-        print(f"Seeding {arguments.organisations - present:,} organisations ...", flush=True)
-        call_command("seed_bulk", organisations=arguments.organisations - present)
-    print(f"{Organisation.objects.count():,} organisations on {connection.vendor}")
+    ensure_organisations(arguments.organisations)
 
     convenor, _ = User.objects.get_or_create(
         email="bench.convenor@example.org", defaults={"is_convenor": True, "name": "Bench"}

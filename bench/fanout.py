@@ -21,6 +21,7 @@ import time
 from _support import (
     RESULTS,
     deliver_and_time,
+    delivery_outcome,
     describe_machine,
     measure_smtp_floor,
     print_result,
@@ -79,12 +80,8 @@ def main() -> None:
         ),
     )
 
-    prefix = f"convening:{convening.pk}:"
-    received = smtp.key_counts()
-    keys = set(OutgoingMessage.objects.filter(key__startswith=prefix).values_list("key", flat=True))
-    lost = count - sum(1 for key in received if key.startswith(prefix))
-    duplicated = sum(n - 1 for key, n in received.items() if key.startswith(prefix))
-    unsent = OutgoingMessage.objects.filter(key__in=keys).exclude(status="sent").count()
+    invitations = OutgoingMessage.objects.filter(key__startswith=f"convening:{convening.pk}:")
+    lost, duplicated, unsent = delivery_outcome(smtp, invitations, expected=count)
     fanout_per_s = count / delivery_seconds
     print(f"fan-out: {count} invitations, 1 worker (concurrency {arguments.concurrency})")
     print(f"  invitations committed in {commit_seconds:.2f} s (the organiser's wait)")
@@ -92,9 +89,7 @@ def main() -> None:
     print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per invitation")
     print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
 
-    floor_per_s = measure_smtp_floor(
-        smtp, OutgoingMessage.objects.filter(key__in=keys), timeout=120
-    )
+    floor_per_s = measure_smtp_floor(smtp, invitations, timeout=120)
 
     print_result(
         fanout_per_s=round(fanout_per_s),

@@ -13,6 +13,7 @@ import time
 from _support import (
     RESULTS,
     deliver_and_time,
+    delivery_outcome,
     describe_machine,
     measure_smtp_floor,
     print_result,
@@ -70,10 +71,8 @@ def main() -> None:
         worker, smtp, count, timeout=arguments.timeout, work=lambda: queue_emails(emails)
     )
 
-    keys = smtp.key_counts()
-    lost = sum(1 for email in emails if email.key not in keys)
-    duplicated = sum(keys.values()) - len(keys)
-    unsent = OutgoingMessage.objects.filter(key__startswith=run).exclude(status="sent").count()
+    messages = OutgoingMessage.objects.filter(key__startswith=run)
+    lost, duplicated, unsent = delivery_outcome(smtp, messages, expected=len(emails))
     outbox_per_s = count / delivery_seconds
     print(
         f"outbox: {count} messages, 1 worker (concurrency {arguments.concurrency}),"
@@ -84,9 +83,7 @@ def main() -> None:
     print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per message")
     print(f"  lost {lost}, duplicated {duplicated}, rows not marked sent {unsent}")
 
-    floor_per_s = measure_smtp_floor(
-        smtp, OutgoingMessage.objects.filter(key__startswith=run), timeout=60
-    )
+    floor_per_s = measure_smtp_floor(smtp, messages, timeout=60)
 
     print_result(
         outbox_per_s=round(outbox_per_s),

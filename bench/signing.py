@@ -43,13 +43,20 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _support import ROOT, cpu_seconds, describe_machine, print_result, setup_django
+from _support import (
+    ROOT,
+    cpu_seconds,
+    describe_machine,
+    print_result,
+    setup_django,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
 os.environ.setdefault("STATIC_MANIFEST", "0")
@@ -74,52 +81,6 @@ def raise_signing_limits() -> None:
         "ip": 10**9,
         "email": 10**9,
     }
-
-
-def free_port() -> int:
-    # Below 32768: above it ports collide with the ephemeral ones of the load itself.
-    for port in range(18400, 18500):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port between 18400 and 18500")
-
-
-def start_gunicorn(port: int, application: str, env: dict | None = None) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--chdir",
-            str(ROOT / "bench"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-            application,
-        ],
-        env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}", **(env or {})},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    server.wait(timeout=20)
 
 
 def https_headers(port: int) -> dict:
@@ -311,14 +272,14 @@ def read_the_page(port: int, seconds: int) -> tuple[float, dict]:
     recount_signatures()
     connection.close()
     url = f"http://127.0.0.1:{port}{statement.get_absolute_url()}"
-    server = start_gunicorn(port, "signing:application")
+    server = start_gunicorn("signing:application", port=port, workers=WORKERS)
     try:
         run_wrk(url, 2, {"BENCH_MODE": "read"})  # each worker renders its first page
         cpu_before = cpu_seconds(server.pid)
         reading = run_wrk(url, seconds, {"BENCH_MODE": "read"})
         cpu = cpu_seconds(server.pid) - cpu_before
     finally:
-        stop(server)
+        stop_gunicorn(server)
     rate = describe(f"the public page of {SIGNATORIES:,} signatories", reading)
     print(
         f"  gunicorn CPU per read: {cpu * 1000 / max(reading['requests'], 1):.3f} ms "
@@ -348,6 +309,7 @@ def main() -> None:
     from django.urls import reverse
 
     from statements.models import PublicSubmission
+    from tests.fixtures.services import free_port
 
     print(describe_machine())
     print(f"gunicorn {WORKERS} sync workers, wrk 1 thread {CONNECTIONS} connections, on loopback")
@@ -363,7 +325,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     sign_path = reverse("statements:sign_publicly", kwargs={"slug": statement.slug})
 
-    server = start_gunicorn(port, "signing:application")
+    server = start_gunicorn("signing:application", port=port, workers=WORKERS)
     try:
         token, cookie = csrf_pair(port, sign_path)
         load = {
@@ -378,7 +340,7 @@ def main() -> None:
         signing = run_wrk(sign_url, arguments.duration, {**load, "BENCH_RUN": run})
         signing_cpu = cpu_seconds(server.pid) - cpu_before
     finally:
-        stop(server)
+        stop_gunicorn(server)
     signing_rate = describe("signing through the application", signing)
     print_cpu_per_request(signing_cpu, signing)
     found, duplicated = count_rows(PublicSubmission, statement, run)
@@ -390,9 +352,10 @@ def main() -> None:
 
     floor_statement, floor_version = open_statement("Benchmark: the floor")
     server = start_gunicorn(
-        port,
         "_signing_floor:application",
-        {"BENCH_STATEMENT": str(floor_statement.pk)},
+        port=port,
+        workers=WORKERS,
+        env={"BENCH_STATEMENT": str(floor_statement.pk)},
     )
     try:
         floor_run = secrets.token_hex(3)
@@ -400,7 +363,7 @@ def main() -> None:
         floor = run_wrk(f"{base}/", arguments.duration, {"BENCH_RUN": floor_run})
         floor_cpu = cpu_seconds(server.pid) - cpu_before
     finally:
-        stop(server)
+        stop_gunicorn(server)
     floor_rate = describe("floor: the same row from a bare WSGI application", floor)
     print_cpu_per_request(floor_cpu, floor)
     ratio = signing_rate / floor_rate if floor_rate else 0
