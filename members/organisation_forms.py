@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Contact, FocusArea, Organisation
+from members.profiles import CONTACT_FIELDS
 
 
 class OrganisationForm(forms.ModelForm):
@@ -70,15 +71,9 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = [
-            "name",
-            "email",
-            "role",
-            "language",
-            "authorised_to_sign",
-            "consent_given_at",
-            "consent_text",
-        ]
+        # The fields whose changes members.profiles audits: one list, so that a field
+        # added to the form cannot change unaudited.
+        fields = CONTACT_FIELDS
         widgets = {
             "consent_given_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
