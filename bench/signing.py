@@ -12,7 +12,7 @@
    accepted submission exists exactly once.
 
    Where the processing runs: not during the burst. The requests queue a wake-up of the
-   processor (at most one a second) but no Celery worker runs while the burst is
+   processor (at most one a second per process) but no Celery worker runs while the burst is
    measured: in production workers run on machines of their own, and here they would
    take the web server's two cores. After the burst, this script calls the processor
    in-process (`process_public_submissions`, what the task runs) until nothing is
@@ -72,8 +72,9 @@ LUA = ROOT / "bench" / "signing.lua"
 
 def raise_signing_limits() -> None:
     """Every submission here comes from 127.0.0.1: over the limit per IP address they
-    would be kept but marked for moderation. The counters still run (the cost measured
-    is production's); only the limits are out of reach. Settings are read at call time."""
+    would be kept but marked for moderation. The processor still counts them (the cost
+    measured is production's); only the limits are out of reach. Settings are read at
+    call time."""
     from django.conf import settings
 
     settings.PUBLIC_SIGNING_LIMITS = {

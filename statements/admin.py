@@ -229,7 +229,11 @@ class PublicSubmissionAdmin(admin.ModelAdmin):
     list_filter = [StatementTitleFilter, "status"]
     search_fields = ["organisation_name", "email", "signatory_name"]
     date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in PublicSubmission._meta.fields]
+    # The address's digest means nothing to a person: not shown.
+    exclude = ["ip_digest"]
+    readonly_fields = [
+        field.name for field in PublicSubmission._meta.fields if field.name != "ip_digest"
+    ]
     actions = ["process_again"]
     show_full_result_count = False
 

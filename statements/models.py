@@ -398,12 +398,13 @@ class Signature(models.Model):
 class PublicSubmission(models.Model):
     """A public signature as it was submitted: the truth the form's one INSERT writes.
 
-    The request of a public signature only validates the form, counts it against the rate
-    limits and inserts this row; everything else (finding or creating the organisation,
-    the signature, the audit entry, the confirmation or "already signed" email) is done by
-    `statements.services.process_public_submissions`, in a Celery task woken after commit
-    and swept by beat. So a burst of signatures costs one small insert per request, and a
-    broker that is down when someone signs loses nothing: the row waits here.
+    The request of a public signature only validates the form and inserts this row;
+    everything else (counting it against the rate limits, finding or creating the
+    organisation, the signature, the audit entry, the confirmation or "already signed"
+    email) is done by `statements.services.process_public_submissions`, in a Celery task
+    woken after commit and swept by beat. So a burst of signatures costs one small insert
+    per request, and a broker that is down when someone signs loses nothing: the row
+    waits here.
 
     The organisation is kept as typed (name, country, kind), not as a foreign key: which
     organisation it is gets decided by the processor, under a lock on its name.
@@ -426,8 +427,12 @@ class PublicSubmission(models.Model):
     listed_publicly = models.BooleanField(_("listed publicly"), default=True)
     # The language of the page it was sent from: the emails it causes are written in it.
     language = models.CharField(_("language"), max_length=8, default="en")
-    # Why a moderator should look at the signature ("" when nothing looked wrong).
+    # Why a moderator should look at the signature ("" when nothing looked wrong): a
+    # filled field for bots (known in the request), limits passed (known once counted).
     suspicion = models.CharField(_("suspicion"), max_length=300, blank=True)
+    # What the limit per address counts, until it has: a keyed digest of the address
+    # (services.address_digest), never the address; "" once counted.
+    ip_digest = models.CharField(max_length=32, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
     )

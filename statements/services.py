@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-import weakref
+import time
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,11 +23,11 @@ from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from redis import Redis
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
 from alliance.api.webhooks import emit, signature_payload, statement_payload
 from alliance.audit.services import diff, record, snapshot
@@ -481,11 +481,11 @@ def sign_publicly(
     looks_automated: bool = False,
 ) -> PublicSubmission:
     """An organisation that was not asked signs from the public form of a statement open
-    to any organisation. The request's work: count the submission against the rate
-    limits (one round trip to Redis) and write one row that is the truth of the
-    submission, committed before the answer. `process_public_submissions` (a task woken
-    after commit, and beat's sweep) makes the signature from it, which then waits until
-    the address is confirmed by a link.
+    to any organisation. The request's work is one row, the truth of the submission,
+    committed before the answer: no other service is asked anything, so a slow or
+    stopped Redis cannot slow or refuse a signature. `process_public_submissions` (a
+    task woken after commit, and beat's sweep) counts it against the rate limits and
+    makes the signature, which then waits until the address is confirmed by a link.
 
     A submission over a limit, or from a bot, is kept and marked for moderation. The
     page answers the same whatever becomes of it (a new signature, an organisation that
@@ -495,10 +495,6 @@ def sign_publicly(
     if statement.audience != Statement.Audience.ANYONE:
         raise ValidationError(_("Only the organisations invited may sign this statement."))
     _check_open(statement)
-    counted = count_public_submission(statement=statement, ip=ip, email=signatory.email)
-    reasons = ["a field for bots was filled"] if looks_automated else []
-    if counted.over_limit:
-        reasons.append(counted.over_limit)
     submission = PublicSubmission(
         statement=statement,
         organisation_name=organisation_name.strip(),
@@ -509,12 +505,23 @@ def sign_publicly(
         email=signatory.email,
         listed_publicly=signatory.listed_publicly,
         language=language,
-        suspicion="; ".join(reasons)[:300],
+        ip_digest=address_digest(ip),
+        suspicion="a field for bots was filled" if looks_automated else "",
     )
     _insert_submission(submission)
-    if counted.wakes_processor:
+    if _claim_wake_up():
         transaction.on_commit(_wake_processor)
     return submission
+
+
+def address_digest(ip: str) -> str:
+    """What is kept of the IP address a submission came from, for the limit per address:
+    a digest keyed with the SECRET_KEY (a plain hash of an IPv4 address is reversed by
+    trying all four billion), never the address itself; erased once counted."""
+    return salted_hmac(ADDRESS_DIGEST_SALT, ip or "unknown").hexdigest()[:32]
+
+
+ADDRESS_DIGEST_SALT = "statements.public-signing.address"
 
 
 def _insert_submission(submission: PublicSubmission) -> None:
@@ -566,114 +573,129 @@ def _submission_insert() -> tuple[str, list]:
     return sql, fields
 
 
+# Under a burst, each web process queues the processor at most once a second, not once
+# per submission: each run drains every submission committed so far, and beat's sweep
+# (PUBLIC_SIGNING_SWEEP_SECONDS) catches what arrives at the very end of a run. When the
+# broker cannot be reached, the process leaves the rows to that sweep for as long.
+PROCESSOR_WAKE_SECONDS = 1
+# The time.monotonic() before which this process queues no other wake-up.
+_next_wake_up = 0.0
+
+
+def _claim_wake_up() -> bool:
+    """Whether this submission queues the processor (the first of this process's second)."""
+    global _next_wake_up
+    now = time.monotonic()
+    if now < _next_wake_up:
+        return False
+    _next_wake_up = now + PROCESSOR_WAKE_SECONDS
+    return True
+
+
 def _wake_processor() -> None:
+    global _next_wake_up
     from statements.tasks import process_public_submissions as task
 
-    enqueue(task, what="public signatures")
+    if not enqueue(task, what="public signatures"):
+        _next_wake_up = time.monotonic() + settings.PUBLIC_SIGNING_SWEEP_SECONDS
 
+
+# --- Rate limits on public signing -------------------------------------------------------
 
 RATE_KEY_PREFIX = "statements:signing-rate"
-# The key that says "a processor was queued in the last second": under a burst, one
-# wake-up a second is queued, not one per submission (each run drains every submission
-# committed so far; beat's sweep catches what arrives at the very end of a run).
-PROCESSOR_WAKE_KEY = "statements:public-submissions:wake-up"
-PROCESSOR_WAKE_SECONDS = 1
 # Redis errors, and the socket errors beneath them: a cache that is down fails open.
 _CACHE_ERRORS = (RedisError, OSError)
 
 
-@dataclass(frozen=True)
-class SubmissionCount:
-    # What is over its limit ("" when nothing is).
-    over_limit: str = ""
-    # Whether this submission is the first of its second, and queues the processor.
-    wakes_processor: bool = False
+def _mark_over_limit(batch: list[PublicSubmission]) -> None:
+    """Count each submission of a batch against the limits on its statement per address
+    and per canonical email, within fixed windows of settings.PUBLIC_SIGNING_LIMITS's
+    length (by when it was submitted, not when it is counted), and add to its suspicion
+    what it is over. Erases the address's digest: it is not needed any more.
 
-
-def count_public_submission(*, statement: Statement, ip: str, email: str) -> SubmissionCount:
-    """Count one public submission against its IP address and its canonical email
-    address, per statement, within settings.PUBLIC_SIGNING_LIMITS's window, and claim the
-    wake-up of this second, all in one round trip to the cache.
-
-    The limit per IP is the higher one: many people of one office share an address. When
-    the cache is down everything fails open: nothing is marked, nothing fails, and no
-    wake-up is queued (the broker is the same Redis: beat's sweep processes the rows).
+    The limit per address is the higher one: many people of one office share an address.
+    A counter is the set of the submissions it holds, up to its limit: counting a
+    submission again (a batch that did not commit, processed again) finds it there, so
+    nothing is counted twice, and a key never holds more than its limit. One round trip
+    to Redis per batch. When the cache is down everything fails open: nothing is marked.
     """
     limits = settings.PUBLIC_SIGNING_LIMITS
     window = limits["window_seconds"]
-    keys = {}
-    for kind, value in (("ip", ip or "unknown"), ("email", canonical_email(email))):
-        digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-        keys[kind] = f"{RATE_KEY_PREFIX}:{statement.pk}:{kind}:{digest}"
+    counters = []  # (submission, what, key, limit, expires at)
+    for submission in batch:
+        if not submission.ip_digest:
+            continue  # counted already (a failed row processed again from the admin)
+        bucket = int(submission.created_at.timestamp()) // window
+        # Kept a window past its own: a backlog counted late still finds it.
+        expires_at = (bucket + 2) * window
+        email = hashlib.sha256(canonical_email(submission.email).encode()).hexdigest()[:32]
+        for what, digest in (("ip", submission.ip_digest), ("email", email)):
+            key = f"{RATE_KEY_PREFIX}:{submission.statement_id}:{what}:{digest}:{bucket}"
+            counters.append((submission, what, key, limits[what], expires_at))
+        submission.ip_digest = ""
+    if not counters:
+        return
     try:
-        *counts, woken = _count_and_claim_wake_up(list(keys.values()), window)
+        over = _count_in_sets(
+            [
+                (key, str(submission.pk), limit, expires)
+                for submission, _, key, limit, expires in counters
+            ]
+        )
     except _CACHE_ERRORS:
         logger.warning("public signing counters unavailable; not counted", exc_info=True)
-        return SubmissionCount()
+        return
     minutes = window // 60
-    over = [
-        f"more than {limits[kind]} in {minutes} minutes from this {kind}"
-        for kind, count in zip(keys, counts, strict=True)
-        if count > limits[kind]
-    ]
-    return SubmissionCount(over_limit="; ".join(over), wakes_processor=woken)
+    for (submission, what, _key, limit, _expires_at), is_over in zip(counters, over, strict=True):
+        if is_over:
+            reasons = [submission.suspicion] if submission.suspicion else []
+            reasons.append(f"more than {limit} in {minutes} minutes from this {what}")
+            submission.suspicion = "; ".join(reasons)[:300]
 
 
-# Per counter key, SET NX EX starts a window and INCR counts (a key cannot expire between
-# the two and be left counting without an expiry: a script runs atomically); the last key
-# is the wake-up flag, claimed with SET NX EX. Returns the counts, then 1 if claimed.
-_COUNT_AND_CLAIM_SCRIPT = """
-local replies = {}
-for i = 1, #KEYS - 1 do
-    redis.call('SET', KEYS[i], 0, 'EX', ARGV[1], 'NX')
-    replies[i] = redis.call('INCR', KEYS[i])
+# For each key (KEYS[i]) with its member, limit and expiry time (ARGV[3i-2..3i]): 0 if the
+# member is in the set or is added to it (the set holding fewer than the limit), 1 if the
+# set is full. Atomic: a script runs alone.
+_COUNT_SCRIPT = """
+local over = {}
+for i = 1, #KEYS do
+    local member, limit = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1])
+    if redis.call('SISMEMBER', KEYS[i], member) == 1 then
+        over[i] = 0
+    elseif redis.call('SCARD', KEYS[i]) < limit then
+        redis.call('SADD', KEYS[i], member)
+        redis.call('EXPIREAT', KEYS[i], ARGV[3 * i])
+        over[i] = 0
+    else
+        over[i] = 1
+    end
 end
-replies[#KEYS] = redis.call('SET', KEYS[#KEYS], 1, 'EX', ARGV[2], 'NX') and 1 or 0
-return replies
+return over
 """
-_COUNT_AND_CLAIM_SHA = hashlib.sha1(_COUNT_AND_CLAIM_SCRIPT.encode()).hexdigest()  # noqa: S324
 
 
-_redis_clients: "weakref.WeakKeyDictionary[RedisCache, Redis]" = weakref.WeakKeyDictionary()
-
-
-def _redis_client(backend: RedisCache) -> Redis:
-    """The Redis client of the cache's connection pool, made once per cache backend (one
-    per thread): Django's RedisCache builds a new client object for every command, which
-    cost as much as the command itself on the signing path."""
-    client = _redis_clients.get(backend)
-    if client is None:
-        client = _redis_clients[backend] = backend._cache.get_client(write=True)
-    return client
-
-
-def _count_and_claim_wake_up(keys: list[str], window: int) -> list:
-    """Add one to each counter and try to set the wake-up flag: [count, ..., claimed].
-
-    On Redis, one round trip: the script above, by its digest (loaded once per Redis).
-    Other caches (locmem, for `make run` and the tests on SQLite) do the same with add
-    and incr."""
+def _count_in_sets(counters: list[tuple[str, str, int, int]]) -> list[bool]:
+    """For each (key, member, limit, expires at): whether the member is over the limit.
+    On Redis, one script; other caches (locmem, for `make run` and the tests on SQLite,
+    where processors run one at a time) do the same with get and set."""
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, RedisCache):
-        client = _redis_client(backend)
-        # make_key, not make_and_validate_key: these keys are ours (a prefix and hex digests),
-        # and the validation walks every character of every key for memcached's sake.
-        redis_keys = [backend.make_key(key) for key in [*keys, PROCESSOR_WAKE_KEY]]
-        arguments = [len(redis_keys), *redis_keys, window, PROCESSOR_WAKE_SECONDS]
-        try:
-            *counts, claimed = client.evalsha(_COUNT_AND_CLAIM_SHA, *arguments)
-        except NoScriptError:
-            *counts, claimed = client.eval(_COUNT_AND_CLAIM_SCRIPT, *arguments)
-        return [*counts, bool(claimed)]
-    counts = []
-    for key in keys:
-        backend.add(key, 0, timeout=window)
-        try:
-            counts.append(backend.incr(key))
-        except ValueError:  # expired between add and incr
-            backend.set(key, 1, timeout=window)
-            counts.append(1)
-    return [*counts, backend.add(PROCESSOR_WAKE_KEY, 1, timeout=PROCESSOR_WAKE_SECONDS)]
+        client = backend._cache.get_client(write=True)
+        # make_key, not make_and_validate_key: these keys are ours (a prefix, ids and hex
+        # digests), and the validation walks every character of every key.
+        keys = [backend.make_key(key) for key, *_ in counters]
+        arguments = [value for _, *values in counters for value in values]
+        return [bool(flag) for flag in client.eval(_COUNT_SCRIPT, len(keys), *keys, *arguments)]
+    over = []
+    for key, member, limit, expires_at in counters:
+        members = backend.get(key, set())
+        if member not in members and len(members) >= limit:
+            over.append(True)
+            continue
+        members.add(member)
+        backend.set(key, members, timeout=max(1, expires_at - int(time.time())))
+        over.append(False)
+    return over
 
 
 # --- Processing public submissions ------------------------------------------------------
@@ -702,6 +724,7 @@ def process_public_submissions(*, batch_size: int = PROCESSING_BATCH_SIZE) -> in
             )
             if not batch:
                 return processed
+            _mark_over_limit(batch)
             emails = []
             # Organisation locks are taken in one order by every worker: no deadlock.
             for submission in sorted(batch, key=_organisation_lock_key):
@@ -711,7 +734,8 @@ def process_public_submissions(*, batch_size: int = PROCESSING_BATCH_SIZE) -> in
                     )
                 emails += _process(submission, statements[submission.statement_id])
             PublicSubmission.objects.bulk_update(
-                batch, ["status", "signature", "error", "processed_at"]
+                batch,
+                ["status", "signature", "error", "processed_at", "suspicion", "ip_digest"],
             )
             # The batch's emails in one write, committed with its signatures.
             queue_emails(emails)

@@ -1,9 +1,10 @@
 """An organisation that was not asked signs from the public form of a statement open to
-any organisation. The request validates, counts the submission against the rate limits
-and inserts one row; it answers 303 to "check your email". The signature itself is made
-by the processor (tests/statements/test_public_signing_processing.py)."""
+any organisation. The request validates and inserts one row; it answers 303 to "check
+your email". The processor counts it against the rate limits and makes the signature
+(tests/statements/test_public_signing_processing.py)."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.cache import caches
@@ -39,8 +40,21 @@ def open_to_anyone(open_statement):
 
 @pytest.fixture(autouse=True)
 def _processor_not_woken_yet(monkeypatch):
-    # The wake-up flag lives a second in the cache: one test's must not silence the next.
-    monkeypatch.setattr(services, "PROCESSOR_WAKE_KEY", f"test-wake:{timezone.now().timestamp()}")
+    # A process queues one wake-up a second: one test's must not silence the next.
+    monkeypatch.setattr(services, "_next_wake_up", 0.0)
+
+
+class Clock:
+    """In place of the `time` module in statements.services: seconds that pass on demand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def time(self):
+        return time.time()
 
 
 def sign_url(statement):
@@ -127,6 +141,17 @@ def test_a_submission_is_stored_as_typed_and_nothing_else_is_made_in_the_request
     assert not OutgoingMessage.objects.exists()
 
 
+def test_the_address_a_submission_came_from_is_never_stored(client, open_to_anyone):
+    client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE, REMOTE_ADDR="203.0.113.9")
+    stored = PublicSubmission.objects.values().get()
+    assert not any("203.0.113.9" in str(value) for value in stored.values())
+    # A digest keyed with the SECRET_KEY, kept until counted, then erased.
+    assert stored["ip_digest"] == services.address_digest("203.0.113.9")
+    assert stored["ip_digest"] != services.address_digest("203.0.113.10")
+    services.process_public_submissions()
+    assert PublicSubmission.objects.get().ip_digest == ""
+
+
 def test_the_answer_is_a_303_to_check_your_email_so_a_refresh_never_posts_again(
     client, open_to_anyone
 ):
@@ -192,19 +217,70 @@ def test_when_the_organisation_signed_already_the_answer_is_the_same(
 # --- Waking the processor ---------------------------------------------------------------
 
 
-def test_a_burst_of_submissions_queues_one_wake_up(
-    client, open_to_anyone, monkeypatch, django_capture_on_commit_callbacks
+def post_organisations(client, statement, numbers):
+    for n in numbers:
+        client.post(
+            sign_url(statement),
+            {**PUBLIC_SIGNATURE, "organisation_name": f"Org {n}", "email": f"p{n}@x.example"},
+        )
+
+
+class Queue(list):
+    """The tasks queued, by name; queuing succeeds unless `broker_down`."""
+
+    broker_down = False
+
+    def enqueue(self, task, *args, **kwargs) -> bool:
+        self.append(task.name)
+        return not self.broker_down
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    queue = Queue()
+    monkeypatch.setattr(services, "enqueue", queue.enqueue)
+    return queue
+
+
+def test_a_burst_of_submissions_queues_one_wake_up_a_second(
+    client, open_to_anyone, monkeypatch, queued, django_capture_on_commit_callbacks
 ):
-    queued = []
-    monkeypatch.setattr(services, "enqueue", lambda task, *args, **kw: queued.append(task.name))
+    clock = Clock()
+    monkeypatch.setattr(services, "time", clock)
     with django_capture_on_commit_callbacks(execute=True):
-        for n in range(5):
-            client.post(
-                sign_url(open_to_anyone),
-                {**PUBLIC_SIGNATURE, "organisation_name": f"Org {n}", "email": f"p{n}@x.example"},
-            )
-    assert PublicSubmission.objects.count() == 5
+        post_organisations(client, open_to_anyone, range(5))
+        clock.now += 0.9
+        post_organisations(client, open_to_anyone, range(5, 8))
+    assert PublicSubmission.objects.count() == 8
     assert queued == ["statements.tasks.process_public_submissions"]
+    clock.now += 0.2  # the next second
+    with django_capture_on_commit_callbacks(execute=True):
+        post_organisations(client, open_to_anyone, [8])
+    assert queued == ["statements.tasks.process_public_submissions"] * 2
+
+
+def test_when_the_broker_is_down_the_rows_are_left_to_the_sweep(
+    client, open_to_anyone, monkeypatch, queued, settings, django_capture_on_commit_callbacks
+):
+    """Each process tries to queue the processor once, then leaves its rows to beat's
+    sweep for as long as the sweep takes: requests do not wait on a broker that is down
+    every second."""
+    settings.PUBLIC_SIGNING_SWEEP_SECONDS = 10
+    clock = Clock()
+    monkeypatch.setattr(services, "time", clock)
+    queued.broker_down = True
+    with django_capture_on_commit_callbacks(execute=True):
+        post_organisations(client, open_to_anyone, [1])
+    clock.now += 5
+    with django_capture_on_commit_callbacks(execute=True):
+        post_organisations(client, open_to_anyone, [2])
+    assert len(queued) == 1
+    assert PublicSubmission.objects.filter(status=PublicSubmission.Status.RECEIVED).count() == 2
+    clock.now += 5.1
+    queued.broker_down = False
+    with django_capture_on_commit_callbacks(execute=True):
+        post_organisations(client, open_to_anyone, [3])
+    assert len(queued) == 2
 
 
 def test_the_wake_up_processes_the_submission_after_commit(
@@ -220,29 +296,18 @@ def redis_cache_at(url: str) -> dict:
     return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
 
 
-@pytest.fixture
-def redis_down(monkeypatch, settings):
-    """The cache (and with it the rate counters and the wake-up flag) on a closed port."""
-    settings.CACHES = redis_cache_at("redis://127.0.0.1:1/0")
-    queued = []
-    monkeypatch.setattr(services, "enqueue", lambda task, *args, **kw: queued.append(task.name))
-    return queued
-
-
-def test_with_redis_down_the_submission_is_stored_and_the_signer_answered(
-    client, open_to_anyone, redis_down, django_capture_on_commit_callbacks
+def test_with_redis_down_the_submission_is_stored_and_counting_fails_open(
+    client, open_to_anyone, settings, queued
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE)
+    settings.CACHES = redis_cache_at("redis://127.0.0.1:1/0")  # a closed port
+    settings.PUBLIC_SIGNING_LIMITS = {"ip": 0, "email": 0, "window_seconds": 600}
+    response = client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE)
     assert response.status_code == 303
     assert "Check your email" in client.get(response["Location"]).content.decode()
-    submission = PublicSubmission.objects.get()
-    # Counters fail open: nothing marked suspicious. No wake-up either (the broker is the
-    # same Redis): beat's sweep processes the row once Redis is back.
-    assert submission.suspicion == ""
-    assert redis_down == []
-    assert submission.status == PublicSubmission.Status.RECEIVED
+    assert PublicSubmission.objects.get().status == PublicSubmission.Status.RECEIVED
+    # The processor cannot count: nothing is marked suspicious, the signature is made.
     services.process_public_submissions()
+    assert PublicSubmission.objects.get().suspicion == ""
     assert Signature.objects.get().suspicious is False
 
 
@@ -262,11 +327,13 @@ def test_emails_are_compared_in_a_canonical_form(given, canonical):
 
 
 def submit_many(client, statement, count, *, email=lambda n: f"p{n}@office.example"):
+    """Submit `count` signatures and process them; what each was suspected of."""
     for n in range(count):
         client.post(
             sign_url(statement),
             {**PUBLIC_SIGNATURE, "organisation_name": f"Org {n}", "email": email(n)},
         )
+    services.process_public_submissions()
     return list(PublicSubmission.objects.order_by("pk").values_list("suspicion", flat=True))
 
 
@@ -276,7 +343,6 @@ def test_past_the_limit_per_address_the_next_submissions_are_kept_for_moderation
     flags = submit_many(client, open_to_anyone, 4, email=lambda n: f"chioma+{n}@LagosTax.example")
     assert [bool(flag) for flag in flags] == [False, False, False, True]
     assert flags[3] == "more than 3 in 60 minutes from this email"
-    services.process_public_submissions()
     suspicious = Signature.objects.order_by("organisation__name").values_list(
         "suspicious", flat=True
     )
@@ -298,6 +364,38 @@ def test_the_limits_and_window_are_settings_read_at_call_time(client, open_to_an
     assert flags == ["", "", "more than 2 in 10 minutes from this ip"]
 
 
+def test_a_bot_over_the_limit_is_suspected_of_both(client, open_to_anyone, settings):
+    settings.PUBLIC_SIGNING_LIMITS = {"ip": 0, "email": 100, "window_seconds": 600}
+    client.post(sign_url(open_to_anyone), {**PUBLIC_SIGNATURE, "website_url": "http://spam"})
+    services.process_public_submissions()
+    assert PublicSubmission.objects.get().suspicion == (
+        "a field for bots was filled; more than 0 in 10 minutes from this ip"
+    )
+
+
+def test_submissions_are_counted_in_the_window_they_were_sent_in(client, open_to_anyone, settings):
+    """However late the processor counts them: a backlog is not one window's burst."""
+    settings.PUBLIC_SIGNING_LIMITS = {"ip": 1, "email": 100, "window_seconds": 600}
+    post_organisations(client, open_to_anyone, range(3))
+    first = PublicSubmission.objects.order_by("pk").first()
+    PublicSubmission.objects.filter(pk=first.pk).update(
+        created_at=first.created_at - dt.timedelta(seconds=600)
+    )
+    services.process_public_submissions()
+    flags = PublicSubmission.objects.order_by("pk").values_list("suspicion", flat=True)
+    assert list(flags) == ["", "", "more than 1 in 10 minutes from this ip"]
+
+
+def test_a_submission_processed_again_is_not_counted_again(client, open_to_anyone, settings):
+    settings.PUBLIC_SIGNING_LIMITS = {"ip": 1, "email": 100, "window_seconds": 600}
+    post_organisations(client, open_to_anyone, [1])
+    services.process_public_submissions()
+    # A failed row sent through the processor again from the admin.
+    PublicSubmission.objects.update(status=PublicSubmission.Status.RECEIVED, signature=None)
+    services.process_public_submissions()
+    assert PublicSubmission.objects.get().suspicion == ""
+
+
 def test_a_filled_bot_field_marks_the_submission_suspicious(client, open_to_anyone):
     client.post(sign_url(open_to_anyone), {**PUBLIC_SIGNATURE, "website_url": "http://spam"})
     assert PublicSubmission.objects.get().suspicion == "a field for bots was filled"
@@ -316,26 +414,38 @@ def real_redis_cache(settings) -> RedisCache:
 
 
 def test_in_redis_the_counters_count_and_expire_with_the_window(
-    open_to_anyone, real_redis_cache, settings
+    client, open_to_anyone, real_redis_cache, settings
 ):
     settings.PUBLIC_SIGNING_LIMITS = {"ip": 1, "email": 2, "window_seconds": 120}
-    counts = [
-        services.count_public_submission(
-            statement=open_to_anyone, ip="203.0.113.9", email=f"ana+{n}@example.org"
-        )
-        for n in range(3)
-    ]
-    assert [count.over_limit for count in counts] == [
+    redis = real_redis_cache._cache.get_client(write=True)
+    pattern = real_redis_cache.make_key(f"{services.RATE_KEY_PREFIX}:{open_to_anyone.pk}:*")
+    redis.delete(*redis.keys(pattern) or ["nothing"])
+    flags = submit_many(client, open_to_anyone, 3, email=lambda n: f"ana+{n}@example.org")
+    assert flags == [
         "",
         "more than 1 in 2 minutes from this ip",
         "more than 1 in 2 minutes from this ip; more than 2 in 2 minutes from this email",
     ]
-    # The first of the second wakes the processor; the others leave it to that wake-up.
-    assert [count.wakes_processor for count in counts] == [True, False, False]
-    client = real_redis_cache._cache.get_client(write=True)
-    keys = client.keys(real_redis_cache.make_and_validate_key(f"{services.RATE_KEY_PREFIX}:*"))
+    keys = redis.keys(pattern)
     assert len(keys) == 2
-    assert all(0 < client.ttl(key) <= 120 for key in keys)
+    # A counter holds at most its limit, and lives until a window after its own.
+    assert sorted(redis.scard(key) for key in keys) == [1, 2]
+    assert all(0 < redis.ttl(key) <= 240 for key in keys)
+
+
+def test_in_redis_counting_a_batch_again_counts_nothing_twice(
+    client, open_to_anyone, real_redis_cache, settings
+):
+    """A batch whose transaction did not commit is processed again: the same answers."""
+    settings.PUBLIC_SIGNING_LIMITS = {"ip": 2, "email": 100, "window_seconds": 120}
+    post_organisations(client, open_to_anyone, range(3))
+    batch = list(PublicSubmission.objects.order_by("pk"))
+    services._mark_over_limit(batch)
+    first = [submission.suspicion for submission in batch]
+    again = list(PublicSubmission.objects.order_by("pk"))  # as the database still has them
+    services._mark_over_limit(again)
+    assert first == ["", "", "more than 2 in 2 minutes from this ip"]
+    assert [submission.suspicion for submission in again] == first
 
 
 def test_the_confirmation_link_in_the_email_confirms_by_post(client, open_to_anyone):
@@ -381,13 +491,3 @@ def test_at_most_five_confirmation_emails_per_signature(client, open_to_anyone):
     ]
     assert sent == [True, True, True, True, False]  # the processor sent the first
     assert OutgoingMessage.objects.filter(template="statement_signature_confirmation").count() == 5
-
-
-def test_a_redis_that_does_not_know_the_script_yet_is_sent_it(
-    open_to_anyone, real_redis_cache, monkeypatch
-):
-    monkeypatch.setattr(services, "_COUNT_AND_CLAIM_SHA", "0" * 40)  # never loaded
-    count = services.count_public_submission(
-        statement=open_to_anyone, ip="203.0.113.9", email="ana@example.org"
-    )
-    assert count == services.SubmissionCount(over_limit="", wakes_processor=True)
