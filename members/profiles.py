@@ -9,6 +9,7 @@ that memberships it endorsed and signatures it made still count.
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from alliance.audit.models import AuditEntry
@@ -158,6 +159,21 @@ def export_contact(*, contact: Contact, exported_by) -> dict[str, Any]:
     return export
 
 
+def _entries_acted_by(contact: Contact):
+    """Audit entries whose actor is the contact: their account, or a label written with
+    their address ("Name <address>", or the address alone)."""
+    who = Q(pk__in=[])
+    if contact.user_id:
+        who |= Q(actor_id=contact.user_id)
+    if contact.email:
+        who |= Q(actor_label__iexact=contact.email)
+        who |= Q(actor_label__iendswith=f"<{contact.email}>")
+    # Evaluated now: the entries are found by what erasing removes.
+    return AuditEntry.objects.filter(
+        pk__in=list(AuditEntry.objects.filter(who).values_list("pk", flat=True))
+    )
+
+
 def _exportable(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -166,11 +182,13 @@ def erase_contact(*, contact: Contact, erased_by) -> Contact:
     """Remove the personal data of `contact`; keep the row (so that memberships it
     endorsed and counts stay true) and mark it erased. Earlier audit entries about the
     contact lose the values they recorded, which were personal data too, and so do the
-    signatures they made (still counted, no longer named)."""
+    signatures they made (still counted, no longer named); so does every entry naming them
+    as who acted (a public signatory or an applicant is recorded by name and address)."""
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         if contact.erased_at is not None:
             return contact
+        acted_as = _entries_acted_by(contact)
         for name, empty in PERSONAL_FIELDS.items():
             setattr(contact, name, empty)
         contact.erased_at = timezone.now()
@@ -185,6 +203,7 @@ def erase_contact(*, contact: Contact, erased_by) -> Contact:
             entry.changes = {name: [ERASED, ERASED] for name in entry.changes}
             entry.object_repr = ERASED
             entry.save(update_fields=["changes", "object_repr"])
+        acted_as.update(actor_label=ERASED)
         record(
             actor=erased_by,
             action="contact.erased",

@@ -393,3 +393,31 @@ def test_erasing_a_contact_unnames_their_signatures_but_keeps_them_counted(
     assert signature.listed_publicly is False
     assert signature.status == Signature.Status.CONFIRMED
     assert signature in Signature.objects.counted()
+
+
+def test_erasing_a_contact_unnames_them_where_they_acted(convenor, representative, uganda_member):
+    from alliance.audit.services import record
+    from members.profiles import ERASED, erase_contact
+
+    contact = Contact.objects.get(user=representative)
+    address = contact.email
+    by_account = record(actor=representative, action="organisation.updated", target=uganda_member)
+    by_label = record(
+        actor_label=f"Sarah Chebet <{address.upper()}>",
+        action="signature.submitted",
+        target=uganda_member,
+    )
+    by_address = record(actor_label=address, action="contact.email_verified", target=contact)
+    someone_else = record(
+        actor_label=f"Other Person <h{address}>", action="signature.submitted", target=uganda_member
+    )
+
+    erase_contact(contact=contact, erased_by=convenor)
+
+    for entry in (by_account, by_label, by_address):
+        entry.refresh_from_db()
+        assert entry.actor_label == ERASED, entry.action
+    someone_else.refresh_from_db()
+    assert someone_else.actor_label == f"Other Person <h{address}>"
+    erased = AuditEntry.objects.get(action="contact.erased")
+    assert erased.actor == convenor and erased.actor_label == str(convenor)
