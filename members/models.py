@@ -264,7 +264,7 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name", "id"]
         indexes = [
-            models.Index(fields=["country", "name"]),
+            # (country, name) is served by organisation_country_name_idx below.
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["region", "name"]),
             models.Index(fields=["global_south", "name"]),
