@@ -26,6 +26,7 @@ from members.models import (
     Principles,
 )
 from statements.models import Signature, SignOnRequest, Statement, StatementText
+from statements.services import process_public_submissions
 from tests.factories import InvitationFactory, SignatureFactory, StatementFactory
 
 ALL_MODELS = [
@@ -171,6 +172,27 @@ def test_demo_second_statement_is_open_with_a_deadline_ahead(demo):
     request = statement.signon_requests.get(organisation=member_organisation)
     assert request.answer == SignOnRequest.Answer.NO_REPLY
     assert not statement.signatures.filter(organisation=member_organisation).exists()
+
+
+def test_the_public_form_can_be_tried_in_the_demo(demo, client):
+    statement = Statement.objects.get(slug=data.OPEN_STATEMENT_SLUG)
+    form = client.get(f"/statements/{statement.slug}/sign/public/")
+    assert form.status_code == 200
+    response = client.post(
+        f"/statements/{statement.slug}/sign/public/",
+        {
+            "organisation_name": "Demo Visitors Collective",
+            "country": "KE",
+            "kind": "grassroots",
+            "signatory_name": "A Visitor",
+            "email": "visitor@example.org",
+            "visibility": "listed",
+        },
+    )
+    assert response.status_code == 303
+    process_public_submissions()  # what the task woken after commit runs
+    signature = statement.signatures.get(organisation__name="Demo Visitors Collective")
+    assert signature.status == Signature.Status.PENDING_VERIFICATION
 
 
 def test_demo_convenings_in_kampala_and_online_have_rsvps(demo):

@@ -366,8 +366,10 @@ class DemoSeeder:
         return statement
 
     def seed_open_statement(self, campaign, moment) -> Statement:
-        """Open to members now, with a deadline ahead: most have not answered yet, the demo
-        member among them, so that signing can be tried."""
+        """Open now, with a deadline ahead: most members asked have not answered yet, the
+        demo member among them, so that signing can be tried; and open to any organisation,
+        so that the public form can be tried too (processed at once, no broker: its
+        confirmation email is at /mailbox/)."""
         spec = data.OPEN_STATEMENT
         opens = self.midnight - dt.timedelta(days=spec["opened_days_ago"], hours=-8)
         closes = self.midnight + dt.timedelta(days=spec["closes_in_days"], hours=12)
@@ -379,7 +381,7 @@ class DemoSeeder:
             campaign=campaign,
             moment=moment,
             status=Statement.Status.OPEN,
-            audience=Statement.Audience.MEMBERS,
+            audience=Statement.Audience.ANYONE,
             moderation=False,
             signon_opens_at=opens,
             signon_closes_at=closes,
