@@ -35,6 +35,11 @@ export DJANGO_SETTINGS_MODULE=alliance.settings
 export SECRET_KEY=bench-only-not-a-secret-${RANDOM}${RANDOM}${RANDOM}${RANDOM}
 export PYTHONPATH=$PWD
 "$VENV/bin/python" manage.py migrate --noinput -v 0
+# The static files collected as production collects them (whitenoise serves them from
+# there, and warns on every worker's start when the directory is missing); plain storage,
+# as each benchmark sets (STATIC_MANIFEST=0): the pages measured are the same.
+export STATIC_MANIFEST=0 STATIC_ROOT=$services_dir/static
+"$VENV/bin/python" manage.py collectstatic --noinput -v 0
 
 status=0
 for script in "${scripts[@]}"; do
