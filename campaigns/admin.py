@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from campaigns.models import Campaign, Convening, Invitation, Moment
 
@@ -51,6 +52,8 @@ class InvitationInline(admin.TabularInline):
 
 @admin.register(Convening)
 class ConveningAdmin(admin.ModelAdmin):
+    # Addresses typed without a scheme are taken as https, as on the public forms.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
         "scope",

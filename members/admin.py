@@ -3,6 +3,7 @@ are picked by search (autocomplete) or by id, never from a full <select>, and ev
 changelist loads its related rows in the same query."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
@@ -101,6 +102,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    # Addresses typed without a scheme are taken as https, as on the public forms.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
         "kind",
