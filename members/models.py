@@ -24,9 +24,14 @@ from members.classification import REGION_NAMES, classify
 RESERVED_SLUGS = {"new", "edit", "convenings", "rsvp", "directory", "join", "s", "o"}
 
 
+def slug_base(text: str, *, max_length: int = 80) -> str:
+    """The slug `unique_slug` gives `text` when no other row has it and it is not reserved."""
+    return slugify(text)[:max_length].strip("-") or "item"
+
+
 def unique_slug(model, text: str, *, max_length: int = 80, instance=None) -> str:
     """A slug for `text` that no other row of `model` uses yet, nor a reserved path."""
-    base = slugify(text)[:max_length].strip("-") or "item"
+    base = slug_base(text, max_length=max_length)
     slug, n = base, 2
     others = model._default_manager.all()
     if instance is not None and instance.pk:

@@ -42,9 +42,33 @@ def record(
     note: str = "",
 ) -> AuditEntry:
     """Write one audit entry. Call it inside the transaction that makes the change."""
+    entry = unsaved_entry(
+        actor=actor,
+        actor_label=actor_label,
+        action=action,
+        target=target,
+        changes=changes,
+        note=note,
+    )
+    entry.save()
+    return entry
+
+
+def unsaved_entry(
+    *,
+    actor=None,
+    actor_label: str = "",
+    action: str,
+    target: models.Model,
+    changes: dict | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """The entry `record` writes, not yet saved: for a service that writes many changes in
+    one transaction and their entries together (`AuditEntry.objects.bulk_create`), in
+    that same transaction."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor,
         actor_label=actor_label or (str(actor) if actor else ""),
         action=action,

@@ -115,10 +115,11 @@ def test_a_double_click_makes_one_signature_and_one_confirmation_email(open_to_a
     assert not OutgoingMessage.objects.filter(template="statement_already_signed").exists()
 
 
-def test_two_submissions_naming_one_new_organisation_create_it_once(open_to_anyone):
+@pytest.mark.parametrize("batch_size", [1, 100], ids=["batch-of-one", "one-batch"])
+def test_two_submissions_naming_one_new_organisation_create_it_once(open_to_anyone, batch_size):
     submit(open_to_anyone, name="Nairobi Budget Forum", country="KE", email="a@nbf.example")
     submit(open_to_anyone, name="NAIROBI budget forum", country="KE", email="b@nbf.example")
-    services.process_public_submissions(batch_size=1)
+    services.process_public_submissions(batch_size=batch_size)
     assert Organisation.objects.filter(name__iexact="nairobi budget forum").count() == 1
     assert Signature.objects.count() == 1
 
@@ -145,11 +146,11 @@ def test_a_worker_killed_in_a_batch_leaves_the_whole_batch_for_the_next_run(
     real_process = services._process
     calls = []
 
-    def killed_on_the_second(submission, signing):
+    def killed_on_the_second(submission, *args):
         calls.append(submission.pk)
         if len(calls) == 2:
             raise SystemExit("SIGTERM")  # not an error of the row: the process dies
-        return real_process(submission, signing)
+        return real_process(submission, *args)
 
     monkeypatch.setattr(services, "_process", killed_on_the_second)
     with pytest.raises(SystemExit):
@@ -163,14 +164,14 @@ def test_a_worker_killed_in_a_batch_leaves_the_whole_batch_for_the_next_run(
 
 
 def test_a_row_that_fails_is_marked_and_does_not_block_the_others(open_to_anyone, monkeypatch):
-    real_organisation_for = services._organisation_for
+    real_get_or_create = services._OrganisationsOfBatch.get_or_create
 
-    def broken_for_one(submission):
+    def broken_for_one(organisations, submission):
         if submission.organisation_name == "Broken Org":
             raise ValueError("a bug met by this row only")
-        return real_organisation_for(submission)
+        return real_get_or_create(organisations, submission)
 
-    monkeypatch.setattr(services, "_organisation_for", broken_for_one)
+    monkeypatch.setattr(services._OrganisationsOfBatch, "get_or_create", broken_for_one)
     submit(open_to_anyone, name="Broken Org", email="a@example.org")
     submit(open_to_anyone, name="Good Org", email="b@example.org")
     assert services.process_public_submissions() == 2
@@ -178,6 +179,64 @@ def test_a_row_that_fails_is_marked_and_does_not_block_the_others(open_to_anyone
     assert statuses == {"Broken Org": "failed", "Good Org": "processed"}
     assert "a bug met by this row only" in PublicSubmission.objects.get(status="failed").error
     assert Signature.objects.get().organisation.name == "Good Org"
+
+
+def test_a_row_that_fails_after_creating_its_organisation_leaves_it_for_the_next_row(
+    open_to_anyone, monkeypatch
+):
+    # The first row's organisation is rolled back with its savepoint: the second row,
+    # naming the same organisation in the same batch, creates it again rather than
+    # pointing at a row that no longer exists (which would fail the whole batch).
+    real_confirmation_email = services._confirmation_email
+
+    def broken_for_the_first(signature, *args, **kwargs):
+        if signature.email == "first@budget.example":
+            raise ValueError("a bug met by this row only")
+        return real_confirmation_email(signature, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_confirmation_email", broken_for_the_first)
+    submit(open_to_anyone, name="Mombasa Budget Hub", country="KE", email="first@budget.example")
+    submit(open_to_anyone, name="Mombasa Budget Hub", country="KE", email="second@budget.example")
+    assert services.process_public_submissions() == 2
+    statuses = dict(PublicSubmission.objects.values_list("email", "status"))
+    assert statuses == {"first@budget.example": "failed", "second@budget.example": "processed"}
+    signature = Signature.objects.get()
+    assert signature.email == "second@budget.example"
+    assert Organisation.objects.get(name="Mombasa Budget Hub") == signature.organisation
+    assert AuditEntry.objects.filter(action="signature.submitted").count() == 1
+
+
+def test_new_organisations_get_slugs_no_other_has_in_the_database_or_the_batch(
+    open_to_anyone, uganda_member
+):
+    submit(open_to_anyone, name="Tax Justice, Kenya", country="KE", email="a@tjk.example")
+    submit(open_to_anyone, name="Tax Justice Kenya", country="KE", email="b@tjk.example")
+    submit(open_to_anyone, name=uganda_member.name, country="KE", email="c@tjk.example")
+    submit(open_to_anyone, name="New", country="KE", email="d@new.example")  # a reserved path
+    assert services.process_public_submissions() == 4
+    assert PublicSubmission.objects.filter(status="processed").count() == 4
+    slugs = dict(Organisation.objects.filter(country="KE").values_list("name", "slug"))
+    assert slugs == {
+        "Tax Justice, Kenya": "tax-justice-kenya",
+        "Tax Justice Kenya": "tax-justice-kenya-2",
+        uganda_member.name: f"{uganda_member.slug}-2",
+        "New": "new-2",
+    }
+
+
+def test_a_batch_writes_one_audit_entry_per_new_signature(open_to_anyone, uganda_member):
+    SignatureFactory(statement=open_to_anyone, organisation=uganda_member)
+    for n in range(3):
+        submit(open_to_anyone, name=f"Org {n}", email=f"p{n}@example.org")
+    submit(open_to_anyone, name=uganda_member.name, country="UG", email="late@example.org")
+    assert services.process_public_submissions() == 4
+    entries = AuditEntry.objects.filter(action="signature.submitted")
+    assert sorted(entry.actor_label for entry in entries) == [
+        f"Chioma Eze <p{n}@example.org>" for n in range(3)
+    ]
+    assert {int(entry.object_id) for entry in entries} == set(
+        Signature.objects.exclude(organisation=uganda_member).values_list("pk", flat=True)
+    )
 
 
 @needs_postgres
@@ -362,3 +421,20 @@ def test_a_real_worker_woken_after_commit_makes_the_signature_and_sends_the_link
     assert message.recipients == ["tendai@hrt.example"]
     assert f"/statements/confirm/{signature.token}/" in message.body
     assert PublicSubmission.objects.get().status == PublicSubmission.Status.PROCESSED
+
+
+@pytest.mark.parametrize("script_prefix", ["/", "/hub/"])
+def test_the_confirmation_link_is_the_path_django_reverses(script_prefix):
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    from statements.models import new_token
+
+    before = get_script_prefix()
+    set_script_prefix(script_prefix)
+    try:
+        for token in (new_token(), new_token(), "not url-safe é"):
+            expected = reverse("statements:verify", kwargs={"token": token})
+            assert services._verify_path(token) == expected
+        assert services._verify_path("abc").startswith(script_prefix)
+    finally:
+        set_script_prefix(before)
