@@ -32,24 +32,10 @@ def diff(before: dict[str, Any], obj: models.Model) -> dict[str, list[Any]]:
     return changes
 
 
-def record(
-    *,
-    actor=None,
-    actor_label: str = "",
-    action: str,
-    target: models.Model,
-    changes: dict | None = None,
-    note: str = "",
-) -> AuditEntry:
-    """Write one audit entry. Call it inside the transaction that makes the change."""
-    entry = unsaved_entry(
-        actor=actor,
-        actor_label=actor_label,
-        action=action,
-        target=target,
-        changes=changes,
-        note=note,
-    )
+def record(**fields) -> AuditEntry:
+    """Write one audit entry, made from the arguments of `unsaved_entry`. Call it inside
+    the transaction that makes the change."""
+    entry = unsaved_entry(**fields)
     entry.save()
     return entry
 
