@@ -715,6 +715,11 @@ def process_public_submissions(*, batch_size: int = PROCESSING_BATCH_SIZE) -> in
     claimed with SELECT ... FOR UPDATE SKIP LOCKED and marked processed in the
     transaction that makes its signatures, so a batch is done entirely or not at all,
     and a second worker takes the next batch instead of waiting.
+
+    A batch is first processed in one savepoint, rows not isolated from each other; if
+    anything in it fails (a row's bug, a signature made meanwhile by someone else), that
+    savepoint is rolled back and the batch is processed again row by row, each in a
+    savepoint of its own, so that a failing row is marked failed and the others go on.
     """
     processed = 0
     statements: dict[int, _StatementForSigning] = {}
@@ -728,22 +733,39 @@ def process_public_submissions(*, batch_size: int = PROCESSING_BATCH_SIZE) -> in
             if not batch:
                 return processed
             _mark_over_limit(batch)
-            organisations = _OrganisationsOfBatch.find(batch)
-            emails, entries = [], []
             for submission in batch:
                 if submission.statement_id not in statements:
                     statements[submission.statement_id] = _StatementForSigning.load(
                         submission.statement_id
                     )
-                outcome = _process(submission, statements[submission.statement_id], organisations)
-                emails += outcome.emails
-                entries += outcome.entries
+            try:
+                with transaction.atomic():
+                    outcome = _process_batch(batch, statements, row_by_row=False)
+            except Exception:
+                logger.info("a batch of public submissions is processed again row by row")
+                outcome = _process_batch(batch, statements, row_by_row=True)
             _save_outcomes(batch)
             # The batch's audit entries and emails in one write each, committed with its
             # signatures.
-            AuditEntry.objects.bulk_create(entries)
-            queue_emails(emails)
+            AuditEntry.objects.bulk_create(outcome.entries)
+            queue_emails(outcome.emails)
         processed += len(batch)
+
+
+def _process_batch(
+    batch: list[PublicSubmission],
+    statements: dict[int, "_StatementForSigning"],
+    *,
+    row_by_row: bool,
+) -> "_Outcome":
+    organisations = _OrganisationsOfBatch.find(batch)
+    outcome = _Outcome()
+    for submission in batch:
+        submission.signature, submission.error = None, ""
+        row = _process(submission, statements[submission.statement_id], organisations, row_by_row)
+        outcome.emails += row.emails
+        outcome.entries += row.entries
+    return outcome
 
 
 # What processing changes on a submission.
@@ -810,13 +832,23 @@ def _process(
     submission: PublicSubmission,
     signing: _StatementForSigning,
     organisations: "_OrganisationsOfBatch",
+    in_savepoint: bool,
 ) -> _Outcome:
-    """One submission, in a savepoint: a failure marks it failed (and is logged) without
-    undoing the rest of the batch."""
+    """One submission. `in_savepoint`: in a savepoint of its own, where a failure marks it
+    failed (and is logged) without undoing the rest of the batch; otherwise a failure is
+    the batch's."""
     submission.processed_at = timezone.now()
+    if not in_savepoint:
+        submission.signature, outcome = _signature_for(
+            submission, signing, organisations, catch_conflict=False
+        )
+        submission.status = PublicSubmission.Status.PROCESSED
+        return outcome
     try:
         with transaction.atomic(), organisations.forgotten_on_error(submission):
-            submission.signature, outcome = _signature_for(submission, signing, organisations)
+            submission.signature, outcome = _signature_for(
+                submission, signing, organisations, catch_conflict=True
+            )
     except Exception as error:  # one bad row must not block the queue
         logger.exception("public submission %s could not be processed", submission.pk)
         submission.status = PublicSubmission.Status.FAILED
@@ -830,6 +862,8 @@ def _signature_for(
     submission: PublicSubmission,
     signing: _StatementForSigning,
     organisations: "_OrganisationsOfBatch",
+    *,
+    catch_conflict: bool,
 ) -> tuple[Signature, _Outcome]:
     """The submission's signature and what it writes with its batch: a new signature,
     waiting for its address to be confirmed (the first confirmation email, the audit
@@ -843,35 +877,38 @@ def _signature_for(
         listed_publicly=submission.listed_publicly,
     )
     organisation = organisations.get_or_create(submission)
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                statement=statement,
-                organisation=organisation,
-                version=signing.version,
-                signatory_name=signatory.name,
-                signatory_title=signatory.title,
-                email=signatory.email,
-                status=Signature.Status.PENDING_VERIFICATION,
-                listed_publicly=signatory.listed_publicly,
-                source=Signature.Source.WEB,
-                suspicious=bool(submission.suspicion),
-                # The first confirmation email goes with it (below).
-                confirmation_emails_sent=1,
-            )
-    except IntegrityError:
-        existing = live_signature(statement, organisation)
-        if existing is None:
-            raise
-        # A double click, or the same person sending the form again: the confirmation
-        # already sent (or the signature already counted) is the answer.
-        if canonical_email(existing.email) == canonical_email(signatory.email):
-            return existing, _Outcome()
-        title = signing.title(submission.language)
-        email = _already_signed_email(
-            statement, organisation, signatory, submission.language, title
-        )
-        return existing, _Outcome(emails=[email])
+    existing = organisations.live_signature(statement.pk, organisation.pk)
+    if existing is not None:
+        return existing, _already_signed(existing, submission, signing, signatory)
+    new = Signature(
+        statement=statement,
+        organisation=organisation,
+        version=signing.version,
+        signatory_name=signatory.name,
+        signatory_title=signatory.title,
+        email=signatory.email,
+        status=Signature.Status.PENDING_VERIFICATION,
+        listed_publicly=signatory.listed_publicly,
+        source=Signature.Source.WEB,
+        suspicious=bool(submission.suspicion),
+        # The first confirmation email goes with it (below).
+        confirmation_emails_sent=1,
+    )
+    if not catch_conflict:
+        # A signature made since the batch looked (a member signing from the statement
+        # page) fails the INSERT, and with it the batch's fast path.
+        new.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                new.save(force_insert=True)
+        except IntegrityError:
+            existing = live_signature(statement, organisation)
+            if existing is None:
+                raise
+            return existing, _already_signed(existing, submission, signing, signatory)
+    signature = new
+    organisations.signed(signature)
     entry = unsaved_entry(
         actor_label=f"{signatory.name} <{signatory.email}>",
         action="signature.submitted",
@@ -884,21 +921,50 @@ def _signature_for(
     return signature, _Outcome(emails=[email], entries=[entry])
 
 
+def _already_signed(
+    existing: Signature,
+    submission: PublicSubmission,
+    signing: _StatementForSigning,
+    signatory: Signatory,
+) -> _Outcome:
+    """A double click, or the same person sending the form again: the confirmation already
+    sent (or the signature already counted) is the answer. Someone else of the same
+    organisation is told by email that it had signed."""
+    if canonical_email(existing.email) == canonical_email(signatory.email):
+        return _Outcome()
+    title = signing.title(submission.language)
+    email = _already_signed_email(
+        signing.statement, existing.organisation, signatory, submission.language, title
+    )
+    return _Outcome(emails=[email])
+
+
 class _OrganisationsOfBatch:
-    """The organisations a batch of submissions names, found or created once each.
+    """The organisations a batch of submissions names, found or created once each, and
+    their live signatures of the batch's statements.
 
     The same name is compared as members.services.find_duplicates compares it (trimmed,
     case-insensitive, in one country). Two submissions naming the same new organisation
     at once, in one batch or in two workers, create it once: the batch first takes a lock
     on each normalised name and country it names (all in one statement, in one order in
     every worker, so no deadlock), held until it commits, and only then looks them up, in
-    one query served by the index on LOWER(name).
+    one query served by the index on LOWER(name). Their live signatures are read in one
+    more query, after the locks: a signature made by another processor for one of them
+    was committed before, and one made otherwise (a member signing from the statement
+    page) fails the INSERT on the one-live-signature index, never makes a second.
     """
 
-    def __init__(self, found: dict[tuple[str, str], Organisation], taken_slugs: set[str]):
+    def __init__(
+        self,
+        found: dict[tuple[str, str], Organisation],
+        taken_slugs: set[str],
+        signatures: dict[tuple[int, int], Signature],
+    ):
         self._by_key = found
         # Of the slugs the new organisations would be given, those some row has already.
         self._taken_slugs = taken_slugs
+        # The live signature of each (statement, organisation), as far as the batch knows.
+        self._signatures = signatures
 
     @staticmethod
     def key(submission: PublicSubmission) -> tuple[str, str]:
@@ -937,7 +1003,31 @@ class _OrganisationsOfBatch:
             if cls.key(submission) not in found
         }
         taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
-        return cls(found, taken | (bases & RESERVED_SLUGS))
+        return cls(found, taken | (bases & RESERVED_SLUGS), cls._live_signatures(batch, found))
+
+    @staticmethod
+    def _live_signatures(batch, found) -> dict[tuple[int, int], Signature]:
+        if not found:
+            return {}
+        signatures = (
+            Signature.objects.live()
+            .filter(
+                statement__in={submission.statement_id for submission in batch},
+                organisation__in=[organisation.pk for organisation in found.values()],
+            )
+            .select_related("organisation")
+        )
+        return {
+            (signature.statement_id, signature.organisation_id): signature
+            for signature in signatures
+        }
+
+    def live_signature(self, statement_id: int, organisation_id: int) -> Signature | None:
+        return self._signatures.get((statement_id, organisation_id))
+
+    def signed(self, signature: Signature) -> None:
+        """A signature this batch made: the next submission for its organisation finds it."""
+        self._signatures[(signature.statement_id, signature.organisation_id)] = signature
 
     def get_or_create(self, submission: PublicSubmission) -> Organisation:
         key = self.key(submission)
@@ -956,15 +1046,14 @@ class _OrganisationsOfBatch:
 
     @contextlib.contextmanager
     def forgotten_on_error(self, submission: PublicSubmission):
-        """Around a submission's savepoint: an organisation it created is forgotten when
-        the savepoint is rolled back, so that the next submission naming it creates it."""
-        key = self.key(submission)
-        known = key in self._by_key
+        """Around a submission's savepoint: the organisation and the signature it made are
+        forgotten when the savepoint is rolled back, so that the next submission naming
+        the organisation makes them again."""
+        organisations, signatures = dict(self._by_key), dict(self._signatures)
         try:
             yield
         except BaseException:
-            if not known:
-                self._by_key.pop(key, None)
+            self._by_key, self._signatures = organisations, signatures
             raise
 
 

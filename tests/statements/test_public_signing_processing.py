@@ -224,6 +224,27 @@ def test_new_organisations_get_slugs_no_other_has_in_the_database_or_the_batch(
     }
 
 
+def test_a_signature_made_after_the_batch_looked_is_found_not_doubled(
+    open_to_anyone, uganda_member, monkeypatch
+):
+    # As if the member signed from the statement page between the batch's read of the
+    # live signatures and its INSERT: the one-live-signature index refuses the INSERT,
+    # the batch is processed again row by row, and the submitter is told it had signed.
+    SignatureFactory(statement=open_to_anyone, organisation=uganda_member)
+    monkeypatch.setattr(
+        services._OrganisationsOfBatch, "_live_signatures", staticmethod(lambda *args: {})
+    )
+    submit(open_to_anyone, name="Gulu Youth Forum", country="UG", email="a@gyf.example")
+    submit(open_to_anyone, name=uganda_member.name, country="UG", email="late@example.org")
+    assert services.process_public_submissions() == 2
+    assert set(PublicSubmission.objects.values_list("status", flat=True)) == {"processed"}
+    assert Signature.objects.filter(organisation=uganda_member).count() == 1
+    assert Signature.objects.get(organisation__name="Gulu Youth Forum").email == "a@gyf.example"
+    templates = sorted(OutgoingMessage.objects.values_list("template", flat=True))
+    assert templates == ["statement_already_signed", "statement_signature_confirmation"]
+    assert AuditEntry.objects.filter(action="signature.submitted").count() == 1
+
+
 def test_a_batch_writes_one_audit_entry_per_new_signature(open_to_anyone, uganda_member):
     SignatureFactory(statement=open_to_anyone, organisation=uganda_member)
     for n in range(3):
