@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-import re
 import time
 import zoneinfo
 from collections import Counter
@@ -23,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Lower
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
@@ -36,6 +35,7 @@ from alliance.audit.models import AuditEntry
 from alliance.audit.services import diff, record, snapshot, unsaved_entry
 from alliance.outbox.services import Email, queue_email, queue_emails
 from alliance.queueing import enqueue
+from alliance.reversing import reverse_one
 from members.models import RESERVED_SLUGS, Contact, Organisation, slug_base, unique_slug
 from statements.models import (
     PublicSubmission,
@@ -400,6 +400,25 @@ class Signatory:
     title: str = ""
     listed_publicly: bool = True
 
+    @classmethod
+    def of(cls, row: "Signature | PublicSubmission") -> "Signatory":
+        """The signatory a signature or a public submission names."""
+        return cls(
+            name=row.signatory_name,
+            email=row.email,
+            title=row.signatory_title,
+            listed_publicly=row.listed_publicly,
+        )
+
+    def columns(self) -> dict:
+        """The signatory as the columns of a Signature or a PublicSubmission."""
+        return {
+            "signatory_name": self.name,
+            "signatory_title": self.title,
+            "email": self.email,
+            "listed_publicly": self.listed_publicly,
+        }
+
 
 def sign(
     *,
@@ -430,14 +449,11 @@ def sign(
                 organisation=organisation,
                 version=statement.current_version(),
                 contact=contact,
-                signatory_name=signatory.name,
-                signatory_title=signatory.title,
-                email=signatory.email,
+                **signatory.columns(),
                 email_verified_at=now if contact else None,
                 status=Signature.Status.PENDING_MODERATION
                 if statement.moderation
                 else Signature.Status.CONFIRMED,
-                listed_publicly=signatory.listed_publicly,
                 source=source,
             )
             _answer(statement, organisation, SignOnRequest.Answer.SIGNED, now)
@@ -503,10 +519,7 @@ def sign_publicly(
         organisation_name=organisation_name.strip(),
         country=country,
         kind=kind,
-        signatory_name=signatory.name,
-        signatory_title=signatory.title,
-        email=signatory.email,
-        listed_publicly=signatory.listed_publicly,
+        **signatory.columns(),
         language=language,
         ip_digest=address_digest(ip),
         suspicion="a field for bots was filled" if looks_automated else "",
@@ -761,8 +774,8 @@ def _process_batch(
     organisations = _OrganisationsOfBatch.find(batch)
     outcome = _Outcome()
     for submission in batch:
-        submission.signature, submission.error = None, ""
-        row = _process(submission, statements[submission.statement_id], organisations, row_by_row)
+        signing = statements[submission.statement_id]
+        row = _process(submission, signing, organisations, row_by_row=row_by_row)
         outcome.emails += row.emails
         outcome.entries += row.entries
     return outcome
@@ -832,22 +845,24 @@ def _process(
     submission: PublicSubmission,
     signing: _StatementForSigning,
     organisations: "_OrganisationsOfBatch",
-    in_savepoint: bool,
+    *,
+    row_by_row: bool,
 ) -> _Outcome:
-    """One submission. `in_savepoint`: in a savepoint of its own, where a failure marks it
+    """One submission. `row_by_row`: in a savepoint of its own, where a failure marks it
     failed (and is logged) without undoing the rest of the batch; otherwise a failure is
-    the batch's."""
+    the batch's (process_public_submissions)."""
     submission.processed_at = timezone.now()
-    if not in_savepoint:
+    submission.signature, submission.error = None, ""  # from a first pass rolled back
+    if not row_by_row:
         submission.signature, outcome = _signature_for(
-            submission, signing, organisations, catch_conflict=False
+            submission, signing, organisations, row_by_row=False
         )
         submission.status = PublicSubmission.Status.PROCESSED
         return outcome
     try:
         with transaction.atomic(), organisations.forgotten_on_error(submission):
             submission.signature, outcome = _signature_for(
-                submission, signing, organisations, catch_conflict=True
+                submission, signing, organisations, row_by_row=True
             )
     except Exception as error:  # one bad row must not block the queue
         logger.exception("public submission %s could not be processed", submission.pk)
@@ -863,19 +878,14 @@ def _signature_for(
     signing: _StatementForSigning,
     organisations: "_OrganisationsOfBatch",
     *,
-    catch_conflict: bool,
+    row_by_row: bool,
 ) -> tuple[Signature, _Outcome]:
     """The submission's signature and what it writes with its batch: a new signature,
     waiting for its address to be confirmed (the first confirmation email, the audit
     entry), or the organisation's live one (whose submitter learns it by email, unless it
     is the same person sending the form twice)."""
     statement = signing.statement
-    signatory = Signatory(
-        name=submission.signatory_name,
-        email=submission.email,
-        title=submission.signatory_title,
-        listed_publicly=submission.listed_publicly,
-    )
+    signatory = Signatory.of(submission)
     organisation = organisations.get_or_create(submission)
     existing = organisations.live_signature(statement.pk, organisation.pk)
     if existing is not None:
@@ -884,17 +894,14 @@ def _signature_for(
         statement=statement,
         organisation=organisation,
         version=signing.version,
-        signatory_name=signatory.name,
-        signatory_title=signatory.title,
-        email=signatory.email,
+        **signatory.columns(),
         status=Signature.Status.PENDING_VERIFICATION,
-        listed_publicly=signatory.listed_publicly,
         source=Signature.Source.WEB,
         suspicious=bool(submission.suspicion),
         # The first confirmation email goes with it (below).
         confirmation_emails_sent=1,
     )
-    if not catch_conflict:
+    if not row_by_row:
         # A signature made since the batch looked (a member signing from the statement
         # page) fails the INSERT, and with it the batch's fast path.
         new.save(force_insert=True)
@@ -1134,29 +1141,9 @@ def _confirmation_email(signature: Signature, language: str, title: str, *, numb
         context={
             "organisation": signature.organisation.name,
             "title": title,
-            "path": _verify_path(signature.token),
+            "path": reverse_one("statements:verify", "token", signature.token),
         },
     )
-
-
-_URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _verify_path(token: str) -> str:
-    """reverse("statements:verify", kwargs={"token": token}), made from the path reversed
-    once per script prefix: reversing it for each signature of a batch was a tenth of the
-    processor's time. Tokens are URL-safe (new_token), so nothing in them is quoted."""
-    if not _URL_SAFE_TOKEN.fullmatch(token):
-        return reverse("statements:verify", kwargs={"token": token})
-    before, after = _verify_path_around(get_script_prefix())
-    return f"{before}{token}{after}"
-
-
-@functools.lru_cache(maxsize=16)
-def _verify_path_around(script_prefix: str) -> tuple[str, str]:
-    path = reverse("statements:verify", kwargs={"token": "T0KEN"})
-    before, _token, after = path.rpartition("T0KEN")
-    return before, after
 
 
 def send_signature_confirmation(*, signature: Signature, language: str) -> bool:

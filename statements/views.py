@@ -1,5 +1,4 @@
 import csv
-import functools
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,7 +15,6 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -24,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
+from alliance.reversing import reverse_one
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
 from statements.counting import signature_count, stored_signature_count
@@ -433,14 +432,8 @@ def sign_publicly(request, slug):
         form.add_error(None, error)
         return _public_form_page(request, statement, form, status=400)
     sent_to = signing.dumps(data["email"], salt=CHECK_EMAIL_SALT)
-    return HttpResponseSeeOther(f"{_check_email_path(slug)}?to={quote(sent_to)}")
-
-
-@functools.lru_cache(maxsize=128)
-def _check_email_path(slug: str) -> str:
-    """The "check your email" page of a statement. Remembered per slug: under a burst of
-    signatures, reversing the URL for each one cost a twentieth of the request."""
-    return reverse("statements:check_email", kwargs={"slug": slug})
+    check_email = reverse_one("statements:check_email", "slug", slug)
+    return HttpResponseSeeOther(f"{check_email}?to={quote(sent_to)}")
 
 
 # Statements open to any organisation, by slug, as each process last read them: under a
