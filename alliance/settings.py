@@ -207,6 +207,9 @@ PUBLIC_SIGNING_LIMITS = {
     "ip": env_int("PUBLIC_SIGNING_LIMIT_PER_IP", 30),
     "email": env_int("PUBLIC_SIGNING_LIMIT_PER_EMAIL", 3),
     "window_seconds": env_int("PUBLIC_SIGNING_WINDOW_SECONDS", 3600),
+    # Confirmation emails to one address in a day, across every statement: the public form
+    # must not be a way to flood someone's inbox.
+    "email_per_day": env_int("PUBLIC_SIGNING_EMAILS_PER_ADDRESS_PER_DAY", 5),
 }
 # A public signature whose address is not confirmed within this many hours expires.
 PUBLIC_SIGNATURE_CONFIRMATION_HOURS = env_int("PUBLIC_SIGNATURE_CONFIRMATION_HOURS", 48)

@@ -256,6 +256,15 @@ class Organisation(models.Model):
         default=True,
         help_text=_("Off for organisations at risk: the profile is shown to members only."),
     )
+    verified_domain = models.CharField(
+        _("verified email domain"),
+        max_length=253,
+        blank=True,
+        help_text=_(
+            "Set by a convenor once checked (e.g. example.org): anyone with an address at "
+            "this domain is taken as one of the organisation's people when signing."
+        ),
+    )
     internal_notes = models.TextField(
         _("internal notes"), blank=True, help_text=_("Seen by coordinators and convenors only.")
     )

@@ -313,6 +313,32 @@ class SignatureQuerySet(models.QuerySet):
             return self.filter(public)
         return self.filter(public | Q(organisation__contacts__user=user)).distinct()
 
+    def claims_decidable_by(self, user):
+        """Claims (signatures waiting for approval as their organisation's) that `user`
+        may approve or reject: every one for a convenor; a coordinator's, those of the
+        organisations of their own alliances."""
+        claims = self.filter(status=Signature.Status.PENDING_APPROVAL)
+        if is_convenor(user):
+            return claims
+        if not (user and user.is_authenticated):
+            return claims.none()
+        return claims.filter(
+            organisation__memberships__national_alliance__coordinators=user
+        ).distinct()
+
+    def visible_to_key(self, api_key):
+        """A partner key reads what the public sees, whatever else it holds, and its own
+        organisation's confirmed signatures; every confirmed signature, those counted
+        without the name too, only when it acts for a convenor with the scope made for
+        it (ApiKey.sees_unlisted)."""
+        confirmed = self.filter(status=Signature.Status.CONFIRMED)
+        if api_key.sees_unlisted:
+            return confirmed
+        public = self.visible_to(None)
+        if api_key.organisation_id is None:
+            return public
+        return public | confirmed.filter(organisation=api_key.organisation_id)
+
 
 class Signature(models.Model):
     class Status(models.TextChoices):
@@ -324,13 +350,22 @@ class Signature(models.Model):
         # A public signature whose address was not confirmed in time: it no longer holds
         # the organisation's place (see expire_unconfirmed_signatures).
         EXPIRED = "expired", _("expired unconfirmed")
+        # Confirmed by someone not known as one of the organisation's people: it counts
+        # nowhere and names nobody until a convenor or the organisation's coordinator
+        # approves it (statements.services.approve_claim).
+        PENDING_APPROVAL = "pending_approval", _("waiting for approval as the organisation's")
+        # Not needed: the organisation's own signature came first.
+        SUPERSEDED = "superseded", _("not needed: the organisation had signed")
 
     class Source(models.TextChoices):
         WEB = "web", _("public web form")
         MEMBER = "member", _("member (email link or logged in)")
         PARTNER = "partner", _("partner API")
 
-    LIVE_STATUSES = [Status.PENDING_VERIFICATION, Status.PENDING_MODERATION, Status.CONFIRMED]
+    # The statuses that hold the organisation's place (one per statement). A signature
+    # whose address is not confirmed yet, or whose signer is not known as one of the
+    # organisation's people, holds nothing: the organisation's own people can always sign.
+    LIVE_STATUSES = [Status.PENDING_MODERATION, Status.CONFIRMED]
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="signatures")
     organisation = models.ForeignKey(
@@ -361,6 +396,9 @@ class Signature(models.Model):
         _("source"), max_length=10, choices=Source.choices, default=Source.WEB
     )
     suspicious = models.BooleanField(_("suspicious"), default=False)
+    # Submitted (from the public form or by a partner) by someone not known as one of the
+    # organisation's people: once the address is confirmed it waits for approval.
+    needs_approval = models.BooleanField(_("needs approval"), default=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     confirmation_emails_sent = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("signed"), auto_now_add=True)
@@ -378,7 +416,7 @@ class Signature(models.Model):
             models.UniqueConstraint(
                 fields=["statement", "organisation"],
                 name="signature_one_live_per_organisation",
-                condition=Q(status__in=["pending_verification", "pending_moderation", "confirmed"]),
+                condition=Q(status__in=["pending_moderation", "confirmed"]),
             ),
         ]
         indexes = [models.Index(fields=["statement", "status"])]

@@ -3,7 +3,7 @@
 import rules
 
 from alliance.permissions import is_convenor
-from members.rules import represents
+from members.rules import coordinates_alliance_of, represents
 
 
 @rules.predicate
@@ -45,7 +45,21 @@ rules.add_perm("statements.change_statement", is_convenor)
 rules.add_perm("statements.publish_statement", is_convenor)
 rules.add_perm("statements.circulate_statement", is_convenor | may_circulate_to_own_alliance)
 rules.add_perm("statements.view_tracking", is_convenor)
-rules.add_perm("statements.moderate_signature", is_convenor)
+
+
+@rules.predicate
+def may_decide_claim(user, signature) -> bool:
+    """A claim on an organisation of an alliance `user` coordinates."""
+    from statements.models import Signature
+
+    return (
+        signature is not None
+        and signature.status == Signature.Status.PENDING_APPROVAL
+        and coordinates_alliance_of(user, signature.organisation)
+    )
+
+
+rules.add_perm("statements.moderate_signature", is_convenor | may_decide_claim)
 rules.add_perm("statements.export_signatories", is_convenor)
 rules.add_perm("statements.sign_statement", may_sign_for_an_organisation)
 rules.add_perm("statements.withdraw_signature", is_convenor | represents_signatory)

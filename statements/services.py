@@ -30,7 +30,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from alliance.api.webhooks import emit, signature_payload, statement_payload
 from alliance.audit.models import AuditEntry
 from alliance.audit.services import diff, record, snapshot, unsaved_entry
 from alliance.outbox.services import Email, queue_email, queue_emails
@@ -45,6 +44,7 @@ from statements.models import (
     StatementText,
     StatementVersion,
 )
+from statements.webhooks import emit_signature_event, emit_statement_published
 
 # The settings of a statement whose changes are written to the audit trail.
 AUDITED_SETTINGS = [
@@ -464,9 +464,9 @@ def sign(
                 target=signature,
                 changes={"status": [None, signature.status]},
             )
-            emit(
-                event="signature.confirmed",
-                payload=signature_payload(signature),
+            emit_signature_event(
+                "signature.confirmed",
+                signature,
                 when=signature.status == Signature.Status.CONFIRMED,
             )
     except IntegrityError:
@@ -626,8 +626,11 @@ _CACHE_ERRORS = (RedisError, OSError)
 def _mark_over_limit(batch: list[PublicSubmission]) -> None:
     """Count each submission of a batch against the limits on its statement per address
     and per canonical email, within fixed windows of settings.PUBLIC_SIGNING_LIMITS's
-    length (by when it was submitted, not when it is counted), and add to its suspicion
-    what it is over. Erases the address's digest: it is not needed any more.
+    length (by when it was submitted, not when it is counted), and against the
+    confirmation emails one address may receive in a day across every statement; add to
+    its suspicion what it is over. A submission over a limit gets no email (the form must
+    not be a way to flood someone's inbox) and waits for a moderator. Erases the
+    address's digest: it is not needed any more.
 
     The limit per address is the higher one: many people of one office share an address.
     A counter is the set of the submissions it holds, up to its limit: counting a
@@ -637,17 +640,42 @@ def _mark_over_limit(batch: list[PublicSubmission]) -> None:
     """
     limits = settings.PUBLIC_SIGNING_LIMITS
     window = limits["window_seconds"]
-    counters = []  # (submission, what, key, limit, expires at)
+    day = 24 * 3600
+    counters = []  # (submission, what it counts, key, limit, expires at)
     for submission in batch:
         if not submission.ip_digest:
             continue  # counted already (a failed row processed again from the admin)
-        bucket = int(submission.created_at.timestamp()) // window
-        # Kept a window past its own: a backlog counted late still finds it.
-        expires_at = (bucket + 2) * window
+        created = int(submission.created_at.timestamp())
+        bucket, day_bucket = created // window, created // day
         email = hashlib.sha256(canonical_email(submission.email).encode()).hexdigest()[:32]
-        for what, digest in (("ip", submission.ip_digest), ("email", email)):
-            key = f"{RATE_KEY_PREFIX}:{submission.statement_id}:{what}:{digest}:{bucket}"
-            counters.append((submission, what, key, limits[what], expires_at))
+        statement = submission.statement_id
+        minutes = window // 60
+        # Kept a window past its own: a backlog counted late still finds it.
+        limited = [
+            (
+                f"{limits['ip']} in {minutes} minutes from this ip",
+                f"{RATE_KEY_PREFIX}:{statement}:ip:{submission.ip_digest}:{bucket}",
+                limits["ip"],
+                (bucket + 2) * window,
+            ),
+            (
+                f"{limits['email']} in {minutes} minutes from this email",
+                f"{RATE_KEY_PREFIX}:{statement}:email:{email}:{bucket}",
+                limits["email"],
+                (bucket + 2) * window,
+            ),
+        ]
+        if limits.get("email_per_day") is not None:
+            limited.append(
+                (
+                    f"{limits['email_per_day']} confirmation emails a day to this email",
+                    f"{RATE_KEY_PREFIX}:any:email-day:{email}:{day_bucket}",
+                    limits["email_per_day"],
+                    (day_bucket + 2) * day,
+                )
+            )
+        for what, key, limit, expires_at in limited:
+            counters.append((submission, what, key, limit, expires_at))
         submission.ip_digest = ""
     if not counters:
         return
@@ -661,12 +689,19 @@ def _mark_over_limit(batch: list[PublicSubmission]) -> None:
     except _CACHE_ERRORS:
         logger.warning("public signing counters unavailable; not counted", exc_info=True)
         return
-    minutes = window // 60
-    for (submission, what, _key, limit, _expires_at), is_over in zip(counters, over, strict=True):
+    for (submission, what, _key, _limit, _expires_at), is_over in zip(counters, over, strict=True):
         if is_over:
             reasons = [submission.suspicion] if submission.suspicion else []
-            reasons.append(f"more than {limit} in {minutes} minutes from this {what}")
+            reasons.append(f"{OVER_LIMIT}{what}")
             submission.suspicion = "; ".join(reasons)[:300]
+
+
+# How a submission's suspicion says it went over a limit.
+OVER_LIMIT = "more than "
+
+
+def _over_limit(submission: PublicSubmission) -> bool:
+    return OVER_LIMIT in submission.suspicion
 
 
 # For each key (KEYS[i]) with its member, limit and expiry time (ARGV[3i-2..3i]): 0 if the
@@ -730,9 +765,9 @@ def process_public_submissions(*, batch_size: int = PROCESSING_BATCH_SIZE) -> in
     and a second worker takes the next batch instead of waiting.
 
     A batch is first processed in one savepoint, rows not isolated from each other; if
-    anything in it fails (a row's bug, a signature made meanwhile by someone else), that
-    savepoint is rolled back and the batch is processed again row by row, each in a
-    savepoint of its own, so that a failing row is marked failed and the others go on.
+    anything in it fails (a row's bug, a slug taken meanwhile), that savepoint is rolled
+    back and the batch is processed again row by row, each in a savepoint of its own, so
+    that a failing row is marked failed and the others go on.
     """
     processed = 0
     statements: dict[int, _StatementForSigning] = {}
@@ -854,16 +889,12 @@ def _process(
     submission.processed_at = timezone.now()
     submission.signature, submission.error = None, ""  # from a first pass rolled back
     if not row_by_row:
-        submission.signature, outcome = _signature_for(
-            submission, signing, organisations, row_by_row=False
-        )
+        submission.signature, outcome = _signature_for(submission, signing, organisations)
         submission.status = PublicSubmission.Status.PROCESSED
         return outcome
     try:
         with transaction.atomic(), organisations.forgotten_on_error(submission):
-            submission.signature, outcome = _signature_for(
-                submission, signing, organisations, row_by_row=True
-            )
+            submission.signature, outcome = _signature_for(submission, signing, organisations)
     except Exception as error:  # one bad row must not block the queue
         logger.exception("public submission %s could not be processed", submission.pk)
         submission.status = PublicSubmission.Status.FAILED
@@ -877,20 +908,28 @@ def _signature_for(
     submission: PublicSubmission,
     signing: _StatementForSigning,
     organisations: "_OrganisationsOfBatch",
-    *,
-    row_by_row: bool,
 ) -> tuple[Signature, _Outcome]:
-    """The submission's signature and what it writes with its batch: a new signature,
-    waiting for its address to be confirmed (the first confirmation email, the audit
-    entry), or the organisation's live one (whose submitter learns it by email, unless it
-    is the same person sending the form twice)."""
+    """The submission's signature and what it writes with its batch.
+
+    Whether the organisation has signed is told only to an address of its own (one of
+    its contacts', its verified domain, the address of its signature, or the one that
+    named it first): that email reaches nobody else. Every other submitter gets the same
+    answer whatever the organisation did: a new signature waiting for its address to be
+    confirmed (the confirmation email, unless over a limit, and an audit entry), which
+    holds no place and, for an organisation that existed, then waits for approval.
+    Sending the form again finds one's own waiting signature and sends nothing more."""
     statement = signing.statement
     signatory = Signatory.of(submission)
     organisation = organisations.get_or_create(submission)
+    own = organisations.is_own(organisation, signatory.email)
     existing = organisations.live_signature(statement.pk, organisation.pk)
-    if existing is not None:
+    if own and existing is not None:
         return existing, _already_signed(existing, submission, signing, signatory)
-    new = Signature(
+    waiting = organisations.waiting_signature(statement.pk, organisation.pk, signatory.email)
+    if waiting is not None:
+        return waiting, _Outcome()
+    emailed = not _over_limit(submission)
+    signature = Signature(
         statement=statement,
         organisation=organisation,
         version=signing.version,
@@ -898,24 +937,12 @@ def _signature_for(
         status=Signature.Status.PENDING_VERIFICATION,
         source=Signature.Source.WEB,
         suspicious=bool(submission.suspicion),
-        # The first confirmation email goes with it (below).
-        confirmation_emails_sent=1,
+        needs_approval=not own,
+        confirmation_emails_sent=1 if emailed else 0,
     )
-    if not row_by_row:
-        # A signature made since the batch looked (a member signing from the statement
-        # page) fails the INSERT, and with it the batch's fast path.
-        new.save(force_insert=True)
-    else:
-        try:
-            with transaction.atomic():
-                new.save(force_insert=True)
-        except IntegrityError:
-            existing = live_signature(statement, organisation)
-            if existing is None:
-                raise
-            return existing, _already_signed(existing, submission, signing, signatory)
-    signature = new
-    organisations.signed(signature)
+    # A signature waiting for its address holds no place: nothing can refuse it.
+    signature.save(force_insert=True)
+    organisations.waiting(signature)
     entry = unsaved_entry(
         actor_label=f"{signatory.name} <{signatory.email}>",
         action="signature.submitted",
@@ -923,6 +950,8 @@ def _signature_for(
         changes={"status": [None, signature.status]},
         note=f"suspicious: {submission.suspicion}" if submission.suspicion else "",
     )
+    if not emailed:
+        return signature, _Outcome(entries=[entry])
     title = signing.title(submission.language)
     email = _confirmation_email(signature, submission.language, title, number=1)
     return signature, _Outcome(emails=[email], entries=[entry])
@@ -934,9 +963,9 @@ def _already_signed(
     signing: _StatementForSigning,
     signatory: Signatory,
 ) -> _Outcome:
-    """A double click, or the same person sending the form again: the confirmation already
-    sent (or the signature already counted) is the answer. Someone else of the same
-    organisation is told by email that it had signed."""
+    """One of the organisation's own addresses names it after it signed: the person who
+    signed sending the form again gets nothing more; someone else of the organisation is
+    told by email that it had signed (the email reaches only that address)."""
     if canonical_email(existing.email) == canonical_email(signatory.email):
         return _Outcome()
     title = signing.title(submission.language)
@@ -946,19 +975,27 @@ def _already_signed(
     return _Outcome(emails=[email])
 
 
+def is_own_address(organisation: Organisation, email: str, contact_emails: set[str]) -> bool:
+    """Whether `email` is one of the organisation's own: a contact's address (given as
+    `contact_emails`, lower case) or an address at its verified domain."""
+    address = email.strip().lower()
+    domain = organisation.verified_domain.strip().lower()
+    return address in contact_emails or bool(domain and address.rpartition("@")[2] == domain)
+
+
 class _OrganisationsOfBatch:
-    """The organisations a batch of submissions names, found or created once each, and
-    their live signatures of the batch's statements.
+    """The organisations a batch of submissions names, found or created once each, with
+    what deciding their signatures needs: their contacts' addresses among the batch's,
+    their live signatures of the batch's statements, and the signatures waiting for an
+    address of the batch.
 
     The same name is compared as members.services.find_duplicates compares it (trimmed,
     case-insensitive, in one country). Two submissions naming the same new organisation
     at once, in one batch or in two workers, create it once: the batch first takes a lock
     on each normalised name and country it names (all in one statement, in one order in
     every worker, so no deadlock), held until it commits, and only then looks them up, in
-    one query served by the index on LOWER(name). Their live signatures are read in one
-    more query, after the locks: a signature made by another processor for one of them
-    was committed before, and one made otherwise (a member signing from the statement
-    page) fails the INSERT on the one-live-signature index, never makes a second.
+    one query served by the index on LOWER(name). The rest is read in one query each,
+    after the locks.
     """
 
     def __init__(
@@ -966,12 +1003,20 @@ class _OrganisationsOfBatch:
         found: dict[tuple[str, str], Organisation],
         taken_slugs: set[str],
         signatures: dict[tuple[int, int], Signature],
+        contact_emails: dict[int, set[str]],
+        waiting: dict[tuple[int, int, str], Signature],
     ):
         self._by_key = found
         # Of the slugs the new organisations would be given, those some row has already.
         self._taken_slugs = taken_slugs
         # The live signature of each (statement, organisation), as far as the batch knows.
         self._signatures = signatures
+        # Lower-case addresses of each organisation's contacts (those the batch names).
+        self._contact_emails = contact_emails
+        # Signatures waiting for their address, by (statement, organisation, address).
+        self._waiting = waiting
+        # The canonical address that named each organisation the batch created.
+        self._created_by: dict[int, str] = {}
 
     @staticmethod
     def key(submission: PublicSubmission) -> tuple[str, str]:
@@ -1010,18 +1055,23 @@ class _OrganisationsOfBatch:
             if cls.key(submission) not in found
         }
         taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
-        return cls(found, taken | (bases & RESERVED_SLUGS), cls._live_signatures(batch, found))
+        ids = [organisation.pk for organisation in found.values()]
+        statements = {submission.statement_id for submission in batch}
+        return cls(
+            found,
+            taken | (bases & RESERVED_SLUGS),
+            cls._live_signatures(statements, ids),
+            cls._contact_emails_of(batch, ids),
+            cls._waiting_signatures(statements, ids),
+        )
 
     @staticmethod
-    def _live_signatures(batch, found) -> dict[tuple[int, int], Signature]:
-        if not found:
+    def _live_signatures(statements, ids) -> dict[tuple[int, int], Signature]:
+        if not ids:
             return {}
         signatures = (
             Signature.objects.live()
-            .filter(
-                statement__in={submission.statement_id for submission in batch},
-                organisation__in=[organisation.pk for organisation in found.values()],
-            )
+            .filter(statement__in=statements, organisation__in=ids)
             .select_related("organisation")
         )
         return {
@@ -1029,12 +1079,65 @@ class _OrganisationsOfBatch:
             for signature in signatures
         }
 
+    @staticmethod
+    def _contact_emails_of(batch, ids) -> dict[int, set[str]]:
+        if not ids:
+            return {}
+        emails = {submission.email.strip().lower() for submission in batch}
+        found: dict[int, set[str]] = {}
+        for organisation_id, email in (
+            Contact.objects.annotate(lower_email=Lower("email"))
+            .filter(organisation__in=ids, lower_email__in=emails)
+            .values_list("organisation_id", "lower_email")
+        ):
+            found.setdefault(organisation_id, set()).add(email)
+        return found
+
+    @staticmethod
+    def _waiting_signatures(statements, ids) -> dict[tuple[int, int, str], Signature]:
+        if not ids:
+            return {}
+        signatures = Signature.objects.filter(
+            status=Signature.Status.PENDING_VERIFICATION,
+            statement__in=statements,
+            organisation__in=ids,
+        )
+        return {
+            (
+                signature.statement_id,
+                signature.organisation_id,
+                canonical_email(signature.email),
+            ): signature
+            for signature in signatures
+        }
+
     def live_signature(self, statement_id: int, organisation_id: int) -> Signature | None:
         return self._signatures.get((statement_id, organisation_id))
 
-    def signed(self, signature: Signature) -> None:
-        """A signature this batch made: the next submission for its organisation finds it."""
-        self._signatures[(signature.statement_id, signature.organisation_id)] = signature
+    def waiting_signature(
+        self, statement_id: int, organisation_id: int, email: str
+    ) -> Signature | None:
+        return self._waiting.get((statement_id, organisation_id, canonical_email(email)))
+
+    def waiting(self, signature: Signature) -> None:
+        """A signature this batch made: the same address naming it again finds it."""
+        key = (signature.statement_id, signature.organisation_id, canonical_email(signature.email))
+        self._waiting[key] = signature
+
+    def is_own(self, organisation: Organisation, email: str) -> bool:
+        """Whether the address is one of the organisation's: its contacts', its verified
+        domain, that of its live signature, or the one that named it first, in this batch
+        (a new organisation's first signer is its own)."""
+        address = canonical_email(email)
+        return (
+            self._created_by.get(organisation.pk) == address
+            or is_own_address(organisation, email, self._contact_emails.get(organisation.pk, set()))
+            or any(
+                canonical_email(signature.email) == address
+                for (_statement, organisation_id), signature in self._signatures.items()
+                if organisation_id == organisation.pk
+            )
+        )
 
     def get_or_create(self, submission: PublicSubmission) -> Organisation:
         key = self.key(submission)
@@ -1049,6 +1152,7 @@ class _OrganisationsOfBatch:
                 name=name, slug=slug, country=submission.country, kind=submission.kind
             )
             self._by_key[key] = organisation
+            self._created_by[organisation.pk] = canonical_email(submission.email)
         return organisation
 
     @contextlib.contextmanager
@@ -1056,11 +1160,11 @@ class _OrganisationsOfBatch:
         """Around a submission's savepoint: the organisation and the signature it made are
         forgotten when the savepoint is rolled back, so that the next submission naming
         the organisation makes them again."""
-        organisations, signatures = dict(self._by_key), dict(self._signatures)
+        saved = dict(self._by_key), dict(self._waiting), dict(self._created_by)
         try:
             yield
         except BaseException:
-            self._by_key, self._signatures = organisations, signatures
+            self._by_key, self._waiting, self._created_by = (dict(part) for part in saved)
             raise
 
 
@@ -1087,7 +1191,7 @@ def expire_unconfirmed_signatures(*, now: dt.datetime | None = None) -> int:
                 Signature.objects.select_for_update(skip_locked=True)
                 .filter(
                     status=Signature.Status.PENDING_VERIFICATION,
-                    source=Signature.Source.WEB,
+                    source__in=[Signature.Source.WEB, Signature.Source.PARTNER],
                     created_at__lt=cutoff,
                 )
                 .order_by("pk")[:500]
@@ -1168,32 +1272,99 @@ def send_signature_confirmation(*, signature: Signature, language: str) -> bool:
 
 def verify_signature(*, signature: Signature) -> Signature:
     """The signer followed the link in the confirmation email and confirmed (a POST).
-    The signature counts, or waits for a moderator when moderation is on or it looked
-    automated."""
+
+    From an address of the organisation's own, the signature now holds its place and
+    counts, or waits for a moderator when moderation is on or it looked automated; if the
+    organisation signed meanwhile, it is not needed (its signer may know: the address is
+    the organisation's). From anyone else it waits for a convenor or the organisation's
+    coordinator to approve it (approve_claim), holding no place and naming nobody."""
     statement = signature.statement
-    needs_moderation = statement.moderation or signature.suspicious
-    new_status = (
-        Signature.Status.PENDING_MODERATION if needs_moderation else Signature.Status.CONFIRMED
-    )
+    if signature.needs_approval:
+        new_status = Signature.Status.PENDING_APPROVAL
+    elif statement.moderation or signature.suspicious:
+        new_status = Signature.Status.PENDING_MODERATION
+    else:
+        new_status = Signature.Status.CONFIRMED
     now = timezone.now()
-    with transaction.atomic():
-        updated = Signature.objects.filter(
-            pk=signature.pk, status=Signature.Status.PENDING_VERIFICATION
-        ).update(status=new_status, email_verified_at=now, updated_at=now)
-        if updated:
-            _answer(statement, signature.organisation_id, SignOnRequest.Answer.SIGNED, now)
+    try:
+        with transaction.atomic():
+            updated = Signature.objects.filter(
+                pk=signature.pk, status=Signature.Status.PENDING_VERIFICATION
+            ).update(status=new_status, email_verified_at=now, updated_at=now)
+    except IntegrityError:
+        # The organisation's place is held by the signature of another of its people.
+        new_status = Signature.Status.SUPERSEDED
+        with transaction.atomic():
+            updated = Signature.objects.filter(
+                pk=signature.pk, status=Signature.Status.PENDING_VERIFICATION
+            ).update(status=new_status, email_verified_at=now, updated_at=now)
+    if updated:
+        with transaction.atomic():
+            if new_status in Signature.LIVE_STATUSES:
+                _answer(statement, signature.organisation_id, SignOnRequest.Answer.SIGNED, now)
             record(
                 actor_label=signature.email,
                 action="signature.email_verified",
                 target=signature,
                 changes={"status": [Signature.Status.PENDING_VERIFICATION, new_status]},
             )
-            emit(
-                event="signature.confirmed",
-                payload=signature_payload(signature),
-                when=new_status == Signature.Status.CONFIRMED,
-            )
+            signature.status = new_status
+            emit_signature_event("signature.confirmed", signature, when=new_status == "confirmed")
     signature.refresh_from_db()
+    return signature
+
+
+def claim_signature(
+    *,
+    statement: Statement,
+    organisation: Organisation,
+    signatory: Signatory,
+    source: str,
+    language: str,
+) -> Signature:
+    """A signature for an existing organisation from someone not known as one of its
+    people (a partner acting for nobody in particular): like a public submission, it
+    waits for its address to be confirmed and, unless the address is the organisation's
+    own, for approval. The answer is the same whether or not the organisation signed;
+    sending it again for the same address finds the one waiting."""
+    _check_open(statement)
+    contacts = set(
+        organisation.contacts.annotate(lower_email=Lower("email"))
+        .filter(lower_email=signatory.email.strip().lower())
+        .values_list("lower_email", flat=True)
+    )
+    own = is_own_address(organisation, signatory.email, contacts)
+    with transaction.atomic():
+        waiting = [
+            signature
+            for signature in Signature.objects.select_for_update().filter(
+                statement=statement,
+                organisation=organisation,
+                status=Signature.Status.PENDING_VERIFICATION,
+            )
+            if canonical_email(signature.email) == canonical_email(signatory.email)
+        ]
+        if waiting:
+            return waiting[0]
+        signature = Signature.objects.create(
+            statement=statement,
+            organisation=organisation,
+            version=statement.current_version(),
+            **signatory.columns(),
+            status=Signature.Status.PENDING_VERIFICATION,
+            source=source,
+            needs_approval=not own,
+            confirmation_emails_sent=1,
+        )
+        record(
+            actor_label=f"{signatory.name} <{signatory.email}>",
+            action="signature.submitted",
+            target=signature,
+            changes={"status": [None, signature.status]},
+            note=f"source: {source}",
+        )
+        title = statement.current_text(language).title
+        queue_email(_confirmation_email(signature, language, title, number=1))
     return signature
 
 
@@ -1251,36 +1422,65 @@ def withdraw(*, signature: Signature, actor=None, actor_label: str = "", reason:
             changes={"status": [signature.status, Signature.Status.WITHDRAWN]},
             note=reason,
         )
-        emit(event="signature.withdrawn", payload=signature_payload(signature))
+        emit_signature_event("signature.withdrawn", signature)
     signature.status = Signature.Status.WITHDRAWN
     return signature
 
 
 def moderate(*, signature: Signature, approve: bool, moderator, reason: str = "") -> Signature:
     """Confirm a signature waiting for moderation, or reject it (with a reason, kept in
-    the audit trail). A rejected organisation is back to "no reply": it may sign again."""
-    new_status = Signature.Status.CONFIRMED if approve else Signature.Status.REJECTED
+    the audit trail). A rejected organisation is back to "no reply": it may sign again.
+
+    A signature waiting for approval (from someone not known as one of the
+    organisation's people) is decided the same way; approved, it counts, named only if
+    the organisation is listed in the public directory: a submission from outside an
+    organisation never names it where the organisation chose not to be named. If the
+    organisation's own signature came first, the claim is simply not needed."""
     if not approve and not reason.strip():
         raise ValidationError(_("Please give a reason for the rejection."))
+    waiting = (Signature.Status.PENDING_MODERATION, Signature.Status.PENDING_APPROVAL)
+    new_status = Signature.Status.CONFIRMED if approve else Signature.Status.REJECTED
+    now = timezone.now()
     with transaction.atomic():
-        updated = Signature.objects.filter(
-            pk=signature.pk, status=Signature.Status.PENDING_MODERATION
-        ).update(status=new_status, updated_at=timezone.now())
-        if not updated:
+        current = (
+            Signature.objects.select_for_update()
+            .select_related("organisation")
+            .filter(pk=signature.pk, status__in=waiting)
+            .first()
+        )
+        if current is None:
             raise ValidationError(_("This signature is not waiting for moderation."))
-        if not approve:
+        changes = {"status": [current.status, new_status]}
+        fields = {"status": new_status, "updated_at": now}
+        if approve and current.needs_approval and not current.organisation.listed_publicly:
+            fields["listed_publicly"] = False
+        try:
+            with transaction.atomic():
+                Signature.objects.filter(pk=current.pk).update(**fields)
+        except IntegrityError:
+            new_status = fields["status"] = Signature.Status.SUPERSEDED
+            fields.pop("listed_publicly", None)
+            changes = {"status": [current.status, new_status]}
+            Signature.objects.filter(pk=current.pk).update(**fields)
+        if new_status == Signature.Status.CONFIRMED:
+            _answer(current.statement_id, current.organisation_id, SignOnRequest.Answer.SIGNED, now)
+        elif not approve and current.status == Signature.Status.PENDING_MODERATION:
             SignOnRequest.objects.filter(
-                statement_id=signature.statement_id, organisation_id=signature.organisation_id
+                statement_id=current.statement_id, organisation_id=current.organisation_id
             ).update(answer=SignOnRequest.Answer.NO_REPLY, answered_at=None)
         record(
             actor=moderator,
             action="signature.approved" if approve else "signature.rejected",
-            target=signature,
-            changes={"status": [Signature.Status.PENDING_MODERATION, new_status]},
+            target=current,
+            changes=changes,
             note=reason.strip(),
         )
-        emit(event="signature.confirmed", payload=signature_payload(signature), when=approve)
-    signature.status = new_status
+        for name, value in fields.items():
+            setattr(current, name, value)
+        emit_signature_event(
+            "signature.confirmed", current, when=new_status == Signature.Status.CONFIRMED
+        )
+    signature.status, signature.listed_publicly = current.status, current.listed_publicly
     return signature
 
 
@@ -1403,7 +1603,7 @@ def publish(*, statement: Statement, actor=None) -> bool:
                 target=statement,
                 changes={"status": [None, Statement.Status.PUBLISHED]},
             )
-            emit(event="statement.published", payload=statement_payload(statement))
+            emit_statement_published(statement)
     return bool(published)
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("confirm/<str:token>/", views.verify, name="verify"),
     path("signatures/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("signatures/<int:pk>/moderate/", views.moderate, name="moderate"),
+    path("claims/", views.claims, name="claims"),
     path("signatures/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/edit/", views.edit, name="edit"),

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
+from alliance.permissions import is_convenor
 from alliance.reversing import reverse_one
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
@@ -553,19 +554,46 @@ def withdraw(request, pk):
 @_guarded
 @require_POST
 def moderate(request, pk):
-    """Approve or reject a signature waiting for moderation, from the tracking board."""
-    signature = get_object_or_404(Signature.objects.select_related("statement"), pk=pk)
+    """Approve or reject a signature waiting for moderation, from the tracking board (or,
+    for a coordinator, a claim from the claims page)."""
+    signature = get_object_or_404(
+        Signature.objects.select_related("statement", "organisation"), pk=pk
+    )
     _check(request, "statements.moderate_signature", signature)
+    approve = request.POST.get("decision") == "approve"
     try:
         services.moderate(
             signature=signature,
-            approve=request.POST.get("decision") == "approve",
+            approve=approve,
             moderator=request.user,
             reason=request.POST.get("reason", ""),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("statements:tracking", slug=signature.statement.slug)
+    else:
+        # The same words whatever became of it: approving a claim for an organisation
+        # that signed already must not tell a coordinator that it had.
+        messages.success(request, _("Your decision is recorded.") if approve else _("Rejected."))
+    if request.user.has_perm("statements.view_tracking", signature.statement):
+        return redirect("statements:tracking", slug=signature.statement.slug)
+    return redirect("statements:claims")
+
+
+@_guarded
+def claims(request):
+    """Signatures sent by people not known as one of the organisation's people, whose
+    address is confirmed, waiting for a convenor or the organisation's coordinator to
+    approve them. Nothing here says whether the organisation has signed otherwise."""
+    if not request.user.is_authenticated:
+        raise _LoginNeeded
+    if not (is_convenor(request.user) or request.user.coordinated_alliances.exists()):
+        raise PermissionDenied
+    waiting = Signature.objects.claims_decidable_by(request.user)
+    return render(
+        request,
+        "statements/claims.html",
+        {"claims": waiting.select_related("statement", "organisation").order_by("created_at")},
+    )
 
 
 @_guarded
@@ -808,7 +836,11 @@ def tracking(request, slug):
             "answers": SignOnRequest.Answer.choices,
             "tracking": services.tracking(statement),
             "to_moderate": Signature.objects.filter(
-                statement=statement, status=Signature.Status.PENDING_MODERATION
+                statement=statement,
+                status__in=[
+                    Signature.Status.PENDING_MODERATION,
+                    Signature.Status.PENDING_APPROVAL,
+                ],
             )
             .select_related("organisation")
             .order_by("created_at"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.api.scopes import Scope
+from alliance.permissions import is_convenor
 
 KEY_PREFIX = "ah"
 # The part of a key stored in clear, to find the row and to show which key is which.
@@ -98,6 +99,8 @@ class ApiKey(models.Model):
         unknown = set(scopes) - set(Scope.values)
         if unknown:
             raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
+        if Scope.READ_UNLISTED in scopes and not (acting_for and is_convenor(acting_for)):
+            raise ValueError(f"{Scope.READ_UNLISTED} is only for a key acting for a convenor")
         key = cls(
             partner_name=partner_name,
             organisation=organisation,
@@ -124,6 +127,14 @@ class ApiKey(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @property
+    def sees_unlisted(self) -> bool:
+        """Whether the key may read who signed without being listed: only with the scope
+        made for it, and only while it acts for a convenor."""
+        return bool(
+            self.has_scope(Scope.READ_UNLISTED) and self.acting_for and is_convenor(self.acting_for)
+        )
 
     def touch(self, now: dt.datetime | None = None) -> None:
         """Record a use, at most once per LAST_USED_RESOLUTION (a conditional update, so

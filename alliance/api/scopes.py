@@ -7,7 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 class Scope(models.TextChoices):
     READ = "read", _("read public data")
-    READ_CONTACTS = "read:contacts", _("read personal data of contacts and all signatures")
+    READ_CONTACTS = "read:contacts", _("read personal data of contacts")
+    # Only for a key acting for a convenor: the names of organisations that sign without
+    # being listed are a danger to them; nobody else may read them.
+    READ_UNLISTED = "read:unlisted", _("read signatures counted without the name (convenors)")
     WRITE_SIGNATURES = "write:signatures", _("record signatures collected by the partner")
     WRITE_MEMBERS = "write:members", _("change organisations and contacts")
 

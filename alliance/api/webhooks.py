@@ -30,6 +30,7 @@ import socket
 import ssl
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -42,7 +43,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.api.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from alliance.api.models import ApiKey, WebhookDelivery, WebhookEvent, WebhookSubscription
 from alliance.audit.services import record
 from alliance.outbox.services import Email, queue_emails
 from alliance.queueing import enqueue
@@ -220,23 +221,37 @@ def resume(*, subscription: WebhookSubscription, actor=None) -> WebhookSubscript
 # --- Events -----------------------------------------------------------------------------
 
 
-def emit(*, event: str, payload: dict, when: bool = True) -> list[int]:
+def emit(
+    *,
+    event: str,
+    payload: dict | None = None,
+    when: bool = True,
+    payload_for: Callable[[ApiKey], dict | None] | None = None,
+) -> list[int]:
     """Write a delivery of `event` for every active subscription to it, in the caller's
     transaction, and send them once it commits. A paused subscription misses the events
     of its pause: a dead receiver would otherwise pile up rows without end. `when=False`
-    emits nothing, so that a service says in one line which of its outcomes is the event."""
+    emits nothing, so that a service says in one line which of its outcomes is the event.
+
+    `payload_for(api_key)`, when given instead of `payload`, is what the subscription's
+    key may learn of the event, or None when it may learn nothing: an event goes only to
+    the keys that may see what it is about."""
     if not when:
         return []
     if event not in WebhookEvent.values:
         raise ValueError(f"Unknown webhook event {event}")
     # Filtered in Python: there are few subscriptions, and a JSON "contains" lookup is
     # not portable to SQLite, which the tests may use.
-    subscriptions = [
-        subscription.pk
-        for subscription in WebhookSubscription.objects.filter(is_active=True).only("pk", "events")
-        if event in subscription.events
-    ]
-    if not subscriptions:
+    payloads = []
+    for subscription in WebhookSubscription.objects.filter(is_active=True).select_related(
+        "api_key", "api_key__acting_for"
+    ):
+        if event not in subscription.events:
+            continue
+        for_key = payload if payload_for is None else payload_for(subscription.api_key)
+        if for_key is not None:
+            payloads.append((subscription.pk, for_key))
+    if not payloads:
         return []
     now = timezone.now()
     deliveries = WebhookDelivery.objects.bulk_create(
@@ -244,11 +259,11 @@ def emit(*, event: str, payload: dict, when: bool = True) -> list[int]:
             WebhookDelivery(
                 subscription_id=subscription_id,
                 event=event,
-                payload=payload,
+                payload=for_key,
                 idempotency_id=uuid.uuid4(),
                 queued_at=now,
             )
-            for subscription_id in subscriptions
+            for subscription_id, for_key in payloads
         ]
     )
     ids = [delivery.pk for delivery in deliveries]
@@ -264,19 +279,6 @@ def emit(*, event: str, payload: dict, when: bool = True) -> list[int]:
 
 def statement_payload(statement) -> dict:
     return {"statement": {"id": statement.pk, "slug": statement.slug}}
-
-
-def signature_payload(signature) -> dict:
-    """The organisation is named only when the signature is listed publicly: a key with
-    the read scope must not learn from a webhook what the API would not show it."""
-    return {
-        "signature": {
-            "id": signature.pk,
-            "statement": signature.statement_id,
-            "organisation": signature.organisation_id if signature.listed_publicly else None,
-            "listed_publicly": signature.listed_publicly,
-        }
-    }
 
 
 def membership_payload(membership) -> dict:

@@ -1,6 +1,7 @@
 """The partner contract for joint statements: statements with their texts per language,
 their signatures, and the input of a signature a partner collected."""
 
+from django.conf import settings
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -144,4 +145,10 @@ class SignatureInputSerializer(serializers.Serializer):
         required=False,
         default=True,
         help_text="False: the signature counts but the organisation's name is not listed.",
+    )
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        help_text="Language of the confirmation email the signatory may be sent "
+        "(default: the statement's original language).",
     )

@@ -17,10 +17,13 @@ from rest_framework.response import Response
 from alliance.api.exceptions import ApiError
 from alliance.api.filters import UtcIsoDateTimeFilter
 from alliance.api.idempotency import idempotent
+from alliance.api.models import ApiKey
 from alliance.api.schema import ErrorSerializer, id_parameter
-from alliance.api.scopes import Scope
+from alliance.api.scopes import Scope, acting_user
 from alliance.api.views import PartnerDetailView, PartnerListView
+from alliance.permissions import is_convenor
 from members.models import Organisation
+from members.rules import represents
 from statements import services
 from statements.api.serializers import (
     SignatureInputSerializer,
@@ -123,8 +126,10 @@ class SignatureFilter(django_filters.FilterSet):
     get=extend_schema(
         summary="List the signatures of a statement",
         parameters=[id_parameter("statement")],
-        description="Confirmed signatures listed publicly; with the read:contacts scope, "
-        "every confirmed signature (also those counted without the name) and emails.",
+        description="Confirmed signatures listed publicly on published statements, as the "
+        "public page shows them (with read:contacts, with their emails); a key of an "
+        "organisation also sees its own. Signatures counted without the name are listed "
+        "only to a key acting for a convenor with the read:unlisted scope.",
     ),
     post=extend_schema(
         summary="Record a signature the partner collected",
@@ -140,12 +145,20 @@ class SignatureFilter(django_filters.FilterSet):
         ],
         description="Scope write:signatures. The same rules as the web: one signature per "
         "organisation, within the sign-on window, for organisations in the statement's "
-        "audience. Send an `Idempotency-Key` header: a retry with the same key and body "
+        "audience. A key of the organisation itself, or acting for a convenor or one of the "
+        "organisation's representatives, signs at once (201). Any other key is not known as "
+        "one of the organisation's people: the signature is accepted (202, status "
+        "`pending_verification`) and its signatory is emailed a link to confirm; it counts "
+        "once confirmed from one of the organisation's addresses, or once a convenor or the "
+        "organisation's coordinator approves it. The 202 is the same whether or not the "
+        "organisation has signed. Send an `Idempotency-Key` header: a retry with the same "
+        "key and body "
         "returns the first response (header `Idempotent-Replayed: true`); the same key "
         "with a different body is refused (422, `idempotency_key_reused`).",
         request=SignatureInputSerializer,
         responses={
             201: SignatureWithEmailSerializer,
+            202: SignatureWithEmailSerializer,
             403: OpenApiResponse(
                 ErrorSerializer,
                 description="The key lacks write:signatures (`insufficient_scope`), or the "
@@ -153,7 +166,8 @@ class SignatureFilter(django_filters.FilterSet):
             ),
             409: OpenApiResponse(
                 ErrorSerializer,
-                description="The organisation has signed already (`already_signed`), or "
+                description="The organisation has signed already (`already_signed`: only to "
+                "a key that speaks for it), or "
                 "the statement is not open for signatures (`statement_not_open`).",
             ),
             422: OpenApiResponse(
@@ -183,11 +197,12 @@ class StatementSignatures(PartnerListView):
         statement = get_object_or_404(
             Statement.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
         )
-        if self.has_scope(Scope.READ_CONTACTS):
-            signatures = statement.signatures.filter(status=Signature.Status.CONFIRMED)
+        key = self.request.auth if isinstance(self.request.auth, ApiKey) else None
+        if key is not None:
+            signatures = Signature.objects.visible_to_key(key)
         else:
-            signatures = Signature.objects.visible_to(self.request.user).filter(statement=statement)
-        return signatures.select_related("organisation")
+            signatures = Signature.objects.visible_to(self.request.user)
+        return signatures.filter(statement=statement).select_related("organisation")
 
     @idempotent
     def post(self, request, pk):
@@ -203,16 +218,30 @@ class StatementSignatures(PartnerListView):
             raise ApiError(
                 403, "not_in_audience", _("This organisation may not sign this statement.")
             )
+        signatory = services.Signatory(
+            name=data.validated_data["signatory_name"],
+            email=data.validated_data["signatory_email"],
+            title=data.validated_data["signatory_title"],
+            listed_publicly=data.validated_data["listed_publicly"],
+        )
         try:
+            if not self._speaks_for(organisation):
+                # Whether the organisation signed is not this key's to learn: the answer is
+                # the same either way, and the signature waits for its signer's address.
+                signature = services.claim_signature(
+                    statement=statement,
+                    organisation=organisation,
+                    signatory=signatory,
+                    source=Signature.Source.PARTNER,
+                    language=data.validated_data.get("language") or statement.original_language,
+                )
+                return Response(
+                    SignatureWithEmailSerializer(signature).data, status=status.HTTP_202_ACCEPTED
+                )
             signature = services.sign(
                 statement=statement,
                 organisation=organisation,
-                signatory=services.Signatory(
-                    name=data.validated_data["signatory_name"],
-                    email=data.validated_data["signatory_email"],
-                    title=data.validated_data["signatory_title"],
-                    listed_publicly=data.validated_data["listed_publicly"],
-                ),
+                signatory=signatory,
                 source=Signature.Source.PARTNER,
             )
         except services.AlreadySigned:
@@ -223,6 +252,18 @@ class StatementSignatures(PartnerListView):
             raise ApiError(409, "statement_not_open", " ".join(refusal.messages)) from None
         return Response(
             SignatureWithEmailSerializer(signature).data, status=status.HTTP_201_CREATED
+        )
+
+    def _speaks_for(self, organisation: Organisation) -> bool:
+        """Whether the key signs as the organisation itself: a key of the organisation's
+        own, or one acting for a convenor or for one of its representatives. Anyone else
+        is not known as one of its people (a coordinator may not learn who signed)."""
+        key = self.request.auth
+        acting = acting_user(self.request)
+        return (
+            key.organisation_id == organisation.pk
+            or is_convenor(acting)
+            or represents(acting, organisation)
         )
 
     def _organisation(self, organisation_id: int) -> Organisation:

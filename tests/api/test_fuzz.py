@@ -55,10 +55,17 @@ FUZZ_SETTINGS = hypothesis.settings(
 
 @pytest.fixture
 def partner_keys(transactional_db):
-    """Bearer headers of a key with every scope and of a read-only one."""
+    """Bearer headers of a key with every scope (acting for a convenor, the only one who
+    may hold read:unlisted) and of a read-only one acting for nobody."""
+    from tests.factories import UserFactory
+
+    convenor = UserFactory(email="fuzz-convenor@alliance.test", is_convenor=True)
     headers = []
-    for name, scopes in [("Fuzzer (all scopes)", Scope.values), ("Fuzzer (read)", [Scope.READ])]:
-        _, secret = ApiKey.issue(partner_name=name, scopes=scopes)
+    for name, scopes, acting_for in [
+        ("Fuzzer (all scopes)", Scope.values, convenor),
+        ("Fuzzer (read)", [Scope.READ], None),
+    ]:
+        _, secret = ApiKey.issue(partner_name=name, scopes=scopes, acting_for=acting_for)
         headers.append({"Authorization": f"Bearer {secret}"})
     return headers
 

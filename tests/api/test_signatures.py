@@ -34,15 +34,21 @@ def body(organisation, **fields):
 
 
 @pytest.fixture
+def own_key(make_key, uganda_member):
+    """The member's own system: it signs as the organisation."""
+    return make_key(Scope.READ, Scope.WRITE_SIGNATURES, organisation=uganda_member)
+
+
+@pytest.fixture
 def open_to_members(db):
     return StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.MEMBERS)
 
 
 @pytest.mark.django_db
 def test_partner_signature_goes_through_the_signing_service(
-    api, signing_key, open_to_members, uganda_member
+    api, own_key, open_to_members, uganda_member
 ):
-    response = api(signing_key).post(
+    response = api(own_key).post(
         url(open_to_members), body(uganda_member, listed_publicly=False), format="json"
     )
     assert response.status_code == 201, response.content
@@ -85,10 +91,10 @@ def test_sessions_cannot_post_signatures(
 
 @pytest.mark.django_db
 def test_second_signature_of_an_organisation_is_refused(
-    api, signing_key, open_to_members, uganda_member
+    api, own_key, open_to_members, uganda_member
 ):
     SignatureFactory(statement=open_to_members, organisation=uganda_member)
-    response = api(signing_key).post(url(open_to_members), body(uganda_member), format="json")
+    response = api(own_key).post(url(open_to_members), body(uganda_member), format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "already_signed"
     assert open_to_members.signatures.count() == 1
@@ -115,13 +121,13 @@ def test_statement_outside_its_window_refuses_signatures(api, signing_key, ugand
 
 
 @pytest.mark.django_db
-def test_organisation_outside_the_audience_may_not_sign(api, signing_key, uganda, uganda_member):
+def test_organisation_outside_the_audience_may_not_sign(api, own_key, uganda, uganda_member):
     invited_only = StatementFactory(audience=Statement.Audience.INVITED)
-    response = api(signing_key).post(url(invited_only), body(uganda_member), format="json")
+    response = api(own_key).post(url(invited_only), body(uganda_member), format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "not_in_audience"
     SignOnRequestFactory(statement=invited_only, organisation=uganda_member)
-    response = api(signing_key).post(url(invited_only), body(uganda_member), format="json")
+    response = api(own_key).post(url(invited_only), body(uganda_member), format="json")
     assert response.status_code == 201
     assert SignOnRequest.objects.get().answer == SignOnRequest.Answer.SIGNED
 
@@ -169,9 +175,9 @@ def test_organisation_the_key_cannot_see_is_a_field_error(api, signing_key, open
 
 @pytest.mark.django_db
 def test_retry_with_the_same_key_returns_the_first_response(
-    api, signing_key, open_to_members, uganda_member
+    api, own_key, open_to_members, uganda_member
 ):
-    client = api(signing_key)
+    client = api(own_key)
     first = client.post(
         url(open_to_members), body(uganda_member), format="json", HTTP_IDEMPOTENCY_KEY="abc-1"
     )
@@ -215,14 +221,16 @@ def test_idempotency_keys_belong_to_one_api_key(
     response = api(other).post(
         url(open_to_members), body(brazil_member), format="json", HTTP_IDEMPOTENCY_KEY="same"
     )
-    assert response.status_code == 201
+    # Keys acting for nobody: each signature waits for its signatory's address.
+    assert response.status_code == 202
+    assert response.json()["organisation"]["id"] == brazil_member.pk
     assert open_to_members.signatures.count() == 2
 
 
 @pytest.mark.django_db
-def test_refusals_are_replayed_too(api, signing_key, open_to_members, uganda_member):
+def test_refusals_are_replayed_too(api, own_key, open_to_members, uganda_member):
     SignatureFactory(statement=open_to_members, organisation=uganda_member)
-    client = api(signing_key)
+    client = api(own_key)
     responses = [
         client.post(
             url(open_to_members), body(uganda_member), format="json", HTTP_IDEMPOTENCY_KEY="k"
@@ -236,9 +244,9 @@ def test_refusals_are_replayed_too(api, signing_key, open_to_members, uganda_mem
 
 @pytest.mark.django_db
 def test_without_idempotency_key_a_retry_is_a_second_attempt(
-    api, signing_key, open_to_members, uganda_member
+    api, own_key, open_to_members, uganda_member
 ):
-    client = api(signing_key)
+    client = api(own_key)
     client.post(url(open_to_members), body(uganda_member), format="json")
     retry = client.post(url(open_to_members), body(uganda_member), format="json")
     assert retry.status_code == 409

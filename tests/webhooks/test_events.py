@@ -46,11 +46,12 @@ def test_publishing_a_statement_emits_statement_published(everything, convenor):
 
 
 def test_signing_without_moderation_emits_signature_confirmed(everything, uganda_member):
-    statement = StatementFactory(moderation=False)
+    statement = StatementFactory(moderation=False, audience=Statement.Audience.ANYONE)
     signatory = statements.Signatory(name="Ana", email="ana@member.example")
     signature = statements.sign(
         statement=statement, organisation=uganda_member, signatory=signatory
     )
+    # A key acting for nobody sees what the public sees: who signed, once published.
     assert emitted() == [
         (
             "signature.confirmed",
@@ -58,8 +59,8 @@ def test_signing_without_moderation_emits_signature_confirmed(everything, uganda
                 "signature": {
                     "id": signature.pk,
                     "statement": statement.pk,
-                    "organisation": uganda_member.pk,
-                    "listed_publicly": True,
+                    "organisation": None,
+                    "listed_publicly": None,
                 }
             },
         )
@@ -69,7 +70,7 @@ def test_signing_without_moderation_emits_signature_confirmed(everything, uganda
 def test_signature_waiting_for_moderation_emits_nothing_until_approved(
     everything, uganda_member, convenor
 ):
-    statement = StatementFactory(moderation=True)
+    statement = StatementFactory(moderation=True, audience=Statement.Audience.ANYONE)
     signatory = statements.Signatory(name="Ana", email="ana@member.example")
     signature = statements.sign(
         statement=statement, organisation=uganda_member, signatory=signatory
@@ -81,7 +82,9 @@ def test_signature_waiting_for_moderation_emits_nothing_until_approved(
 
 def test_verifying_a_signature_emits_signature_confirmed(everything):
     signature = SignatureFactory(
-        status=Signature.Status.PENDING_VERIFICATION, statement__moderation=False
+        status=Signature.Status.PENDING_VERIFICATION,
+        statement__moderation=False,
+        statement__audience=Statement.Audience.ANYONE,
     )
     statements.verify_signature(signature=signature)
     assert [event for event, _ in emitted()] == ["signature.confirmed"]
@@ -91,6 +94,7 @@ def test_unlisted_signature_does_not_name_the_organisation(everything):
     signature = SignatureFactory(
         status=Signature.Status.PENDING_VERIFICATION,
         statement__moderation=False,
+        statement__audience=Statement.Audience.ANYONE,
         listed_publicly=False,
     )
     statements.verify_signature(signature=signature)
@@ -99,7 +103,9 @@ def test_unlisted_signature_does_not_name_the_organisation(everything):
 
 
 def test_withdrawing_a_signature_emits_signature_withdrawn(everything):
-    signature = SignatureFactory(status=Signature.Status.CONFIRMED)
+    signature = SignatureFactory(
+        status=Signature.Status.CONFIRMED, statement__audience=Statement.Audience.ANYONE
+    )
     statements.withdraw(signature=signature, actor_label="the organisation")
     assert [event for event, _ in emitted()] == ["signature.withdrawn"]
 

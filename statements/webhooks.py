@@ -1,0 +1,57 @@
+"""The webhook events of statements and signatures, and what each partner key may learn
+from them: the same as it may read from the API (statements.api.views), never more."""
+
+from alliance.api.webhooks import emit
+from statements.models import Signature, Statement
+
+
+def statement_payload(statement: Statement) -> dict:
+    return {"statement": {"id": statement.pk, "slug": statement.slug}}
+
+
+def signature_payload_for(signature: Signature, api_key) -> dict | None:
+    """What `api_key` may learn of an event about `signature`: nothing if it may not see
+    the statement; the organisation only if it may see who signed (listed on a published
+    statement, the key's own organisation, or a convenor's key made to read the unlisted)."""
+    statement = signature.statement
+    own = (
+        api_key.organisation_id is not None and api_key.organisation_id == signature.organisation_id
+    )
+    if not (api_key.sees_unlisted or own or statement_is_public(statement)):
+        return None
+    named = (
+        api_key.sees_unlisted
+        or own
+        or (signature.listed_publicly and statement.status in PUBLISHED_STATUSES)
+    )
+    return {
+        "signature": {
+            "id": signature.pk,
+            "statement": signature.statement_id,
+            "organisation": signature.organisation_id if named else None,
+            "listed_publicly": signature.listed_publicly if named else None,
+        }
+    }
+
+
+PUBLISHED_STATUSES = (Statement.Status.PUBLISHED, Statement.Status.CLOSED)
+
+
+def statement_is_public(statement: Statement) -> bool:
+    """Whether an anonymous visitor (and so any key) may see the statement."""
+    return statement.status in PUBLISHED_STATUSES or (
+        statement.status == Statement.Status.OPEN
+        and statement.audience == Statement.Audience.ANYONE
+    )
+
+
+def emit_signature_event(event: str, signature: Signature, *, when: bool = True) -> list[int]:
+    return emit(
+        event=event,
+        when=when,
+        payload_for=lambda api_key: signature_payload_for(signature, api_key),
+    )
+
+
+def emit_statement_published(statement: Statement) -> list[int]:
+    return emit(event="statement.published", payload=statement_payload(statement))
