@@ -46,6 +46,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# The thresholds `manage.py check --deploy` warns at (security.W009, as Django documents
+# it; the check itself is private to Django).
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+SECRET_KEY_INSECURE_PREFIX = "django-insecure-"
+
+
+def refuse_weak_secret_key(name: str, value: str) -> None:
+    """Stop on a key that signs sessions and password resets but could be guessed. The
+    message never repeats the key: start-up errors end up in logs."""
+    if (
+        len(value) < SECRET_KEY_MIN_LENGTH
+        or len(set(value)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or value.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} is too weak for DEBUG off: use at least {SECRET_KEY_MIN_LENGTH} random "
+            f"characters, at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, not "
+            f"starting with {SECRET_KEY_INSECURE_PREFIX!r} (make one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(64))").'
+        )
+
+
 _EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "smtps": "django.core.mail.backends.smtp.EmailBackend",

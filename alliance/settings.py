@@ -11,7 +11,14 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from alliance.env import env_bool, env_int, env_list, env_str, parse_email_url
+from alliance.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_email_url,
+    refuse_weak_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +29,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"
+elif not DEBUG:
+    refuse_weak_secret_key("SECRET_KEY", SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -30,9 +30,10 @@ trap 'exit 130' INT TERM
 bash scripts/services.sh start "$services_dir" --durable
 # shellcheck source=/dev/null  # written by services.sh start
 source "$services_dir/env"
-# Production settings (DEBUG off), with a key that is obviously not a secret.
+# Production settings (DEBUG off), with a key that is obviously not a secret (and long
+# enough for production's start-up check).
 export DJANGO_SETTINGS_MODULE=alliance.settings
-export SECRET_KEY=bench-only-not-a-secret-${RANDOM}${RANDOM}${RANDOM}${RANDOM}
+export SECRET_KEY=bench-only-not-a-secret-$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(48))')
 export PYTHONPATH=$PWD
 "$VENV/bin/python" manage.py migrate --noinput -v 0
 # The static files collected as production collects them (whitenoise serves them from

@@ -69,6 +69,53 @@ def test_missing_secret_key_stops_production_start():
 
 
 @pytest.mark.parametrize(
+    "secret_key",
+    [
+        "x",
+        "k7-production-like-secret-q3Zr8q3Zr8q3Zr8q3Zr8q3Z",  # 49 characters
+        "abcd" * 20,  # four different characters
+        "django-insecure-" + "k7-production-like-secret-" + "q3Zr8" * 12,
+    ],
+)
+def test_weak_secret_key_stops_production_start(secret_key):
+    result = run_manage("check", env_overrides={**PRODUCTION_ENV, "SECRET_KEY": secret_key})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for DEBUG off" in result.stderr
+
+
+def test_weak_secret_key_is_not_repeated_in_the_error():
+    secret_key = "weak-but-still-a-secret-" + "q3Zr8" * 4
+    result = run_manage("check", env_overrides={**PRODUCTION_ENV, "SECRET_KEY": secret_key})
+    assert "SECRET_KEY is too weak" in result.stderr
+    assert secret_key not in result.stderr
+
+
+def test_weak_secret_key_is_allowed_in_development():
+    env = {**PRODUCTION_ENV, "DEBUG": "1", "SECRET_KEY": "x"}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_key_the_benchmarks_make_starts_production():
+    [line] = [
+        line
+        for line in (ROOT / "scripts" / "bench.sh").read_text().splitlines()
+        if line.startswith("export SECRET_KEY=")
+    ]
+    made = subprocess.run(
+        ["bash", "-c", f'{line}; printf %s "$SECRET_KEY"'],
+        cwd=ROOT,
+        env={**os.environ, "VENV": str(Path(sys.executable).parent.parent)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    env = {**PRODUCTION_ENV, "SECRET_KEY": made.stdout}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
     ("name", "value", "message"),
     [
         ("DEBUG", "ture", "DEBUG='ture' is not a boolean"),

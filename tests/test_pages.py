@@ -439,8 +439,7 @@ def test_verification_email_is_written_in_the_language_of_the_page(
 # Development mailbox ------------------------------------------------------------------
 
 
-@pytest.mark.urls("tests.test_pages")
-def test_mailbox_lists_and_shows_every_email(client, db):
+def queue_test_email() -> OutgoingMessage:
     queue_email(
         Email(
             key="test:mailbox",
@@ -449,7 +448,13 @@ def test_mailbox_lists_and_shows_every_email(client, db):
             context={"subject": "Your application", "text": "Welcome aboard.", "html": ""},
         )
     )
-    outgoing = OutgoingMessage.objects.get(key="test:mailbox")
+    return OutgoingMessage.objects.get(key="test:mailbox")
+
+
+@pytest.mark.urls("tests.test_pages")
+def test_mailbox_lists_and_shows_every_email_to_staff(client_for, staff_convenor):
+    outgoing = queue_test_email()
+    client = client_for(staff_convenor)
 
     listing = client.get(reverse("outbox:mailbox")).content.decode()
     assert "grace@alliance.test" in listing
@@ -458,3 +463,34 @@ def test_mailbox_lists_and_shows_every_email(client, db):
     page = client.get(reverse("outbox:message", args=[outgoing.pk])).content.decode()
     assert "Your application" in page
     assert "Welcome aboard." in page
+
+
+@pytest.mark.urls("tests.test_pages")
+@pytest.mark.parametrize(
+    "persona, status",
+    [
+        ("anonymous", 302),
+        ("outsider", 403),
+        ("representative", 403),
+        ("uganda_coordinator", 403),
+        ("brazil_coordinator", 403),
+        ("convenor", 403),  # a convenor who is not staff
+    ],
+)
+def test_mailbox_is_for_staff_only(client_for, personas, persona, status):
+    outgoing = queue_test_email()
+    client = client_for(personas[persona])
+    for page in [reverse("outbox:mailbox"), reverse("outbox:message", args=[outgoing.pk])]:
+        response = client.get(page)
+        assert response.status_code == status
+        assert "grace@alliance.test" not in response.content.decode()
+        if status == 302:
+            assert response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+@pytest.mark.urls("tests.test_pages")
+def test_mailbox_link_is_shown_to_staff_only(client_for, staff_convenor, outsider):
+    mailbox = f'href="{reverse("outbox:mailbox")}"'
+    assert mailbox in client_for(staff_convenor).get("/").content.decode()
+    assert mailbox not in client_for(outsider).get("/").content.decode()
+    assert mailbox not in client_for(None).get("/").content.decode()

@@ -1,5 +1,5 @@
-"""Convenors make and revoke partner keys here. The secret is shown once, in the message
-after saving a new key; only its hash is kept.
+"""Convenors make and revoke partner keys here. The secret is shown once, in the page that
+answers the form that made the key; only its hash is kept.
 
 Webhook subscriptions are made by partners through the API (the signing secret is shown
 to them once); here convenors see them, pause and resume them, and read the delivery log.
@@ -8,6 +8,7 @@ to them once); here convenors see them, pause and resume them, and read the deli
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -40,15 +41,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-            secret = obj.set_new_secret()
-            super().save_model(request, obj, form, change)
-            messages.warning(
-                request,
-                _("The key for %(partner)s is %(secret)s — copy it now: it is not shown again.")
-                % {"partner": obj.partner_name, "secret": secret},
-            )
-            return
+            obj.new_secret = obj.set_new_secret()
         super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The secret goes into this response only: a message would keep it in the messages
+        # cookie (signed, not encrypted) or the session until the next page.
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Copy the new key"),
+            "key": obj,
+            "secret": obj.new_secret,
+        }
+        return TemplateResponse(request, "admin/api/apikey/new_secret.html", context)
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):

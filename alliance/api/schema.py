@@ -29,8 +29,8 @@ COMMON_ERRORS = {
     "401": "No API key, or an invalid or revoked one (`not_authenticated`, "
     "`authentication_failed`).",
     "403": "The key lacks the scope this operation needs (`insufficient_scope`).",
-    "429": "Too many requests for this key (`throttled`); the `Retry-After` header says "
-    "how many seconds to wait.",
+    "429": "Too many requests for this key, or too many wrong keys from this address "
+    "(`throttled`); the `Retry-After` header says how many seconds to wait.",
 }
 
 

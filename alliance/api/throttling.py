@@ -63,14 +63,6 @@ def count_request(name: str, period: int) -> int:
     return count
 
 
-def current_count(name: str) -> int:
-    """The count of `name`, without adding to it."""
-    client = shared_redis()
-    if client is None:
-        return cache.get(_counter_key(name), 0)
-    return int(client.get(_counter_key(name)) or 0)
-
-
 def seconds_until_reset(name: str, period: int) -> int:
     """When the counter `name` starts again (the whole period where that is not known)."""
     client = shared_redis()

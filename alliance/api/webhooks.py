@@ -11,8 +11,9 @@ The same three rules as the outbox (alliance.outbox.services):
    (a worker killed after the POST): `X-Alliance-Delivery` lets it drop the repeat.
 
 Private-address filtering: target URLs that resolve to loopback, private, link-local or
-reserved addresses are refused unless WEBHOOKS_ALLOW_PRIVATE_TARGETS is on (tests post to
-a receiver on loopback). The addresses are checked when the subscription is made and again
+reserved addresses, or to IPv6 forms of them (IPv4-mapped, NAT64, 6to4, Teredo), are
+refused unless WEBHOOKS_ALLOW_PRIVATE_TARGETS is on (tests post to a receiver on
+loopback). The addresses are checked when the subscription is made and again
 before every POST (DNS may have changed). The POST then connects to an address that was
 checked, with the URL's host name in the Host header and the TLS handshake (SNI and
 certificate check): resolving the name a second time to connect would let a DNS server
@@ -98,6 +99,33 @@ def private_targets_allowed() -> bool:
     return getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
 
 
+# IPv6 addresses that carry an IPv4 address a gateway or the host's own stack may deliver
+# to (NAT64, RFC 6052; the deprecated IPv4-compatible form): that address must be public.
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# Local-use NAT64 (RFC 8215) translates into the operator's own network.
+LOCAL_NAT64_PREFIX = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for: mapped, 6to4, Teredo, NAT64."""
+    found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if ip in NAT64_PREFIX or ip in IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [address for address in found if address is not None]
+
+
+def is_public_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Globally reachable and unicast, and so is every IPv4 address it carries."""
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if ip.version == 4:
+        return True
+    if ip in LOCAL_NAT64_PREFIX:
+        return False
+    return all(is_public_address(address) for address in embedded_ipv4(ip))
+
+
 def resolve_target(url: str) -> Target:
     """Resolve the host once and check every address it has (one private address is
     enough to refuse: which one a client picks is not ours to know). The POST connects
@@ -113,8 +141,7 @@ def resolve_target(url: str) -> Target:
     addresses = tuple(dict.fromkeys(info[4][0] for info in found))
     if not private_targets_allowed():
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            if not ip.is_global or ip.is_multicast:
+            if not is_public_address(ipaddress.ip_address(address.split("%", 1)[0])):
                 raise ValidationError(
                     _("The target URL points to a private or reserved address."), code="private"
                 )

@@ -270,6 +270,54 @@ def test_private_targets_are_refused_unless_the_setting_allows_them(url, partner
     webhooks.subscribe(api_key=partner_key, target_url=url, events=["statement.published"])
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254 (cloud metadata)
+        "64:ff9b:1::a00:1",  # local-use NAT64: the operator's own network
+        "64:ff9b:1::808:808",
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "2002:c0a8:101::1",  # 6to4 of 192.168.1.1
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "::ffff:127.0.0.1",  # IPv4-mapped
+        "::ffff:10.0.0.1",
+        "::127.0.0.1",  # IPv4-compatible (deprecated)
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo, client 10.0.0.1
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+    ],
+)
+def test_ipv6_forms_of_private_addresses_are_refused(address, partner_key, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    with pytest.raises(ValidationError) as refused:
+        webhooks.subscribe(
+            api_key=partner_key,
+            target_url=f"http://[{address}]/hook",
+            events=["statement.published"],
+        )
+    assert refused.value.code == "private"
+    assert not WebhookSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "2606:2800:21f:cb07:6820:80da:af6b:8b2c",
+        "64:ff9b::5db8:d70e",  # NAT64 of 93.184.215.14
+        "2002:5db8:d70e::1",  # 6to4 of 93.184.215.14
+    ],
+)
+def test_public_addresses_and_their_ipv6_forms_are_accepted(address, partner_key, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    host = f"[{address}]" if ":" in address else address
+    webhooks.subscribe(
+        api_key=partner_key, target_url=f"http://{host}/hook", events=["statement.published"]
+    )
+    assert WebhookSubscription.objects.count() == 1
+
+
 def test_private_target_is_refused_again_at_send_time(
     subscribe, receiver, settings, django_capture_on_commit_callbacks
 ):
