@@ -1,5 +1,6 @@
 """A local mailbox for development (DEBUG only): every email the app wrote, rendered."""
 
+from csp.decorators import csp_update
 from django.shortcuts import get_object_or_404, render
 
 from alliance.outbox.models import OutgoingMessage
@@ -13,6 +14,9 @@ def mailbox(request):
     return render(request, "outbox/mailbox.html", {"outgoing": messages})
 
 
+# The email's HTML, shown in a srcdoc frame that inherits this page's policy, is styled
+# with style attributes as email clients need.
+@csp_update({"style-src-attr": ["'unsafe-inline'"]})
 def message(request, pk):
     outgoing = get_object_or_404(OutgoingMessage, pk=pk)
     email = render_email(outgoing)
