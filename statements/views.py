@@ -337,7 +337,12 @@ def _signing_context(request, statement, version, sign_form) -> dict:
         else None
     )
     own = services.live_signature(statement, contact.organisation) if contact else None
-    can_sign = own is None and request.user.has_perm("statements.sign_statement", statement)
+    # A superuser holds every permission, signing included, yet may represent nobody.
+    can_sign = (
+        contact is not None
+        and own is None
+        and request.user.has_perm("statements.sign_statement", statement)
+    )
     if can_sign and sign_form is None:
         sign_form = SignatureForm(
             initial={
@@ -381,10 +386,13 @@ def sign(request, slug):
     """A logged-in representative signs for their organisation from the statement page."""
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
     _check(request, "statements.sign_statement", statement)
+    contact = Contact.objects.filter(user=request.user).select_related("organisation").first()
+    if contact is None:  # a superuser who represents no organisation
+        raise PermissionDenied
     form = SignatureForm(request.POST)
     if not form.is_valid():
         return detail(request, slug, sign_form=form, status=400)
-    organisation = request.user.contact.organisation
+    organisation = contact.organisation
     try:
         services.sign(
             statement=statement,

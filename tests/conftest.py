@@ -2,4 +2,5 @@ pytest_plugins = [
     "tests.fixtures.personas",
     "tests.fixtures.services",
     "tests.fixtures.browser",
+    "tests.fixtures.site_tour",
 ]

@@ -1,5 +1,6 @@
+from csp.decorators import csp_update
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from alliance.api import webhook_views as webhooks
 from alliance.api.views import not_found
@@ -8,6 +9,13 @@ from members.api import views as members
 from statements.api import views as statements
 
 app_name = "api"
+
+# Swagger UI within the Content-Security-Policy: the split view serves its start-up script
+# from its own URL (?script) instead of inline, api/docs.html moves its inline style to a
+# stylesheet, and Swagger UI's stylesheet draws its icons as data: images.
+api_docs = csp_update({"img-src": ["data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html")
+)
 
 urlpatterns = [
     path("organisations/", members.OrganisationList.as_view(), name="organisations"),
@@ -40,7 +48,7 @@ urlpatterns = [
         name="webhook-deliveries",
     ),
     path("schema/", SpectacularAPIView.as_view(schema=None), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", api_docs, name="docs"),
     # [\s\S], not ".": a path with an encoded newline (%0A) must get the JSON 404 too.
     re_path(r"^(?P<path>[\s\S]*)$", not_found),
 ]

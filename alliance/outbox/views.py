@@ -5,6 +5,7 @@ server is sometimes reachable by others."""
 
 import functools
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
@@ -35,6 +36,9 @@ def mailbox(request):
 
 
 @staff_only
+# The email's HTML, shown in a srcdoc frame that inherits this page's policy, is styled
+# with style attributes as email clients need.
+@csp_update({"style-src-attr": ["'unsafe-inline'"]})
 def message(request, pk):
     outgoing = get_object_or_404(OutgoingMessage, pk=pk)
     email = render_email(outgoing)

@@ -184,6 +184,36 @@ def test_a_logged_in_representative_signs_from_the_statement_page(
     assert entry.actor == representative
 
 
+@pytest.fixture
+def superuser_convenor(convenor):
+    convenor.is_staff = convenor.is_superuser = True
+    convenor.save(update_fields=["is_staff", "is_superuser"])
+    return convenor
+
+
+def test_a_superuser_who_represents_no_organisation_sees_no_form_on_an_open_statement(
+    client, superuser_convenor, open_statement
+):
+    # A superuser holds every permission, signing included, but has no organisation.
+    client.force_login(superuser_convenor)
+
+    response = client.get(f"/statements/{open_statement.slug}/")
+
+    assert response.status_code == 200
+    assert 'class="form statement-sign"' not in response.content.decode()
+
+
+def test_a_superuser_who_represents_no_organisation_cannot_sign(
+    client, superuser_convenor, open_statement
+):
+    client.force_login(superuser_convenor)
+
+    response = client.post(f"/statements/{open_statement.slug}/sign/", SIGNATURE)
+
+    assert response.status_code == 403
+    assert not Signature.objects.exists()
+
+
 def test_a_representative_withdraws_their_organisations_signature(
     client, representative, open_statement, uganda_member
 ):
