@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from alliance.api import webhooks
 from alliance.api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from alliance.api.scopes import Scope
+from alliance.permissions import is_convenor
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -26,6 +27,18 @@ class ApiKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ["partner_name", "organisation", "scopes", "acting_for", "revoked_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        acting_for = cleaned.get("acting_for")
+        if Scope.READ_UNLISTED in cleaned.get("scopes", []) and not (
+            acting_for and is_convenor(acting_for)
+        ):
+            self.add_error(
+                "scopes",
+                _("Only a key acting for a convenor may read the signatures counted only."),
+            )
+        return cleaned
 
 
 @admin.register(ApiKey)

@@ -36,11 +36,14 @@ class Command(BaseCommand):
             owner = Organisation.objects.filter(slug=organisation).first()
             if owner is None:
                 raise CommandError(f"No organisation with the slug {organisation!r}.")
-        key, secret = ApiKey.issue(
-            partner_name=partner_name,
-            scopes=scopes or [Scope.READ],
-            organisation=owner,
-            acting_for=person,
-        )
+        try:
+            key, secret = ApiKey.issue(
+                partner_name=partner_name,
+                scopes=scopes or [Scope.READ],
+                organisation=owner,
+                acting_for=person,
+            )
+        except ValueError as refusal:
+            raise CommandError(str(refusal)) from None
         self.stderr.write(f"Key {key.prefix} for {partner_name}, scopes {', '.join(key.scopes)}:")
         self.stdout.write(secret)
