@@ -63,7 +63,7 @@ def directory_export(request):
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     return csv_response(
-        filename=f"organisations-{stamp}.csv", header=CSV_HEADER, rows=_csv_rows(rows)
+        filename=f"organisations-{stamp}.csv", header=CSV_HEADER, rows=_csv_rows(rows, request.user)
     )
 
 
@@ -97,9 +97,10 @@ CSV_HEADER = [
 ]
 
 
-def _csv_rows(rows):
+def _csv_rows(rows, user):
     """One line per organisation; focus areas and memberships are read once per chunk
-    of organisations (two queries), not once per organisation."""
+    of organisations (two queries), not once per organisation. The memberships are
+    those the directory page shows `user`, no more."""
     while chunk := list(itertools.islice(rows, EXPORT_CHUNK)):
         ids = [row[0] for row in chunk]
         focus_areas = defaultdict(list)
@@ -109,7 +110,8 @@ def _csv_rows(rows):
             focus_areas[organisation_id].append(slug)
         memberships = defaultdict(list)
         for organisation_id, alliance, status in (
-            Membership.objects.filter(organisation_id__in=ids)
+            Membership.objects.visible_to(user)
+            .filter(organisation_id__in=ids)
             .order_by("applied_at")
             .values_list("organisation_id", "national_alliance__name", "status")
         ):
