@@ -7,11 +7,18 @@ from django.urls import reverse
 from alliance.api.models import ApiKey
 from alliance.api.scopes import Scope
 from campaigns.models import Convening
-from tests.factories import CampaignFactory, ConveningFactory, InvitationFactory, MomentFactory
+from tests.factories import (
+    CampaignFactory,
+    ConveningFactory,
+    InvitationFactory,
+    MomentFactory,
+    UserFactory,
+)
 
 # persona -> (the convening's page, whether the API names it)
 EXPECTED = {
     "convenor": (200, True),
+    "superuser_convenor": (200, True),
     "uganda_coordinator": (200, True),
     "brazil_coordinator": (404, False),
     "representative_invited": (200, True),
@@ -33,6 +40,8 @@ def ugandan_convening(uganda):
 
 
 def _persona(name, personas, convening, uganda_member):
+    if name == "superuser_convenor":
+        return UserFactory(email="root@alliance.test", is_convenor=True, is_superuser=True)
     if name.startswith("representative"):
         if name == "representative_invited":
             InvitationFactory(convening=convening, organisation=uganda_member)
