@@ -1,16 +1,14 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.audit.services import snapshot
+from alliance.csv_export import csv_response
 from alliance.outbox.models import OutgoingMessage
 from campaigns import services
 from campaigns.forms import (
@@ -358,12 +356,10 @@ def convening_invitations(request, slug):
 @login_required
 def convening_attendance_csv(request, slug):
     convening, invitations = _invitations_page(request, slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{convening.slug}-attendance.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["organisation", "country", "answer", "answered_at", "delegates", "attended"])
-    for invitation in invitations:
-        writer.writerow(
+    return csv_response(
+        filename=f"{convening.slug}-attendance.csv",
+        header=["organisation", "country", "answer", "answered_at", "delegates", "attended"],
+        rows=(
             [
                 invitation.organisation.name,
                 invitation.organisation.country.code,
@@ -372,8 +368,9 @@ def convening_attendance_csv(request, slug):
                 "; ".join(invitation.delegates),
                 "" if invitation.attended is None else ("yes" if invitation.attended else "no"),
             ]
-        )
-    return response
+            for invitation in invitations
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,6 +15,7 @@ from members.models import (
     Membership,
     NationalAlliance,
     Organisation,
+    PendingApplicant,
     Principles,
 )
 
@@ -166,8 +167,23 @@ class PrinciplesAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
 
 
+class PendingApplicantInline(admin.StackedInline):
+    """Who applied in the organisation's name without being one of its contacts: read
+    only, since only approving the application makes them a contact."""
+
+    model = PendingApplicant
+    fields = ["name", "email", "role", "language", "email_verified_at", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    inlines = [PendingApplicantInline]
     list_display = [
         "organisation",
         "alliance",

@@ -6,21 +6,19 @@ read through the reverse relation, its open statements through `apps.get_model`,
 through an import of those apps.
 """
 
-import csv
-
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alliance.csv_export import csv_response
 from alliance.permissions import require
 from members import alliance_services, dashboard
 from members.alliance_forms import (
@@ -278,64 +276,63 @@ def _growth_table(title, table_id, lines, counts_per_month, months) -> dict:
 
 @login_required
 def dashboard_export(request):
-    """The dashboard's figures as CSV, one figure a line: the summary, the breakdowns,
-    then the growth month by month."""
+    """The dashboard's figures as CSV."""
     alliance = _dashboard_scope(request)
     figures = dashboard.composition(alliance)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     scope = alliance.slug if alliance else "alliance"
     stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="composition-{scope}-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["section", "key", "label", "month", "members", "percent", "target_percent"])
-    writer.writerow(["total", "", _("Members"), "", figures.total, "", ""])
+    return csv_response(
+        filename=f"composition-{scope}-{stamp}.csv",
+        header=["section", "key", "label", "month", "members", "percent", "target_percent"],
+        rows=_dashboard_rows(figures),
+    )
+
+
+def _dashboard_rows(figures):
+    """The summary, the breakdowns, then the growth month by month, a figure a line."""
+    yield ["total", "", _("Members"), "", figures.total, "", ""]
     for key, share in (
         ("global_south", figures.global_south),
         ("womens_rights", figures.womens_rights),
     ):
         label = CompositionTarget.Measure(key).label
-        writer.writerow(["share", key, label, "", share.count, share.percent, share.target])
+        yield ["share", key, label, "", share.count, share.percent, share.target]
     for section, lines in (
         ("kind", figures.by_kind),
         ("region", figures.by_region),
         ("country", figures.by_country),
     ):
         for line in lines:
-            writer.writerow([section, line.key, line.label, "", line.count, line.percent, ""])
+            yield [section, line.key, line.label, "", line.count, line.percent, ""]
     for month in figures.months:
         stamp = month.month.strftime("%Y-%m")
-        writer.writerow(["growth", "joined", "", stamp, month.joined, "", ""])
-        writer.writerow(["growth", "total", "", stamp, month.total, "", ""])
-        writer.writerow(
-            [
-                "growth",
-                "global_south",
-                "",
-                stamp,
-                month.global_south,
-                month.global_south_percent,
-                "",
-            ]
-        )
-        writer.writerow(
-            [
-                "growth",
-                "womens_rights",
-                "",
-                stamp,
-                month.womens_rights,
-                month.womens_rights_percent,
-                "",
-            ]
-        )
+        yield ["growth", "joined", "", stamp, month.joined, "", ""]
+        yield ["growth", "total", "", stamp, month.total, "", ""]
+        yield [
+            "growth",
+            "global_south",
+            "",
+            stamp,
+            month.global_south,
+            month.global_south_percent,
+            "",
+        ]
+        yield [
+            "growth",
+            "womens_rights",
+            "",
+            stamp,
+            month.womens_rights,
+            month.womens_rights_percent,
+            "",
+        ]
         for section, counts in (
             ("growth_kind", month.by_kind),
             ("growth_region", month.by_region),
             ("growth_country", month.by_country),
         ):
             for key, count in sorted(counts.items()):
-                writer.writerow([section, key, "", stamp, count, "", ""])
-    return response
+                yield [section, key, "", stamp, count, "", ""]
 
 
 @login_required

@@ -584,6 +584,51 @@ class Membership(models.Model):
             return str(self.national_alliance)
         return _("the international alliance")
 
+    @property
+    def applicant(self):
+        """Who applied: the pending applicant while the application waits for a reviewer to
+        admit them, else the contact who endorsed the principles."""
+        return getattr(self, "pending_applicant", None) or self.endorsed_by
+
+    @property
+    def applicant_confirmed(self) -> bool:
+        """Whether the applicant has confirmed their address, so reviewers may decide."""
+        applicant = self.applicant
+        return bool(applicant and applicant.email_verified_at)
+
+
+class PendingApplicant(models.Model):
+    """Someone who applied in the name of an organisation already recorded. They are not
+    one of its contacts (who receive its invitations and sign for it) until their address
+    proves to be a contact's, or a convenor or the alliance's coordinator approves the
+    application."""
+
+    membership = models.OneToOneField(
+        Membership,
+        verbose_name=_("membership"),
+        on_delete=models.CASCADE,
+        related_name="pending_applicant",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
+    created_at = models.DateTimeField(_("applied"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending applicant")
+        verbose_name_plural = _("pending applicants")
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def organisation(self):
+        return self.membership.organisation
+
 
 class OrganisationImport(models.Model):
     """A CSV of organisations and contacts a convenor uploaded (members.imports).

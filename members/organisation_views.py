@@ -1,7 +1,6 @@
 """The member directory and the organisation pages: find, read, edit, and the contacts'
 personal data (export, erase). Views parse, check a permission, call a service, render."""
 
-import csv
 import itertools
 import json
 from collections import defaultdict
@@ -12,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.audit.models import AuditEntry
+from alliance.csv_export import csv_response
 from alliance.permissions import require
 from members import directory, profiles
 from members.models import Contact, Membership, Organisation
@@ -61,21 +61,10 @@ def directory_export(request):
         .values_list(*CSV_COLUMNS)
         .iterator(chunk_size=EXPORT_CHUNK)
     )
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _csv_rows(rows)),
-        content_type="text/csv; charset=utf-8",
-    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="organisations-{stamp}.csv"'
-    return response
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, for csv.writer to stream."""
-
-    def write(self, value):
-        return value
+    return csv_response(
+        filename=f"organisations-{stamp}.csv", header=CSV_HEADER, rows=_csv_rows(rows, request.user)
+    )
 
 
 EXPORT_CHUNK = 2000
@@ -108,10 +97,10 @@ CSV_HEADER = [
 ]
 
 
-def _csv_rows(rows):
-    """The header, then one line per organisation; focus areas and memberships are read
-    once per chunk of organisations (two queries), not once per organisation."""
-    yield CSV_HEADER
+def _csv_rows(rows, user):
+    """One line per organisation; focus areas and memberships are read once per chunk
+    of organisations (two queries), not once per organisation. The memberships are
+    those the directory page shows `user`, no more."""
     while chunk := list(itertools.islice(rows, EXPORT_CHUNK)):
         ids = [row[0] for row in chunk]
         focus_areas = defaultdict(list)
@@ -121,35 +110,26 @@ def _csv_rows(rows):
             focus_areas[organisation_id].append(slug)
         memberships = defaultdict(list)
         for organisation_id, alliance, status in (
-            Membership.objects.filter(organisation_id__in=ids)
+            Membership.objects.visible_to(user)
+            .filter(organisation_id__in=ids)
             .order_by("applied_at")
             .values_list("organisation_id", "national_alliance__name", "status")
         ):
             memberships[organisation_id].append(f"{alliance or 'international'}: {status}")
         for pk, name, short_name, kind, country, city, region, south, website, created in chunk:
             yield [
-                _cell(value)
-                for value in (
-                    name,
-                    short_name,
-                    kind,
-                    country,
-                    city,
-                    region,
-                    "yes" if south else "no",
-                    "; ".join(sorted(focus_areas[pk])),
-                    "; ".join(memberships[pk]),
-                    website,
-                    created.date().isoformat(),
-                )
+                name,
+                short_name,
+                kind,
+                country,
+                city,
+                region,
+                "yes" if south else "no",
+                "; ".join(sorted(focus_areas[pk])),
+                "; ".join(memberships[pk]),
+                website,
+                created.date().isoformat(),
             ]
-
-
-def _cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: defuse them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _visible_organisation(request, slug):

@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 from alliance.api.webhooks import emit, membership_payload
 from alliance.audit.services import record
 from alliance.outbox.services import Email, queue_email
-from members.models import Contact, Membership, NationalAlliance, Organisation, Principles
+from members.models import (
+    Contact,
+    Membership,
+    NationalAlliance,
+    Organisation,
+    PendingApplicant,
+    Principles,
+)
 
 VERIFICATION_SALT = "members.contact-email"
 VERIFICATION_MAX_AGE = 7 * 24 * 3600
@@ -30,9 +37,11 @@ def website_domain(url: str) -> str:
     return host.lower().removeprefix("www.")
 
 
-def find_duplicates(*, name: str, country: str, website: str = ""):
-    """Organisations that are probably the same as the one described: the same website
-    domain, or the same name (case-insensitive) in the same country."""
+def find_duplicates(*, name: str, country: str, website: str = "", seen_by):
+    """Organisations that are probably the same as the one described (the same website
+    domain, or the same name, case-insensitive, in the same country) among those
+    `seen_by` may see in the directory: the existence of an organisation hidden from
+    them is not for them to learn, nor may they apply in its name."""
     same_name = Organisation.objects.annotate(lower_name=Lower("name")).filter(
         lower_name=name.strip().lower(), country=country
     )
@@ -41,7 +50,7 @@ def find_duplicates(*, name: str, country: str, website: str = ""):
     if domain:
         candidates = Organisation.objects.filter(website__icontains=domain).only("pk", "website")
         ids |= {o.pk for o in candidates if website_domain(o.website) == domain}
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+    return Organisation.objects.visible_to(seen_by).filter(pk__in=ids).order_by("name")
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,12 @@ def apply_to_join(
     """Record an application to a national alliance (or the international one, None).
 
     `organisation` may be new (unsaved) or an existing one the applicant chose among the
-    duplicates offered. The applicant becomes a contact and receives a link to confirm
-    their address; reviewers see the application once the address is confirmed.
+    duplicates offered. Of a new organisation the applicant becomes a contact. Of an
+    existing one they become a pending applicant, not one of its people: confirming their
+    address makes them the contact with that address if it has one, and otherwise only a
+    reviewer's approval does (so that nobody joins its convenings or signs for it by
+    naming it). Either way they receive a link to confirm their address; reviewers see
+    the application once it is confirmed.
     """
     if national_alliance is not None and national_alliance.country != organisation.country:
         raise ValidationError(
@@ -73,94 +86,159 @@ def apply_to_join(
             params={"alliance": national_alliance, "country": national_alliance.country.name},
         )
     with transaction.atomic():
-        if organisation.pk is None:
+        is_new = organisation.pk is None
+        if is_new:
             organisation.save()
-        existing = Membership.objects.filter(
-            organisation=organisation, national_alliance=national_alliance
-        ).first()
-        if existing is not None and existing.status != Membership.Status.LEFT:
-            raise ValidationError(
-                _("%(organisation)s already has a membership there (%(status)s)."),
-                params={"organisation": organisation, "status": existing.get_status_display()},
-            )
-        contact, _created = Contact.objects.get_or_create(
-            organisation=organisation,
-            email__iexact=applicant.email,
-            defaults={
-                "email": applicant.email,
-                "name": applicant.name,
-                "role": applicant.role,
-                "language": applicant.language,
-                "consent_given_at": timezone.now(),
-                "consent_text": _("Applied to join the alliance through the public form."),
-            },
+        existing = (
+            Membership.objects.select_for_update()
+            .filter(organisation=organisation, national_alliance=national_alliance)
+            .first()
         )
+        if existing is not None and existing.status != Membership.Status.LEFT:
+            # Neither the membership nor its status: they need not be public.
+            raise ValidationError(
+                _(
+                    "This organisation cannot apply there through this form. If you are "
+                    "one of its people, please write to the alliance's coordinators."
+                )
+            )
         membership = existing or Membership(
             organisation=organisation, national_alliance=national_alliance
         )
         membership.status = Membership.Status.APPLIED
         membership.principles = principles
-        membership.endorsed_by = contact
+        membership.endorsed_by = _new_contact(organisation, applicant) if is_new else None
         membership.applied_at = timezone.now()
         membership.decided_at = membership.decided_by = None
         membership.decision_reason = ""
         membership.save()
+        if is_new:
+            person = membership.endorsed_by
+        else:
+            PendingApplicant.objects.filter(membership=membership).delete()
+            person = PendingApplicant.objects.create(
+                membership=membership,
+                name=applicant.name,
+                email=applicant.email,
+                role=applicant.role,
+                language=applicant.language,
+            )
         record(
             actor_label=f"{applicant.name} <{applicant.email}>",
             action="membership.applied",
             target=membership,
             changes={"principles": [None, f"v{principles.version} ({principles.language})"]},
         )
-        if contact.email_verified_at is None:
-            send_verification(contact=contact)
+        send_verification(person=person)
     return membership
 
 
-def verification_token(contact: Contact) -> str:
-    return signing.dumps(
-        {"contact": contact.pk, "email": contact.email.lower()}, salt=VERIFICATION_SALT
+def _new_contact(organisation: Organisation, applicant: Applicant | PendingApplicant) -> Contact:
+    return Contact.objects.create(
+        organisation=organisation,
+        email=applicant.email,
+        name=applicant.name,
+        role=applicant.role,
+        language=applicant.language,
+        email_verified_at=getattr(applicant, "email_verified_at", None),
+        consent_given_at=getattr(applicant, "created_at", None) or timezone.now(),
+        consent_text=_("Applied to join the alliance through the public form."),
     )
 
 
-def send_verification(*, contact: Contact) -> None:
-    url = reverse("members:verify_contact", kwargs={"token": verification_token(contact)})
+# The kind of person a verification link is for, by its key in the signed payload.
+_PERSON_KINDS = {"contact": Contact, "applicant": PendingApplicant}
+
+
+def verification_token(person: Contact | PendingApplicant) -> str:
+    kind = "applicant" if isinstance(person, PendingApplicant) else "contact"
+    return signing.dumps({kind: person.pk, "email": person.email.lower()}, salt=VERIFICATION_SALT)
+
+
+def send_verification(*, person: Contact | PendingApplicant) -> None:
+    kind = "applicant" if isinstance(person, PendingApplicant) else "contact"
+    url = reverse("members:verify_contact", kwargs={"token": verification_token(person)})
     queue_email(
         Email(
-            key=f"contact-verification:{contact.pk}:{contact.email.lower()}",
-            to_email=contact.email,
-            to_name=contact.name,
-            language=contact.language,
+            key=f"{kind}-verification:{person.pk}:{person.email.lower()}",
+            to_email=person.email,
+            to_name=person.name,
+            language=person.language,
             template="contact_verification",
-            context={"path": url, "organisation": contact.organisation.name},
+            context={"path": url, "organisation": person.organisation.name},
         )
     )
 
 
-def contact_for_token(token: str) -> Contact:
-    """The contact a verification link was made for; ValidationError if it is forged,
-    expired, or the address has changed since."""
+def contact_for_token(token: str) -> Contact | PendingApplicant:
+    """The contact or pending applicant a verification link was made for; ValidationError
+    if it is forged, expired, or the address has changed since."""
     try:
         data = signing.loads(token, salt=VERIFICATION_SALT, max_age=VERIFICATION_MAX_AGE)
     except signing.SignatureExpired:
         raise ValidationError(_("This link has expired. Please apply again.")) from None
     except signing.BadSignature:
         raise ValidationError(_("This link is not valid.")) from None
-    contact = Contact.objects.filter(pk=data["contact"]).select_related("organisation").first()
-    if contact is None or contact.email.lower() != data["email"]:
+    person = None
+    for kind, model in _PERSON_KINDS.items():
+        if kind in data:
+            person = model.objects.filter(pk=data[kind]).first()
+    if person is None or person.email.lower() != data["email"]:
         raise ValidationError(_("This link is not valid."))
-    return contact
+    return person
 
 
-def verify_contact_email(*, token: str) -> Contact:
-    """Confirm the applicant's address (called from a POST: mail scanners follow GETs)."""
-    contact = contact_for_token(token)
+def verify_contact_email(*, token: str) -> Contact | PendingApplicant:
+    """Confirm the applicant's address (called from a POST: mail scanners follow GETs).
+
+    A pending applicant whose address is one of the organisation's contacts' is thereby
+    verified as one of its people: the application becomes that contact's."""
+    person = contact_for_token(token)
+    model = type(person)
     with transaction.atomic():
-        updated = Contact.objects.filter(pk=contact.pk, email_verified_at__isnull=True).update(
+        updated = model.objects.filter(pk=person.pk, email_verified_at__isnull=True).update(
             email_verified_at=timezone.now()
         )
         if updated:
-            record(actor_label=contact.email, action="contact.email_verified", target=contact)
-    contact.refresh_from_db()
+            # A pending applicant is no row of the organisation's: the application keeps it.
+            target = person.membership if isinstance(person, PendingApplicant) else person
+            record(actor_label=person.email, action="contact.email_verified", target=target)
+        if isinstance(person, PendingApplicant):
+            contact = (
+                person.organisation.contacts.filter(
+                    email__iexact=person.email, erased_at__isnull=True
+                )
+                .select_for_update()
+                .first()
+            )
+            if contact is not None:
+                _admit(person, contact=contact)
+                person = contact
+    person.refresh_from_db()
+    return person
+
+
+def _admit(pending: PendingApplicant, *, contact: Contact | None = None) -> Contact:
+    """Make the pending applicant the application's contact: `contact` (the one with
+    their address), or a new contact of the organisation. Their confirmed address stays
+    confirmed."""
+    membership = pending.membership
+    if contact is None:
+        contact = membership.organisation.contacts.filter(
+            email__iexact=pending.email, erased_at__isnull=True
+        ).first() or _new_contact(membership.organisation, pending)
+    if contact.email_verified_at is None and pending.email_verified_at is not None:
+        contact.email_verified_at = pending.email_verified_at
+        contact.save(update_fields=["email_verified_at"])
+    membership.endorsed_by = contact
+    membership.save(update_fields=["endorsed_by"])
+    pending.delete()
+    record(
+        actor_label=pending.email,
+        action="membership.applicant_admitted",
+        target=membership,
+        changes={"endorsed_by": [None, contact.email]},
+    )
     return contact
 
 
@@ -199,6 +277,11 @@ def decide_membership(
         membership.decision_reason = reason.strip()
         if status == Membership.Status.APPROVED and membership.joined_at is None:
             membership.joined_at = membership.decided_at
+        if status == Membership.Status.APPROVED:
+            pending = PendingApplicant.objects.filter(membership=membership).first()
+            if pending is not None:
+                _admit(pending)
+                membership.refresh_from_db(fields=["endorsed_by"])
         membership.save(
             update_fields=["status", "decided_by", "decided_at", "decision_reason", "joined_at"]
         )
@@ -220,7 +303,9 @@ def decide_membership(
 
 def _tell_organisation(membership: Membership, *, entry_id: int) -> None:
     """Email the decision to the person who applied, or else to the signing contacts."""
-    recipients = [membership.endorsed_by] if membership.endorsed_by_id else []
+    applicant = PendingApplicant.objects.filter(membership=membership).first()
+    applicant = applicant or membership.endorsed_by
+    recipients = [applicant] if applicant is not None else []
     if not recipients or not recipients[0].email:
         recipients = list(membership.organisation.contacts.authorised_to_sign().exclude(email=""))
     for contact in recipients:

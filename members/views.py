@@ -37,7 +37,7 @@ def apply(request):
                 ),
             )
         else:
-            organisation, duplicates = _organisation_from(form)
+            organisation, duplicates = _organisation_from(form, request.user)
             if organisation is not None:
                 try:
                     membership = _submit(form, organisation, principles)
@@ -56,16 +56,27 @@ def apply(request):
     )
 
 
-def _organisation_from(form):
+def _organisation_from(form, user):
     """The organisation to attach the application to, or (None, duplicates) when the
-    applicant must first say whether one of the duplicates is theirs."""
+    applicant must first say whether one of the duplicates is theirs. Only a duplicate
+    offered to them may be chosen."""
     data = form.cleaned_data
     choice = data.get("same_as") or ""
-    if choice.isdigit():
-        return get_object_or_404(Organisation, pk=int(choice)), None
     duplicates = services.find_duplicates(
-        name=data["name"], country=data["country"], website=data.get("website", "")
+        name=data["name"], country=data["country"], website=data.get("website", ""), seen_by=user
     )
+    if choice.isdigit():
+        chosen = duplicates.filter(pk=int(choice)).first()
+        if chosen is None:
+            form.add_error(
+                None,
+                _(
+                    "The organisation you chose does not match the name, country and "
+                    "website given. Please check them and choose again."
+                ),
+            )
+            return None, duplicates
+        return chosen, None
     if choice != "new" and duplicates.exists():
         return None, duplicates
     organisation = form.save(commit=False)
@@ -110,7 +121,7 @@ def _reviewable(user):
     """Memberships `user` may decide on: all for convenors, their alliances' for
     coordinators."""
     memberships = Membership.objects.select_related(
-        "organisation", "national_alliance", "endorsed_by", "principles"
+        "organisation", "national_alliance", "endorsed_by", "principles", "pending_applicant"
     )
     if is_convenor(user):
         return memberships
@@ -129,10 +140,8 @@ def applications(request):
         request,
         "members/applications.html",
         {
-            "confirmed": [m for m in pending if m.endorsed_by and m.endorsed_by.email_verified_at],
-            "unconfirmed": [
-                m for m in pending if not (m.endorsed_by and m.endorsed_by.email_verified_at)
-            ],
+            "confirmed": [m for m in pending if m.applicant_confirmed],
+            "unconfirmed": [m for m in pending if not m.applicant_confirmed],
             "form": DecisionForm(),
         },
     )

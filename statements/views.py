@@ -1,4 +1,3 @@
-import csv
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
+from alliance.csv_export import csv_response
 from alliance.permissions import is_convenor
 from alliance.reversing import reverse_one
 from members.models import Contact, NationalAlliance, Organisation
@@ -879,11 +879,14 @@ def export(request, slug):
     """Every signature, with its status and whether it is listed: for convenors only."""
     statement = get_object_or_404(Statement, slug=slug)
     _check(request, "statements.export_signatories", statement)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{statement.slug}-signatories.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    rows = (
+        Signature.objects.filter(statement=statement)
+        .select_related("organisation", "version")
+        .order_by("organisation__country", "organisation__name")
+    )
+    return csv_response(
+        filename=f"{statement.slug}-signatories.csv",
+        header=[
             "organisation",
             "country",
             "kind",
@@ -895,15 +898,8 @@ def export(request, slug):
             "source",
             "version",
             "signed_at",
-        ]
-    )
-    rows = (
-        Signature.objects.filter(statement=statement)
-        .select_related("organisation", "version")
-        .order_by("organisation__country", "organisation__name")
-    )
-    for signature in rows.iterator(chunk_size=2000):
-        writer.writerow(
+        ],
+        rows=(
             [
                 signature.organisation.name,
                 signature.organisation.country.code,
@@ -917,5 +913,6 @@ def export(request, slug):
                 signature.version.number,
                 signature.created_at.isoformat(),
             ]
-        )
-    return response
+            for signature in rows.iterator(chunk_size=2000)
+        ),
+    )

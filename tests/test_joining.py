@@ -83,13 +83,14 @@ def test_a_duplicate_is_offered_instead_of_created_again(client, uganda, princip
     existing = OrganisationFactory(
         name="Tororo Youth Movement", country="UG", website="https://tororo-youth.example"
     )
+    MembershipFactory(organisation=existing, national_alliance=None)
     response = client.post("/members/join/", application())
     assert list(response.context["duplicates"]) == [existing]
     assert Organisation.objects.count() == 1
 
     client.post("/members/join/", application(same_as=str(existing.pk)))
     assert Organisation.objects.count() == 1
-    assert Membership.objects.get().organisation == existing
+    assert Membership.objects.get(national_alliance=uganda).organisation == existing
 
     other = application(name="Tororo Youth Movement", website="", same_as="new", country="UG")
     client.post("/members/join/", other)

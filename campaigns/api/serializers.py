@@ -1,6 +1,6 @@
 """The partner contract for campaigns (with the moments on their timeline) and
-convenings: what is public about them (no online link, no invitations, nothing while they
-are drafts or campaigns still in planning)."""
+convenings: what the caller may see of them (never an online link or the invitations;
+no campaign still in planning)."""
 
 from rest_framework import serializers
 
@@ -48,7 +48,10 @@ class ConveningSerializer(serializers.ModelSerializer):
                 "help_text": "Identifier of the campaign moment it is held for, may be null."
             },
             "format": {"help_text": "in_person, online or hybrid."},
-            "status": {"help_text": "scheduled, moved, cancelled or held."},
+            "status": {
+                "help_text": "draft (seen by its organisers only), scheduled, moved, "
+                "cancelled or held."
+            },
             "starts_at": {"help_text": "Start (ISO 8601, UTC)."},
             "ends_at": {"help_text": "End (ISO 8601, UTC)."},
             "time_zone": {"help_text": "IANA time zone of the place, e.g. Africa/Kampala."},
@@ -70,7 +73,7 @@ class MomentSerializer(serializers.ModelSerializer):
         return [statement.pk for statement in moment.visible_statements]
 
     def get_convenings(self, moment) -> list[int]:
-        return [convening.pk for convening in moment.public_convenings]
+        return [convening.pk for convening in moment.visible_convenings]
 
     class Meta:
         model = Moment

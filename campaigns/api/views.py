@@ -19,8 +19,8 @@ class ConveningFilter(django_filters.FilterSet):
         field_name="national_alliance__country", help_text="Country of the national alliance."
     )
     status = django_filters.ChoiceFilter(
-        choices=[c for c in Convening.Status.choices if c[0] != Convening.Status.DRAFT],
-        help_text="scheduled, moved, cancelled or held.",
+        choices=Convening.Status.choices,
+        help_text="draft (seen by its organisers only), scheduled, moved, cancelled or held.",
     )
     scope = django_filters.ChoiceFilter(
         choices=Convening.Scope.choices, help_text="international or national."
@@ -37,7 +37,10 @@ class ConveningFilter(django_filters.FilterSet):
 @extend_schema_view(
     get=extend_schema(
         summary="List convenings",
-        description="Public information about convenings that are not drafts.",
+        description="The convenings the caller may see, as the pages show them: with a "
+        "session, a coordinator's own alliance's and the international ones, a member's "
+        "those it is invited to; a key reads as an anonymous visitor, whoever it acts "
+        "for. Never the online link or the invitations.",
     )
 )
 class ConveningList(PartnerListView):
@@ -47,7 +50,9 @@ class ConveningList(PartnerListView):
     ordering = ["starts_at", "id"]
 
     def get_queryset(self):
-        return public_convenings().select_related("national_alliance", "campaign")
+        return Convening.objects.visible_to(self.request.user).select_related(
+            "national_alliance", "campaign"
+        )
 
 
 @extend_schema_view(
@@ -57,14 +62,9 @@ class ConveningDetail(PartnerDetailView):
     serializer_class = ConveningSerializer
 
     def get_queryset(self):
-        return public_convenings().select_related("national_alliance", "campaign")
-
-
-def public_convenings():
-    # That a convening takes place, when and where, is public once it is scheduled; the
-    # pages show more (online link, invitations) to those invited, which the API never
-    # does. (Convening.objects.visible_to answers for the pages' details.)
-    return Convening.objects.exclude(status=Convening.Status.DRAFT)
+        return Convening.objects.visible_to(self.request.user).select_related(
+            "national_alliance", "campaign"
+        )
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -104,8 +104,10 @@ def campaigns_for(user):
                 ),
                 Prefetch(
                     "convenings",
-                    queryset=public_convenings().only("id", "moment_id").order_by("id"),
-                    to_attr="public_convenings",
+                    queryset=Convening.objects.visible_to(user)
+                    .only("id", "moment_id")
+                    .order_by("id"),
+                    to_attr="visible_convenings",
                 ),
             ),
             to_attr="timeline",

@@ -392,7 +392,9 @@ class MembershipApplicationInputSerializer(serializers.Serializer):
         min_value=1,
         max_value=2**31 - 1,
         help_text="Identifier of an existing organisation applying (the key's owner must "
-        "be allowed to change it). Send this or `new_organisation`.",
+        "be allowed to change it). The applicant becomes one of its contacts when they "
+        "confirm an address that is already a contact's, or else when the application is "
+        "approved. Send this or `new_organisation`.",
     )
     new_organisation = NewOrganisationInputSerializer(
         required=False, help_text="The organisation applying, when it is not recorded yet."

@@ -396,9 +396,10 @@ response."""
             ),
             409: OpenApiResponse(
                 ErrorSerializer,
-                description="Probable duplicates of the new organisation exist "
-                "(`possible_duplicates`); the organisation already has a membership there "
-                "(`application_refused`); no principles are published yet "
+                description="Probable duplicates of the new organisation exist among "
+                "those the key's person may see (`possible_duplicates`); the organisation "
+                "cannot apply there again (`application_refused`); no principles are "
+                "published yet "
                 "(`applications_closed`).",
             ),
             422: OpenApiResponse(
@@ -489,16 +490,14 @@ class MembershipList(PartnerListView):
         return organisation
 
     def _duplicates(self, organisation: Organisation) -> Response | None:
-        probable = services.find_duplicates(
-            name=organisation.name, country=organisation.country, website=organisation.website
+        visible = services.find_duplicates(
+            name=organisation.name,
+            country=organisation.country,
+            website=organisation.website,
+            seen_by=acting_user(self.request),
         )
-        if not probable.exists():
+        if not visible.exists():
             return None
-        # Only the ones the key may see are named: an unlisted organisation's very
-        # existence is not for a partner to learn.
-        visible = probable.filter(
-            pk__in=Organisation.objects.visible_to(acting_user(self.request)).values("pk")
-        )
         return Response(
             error_body(
                 "possible_duplicates",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0009_organisation_verified_domain'),
+        ('members', '0010_organisation_verified_domain'),
         ('statements', '0005_public_submission_address_digest'),
     ]
 

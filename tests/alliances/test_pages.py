@@ -257,7 +257,8 @@ def test_dashboard_csv_has_every_figure(client_for, convenor, uganda, uganda_mem
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert f"composition-{uganda.slug}-" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    content = response.getvalue().decode()
+    rows = list(csv.DictReader(io.StringIO(content)))
     by_section = {(row["section"], row["key"]): row for row in rows if not row["month"]}
     assert by_section[("total", "")]["members"] == "1"
     womens = by_section[("share", "womens_rights")]

@@ -15,6 +15,7 @@ from tests.factories import (
     ContactFactory,
     ConveningFactory,
     FocusAreaFactory,
+    InvitationFactory,
     MembershipFactory,
     MomentFactory,
     NationalAllianceFactory,
@@ -187,11 +188,21 @@ def test_signatures_of_a_statement_a_key_cannot_see_are_not_found(api, contacts_
     assert response.json()["error"]["code"] == "not_found"
 
 
+def session(api, user):
+    """The API browsed with `user`'s session: it reads what the pages show them."""
+    client = api(None)
+    client.force_login(user)
+    return client
+
+
 @pytest.mark.django_db
-def test_convenings_show_public_information_and_never_drafts(api, read_key, uganda):
+def test_convenings_show_what_the_pages_show_and_never_an_online_link(
+    api, read_key, uganda, brazil, uganda_coordinator
+):
     scheduled = ConveningFactory(national_alliance=uganda, online_link="https://meet.example/x")
-    ConveningFactory(national_alliance=uganda, status=Convening.Status.DRAFT)
-    response = api(read_key).get("/api/v1/convenings/")
+    ConveningFactory(national_alliance=brazil)
+    assert ids(api(read_key).get("/api/v1/convenings/")) == []
+    response = session(api, uganda_coordinator).get("/api/v1/convenings/")
     assert ids(response) == [scheduled.pk]
     assert "meet.example" not in response.content.decode()
     assert response.json()["results"][0]["national_alliance"] == uganda.slug
@@ -271,10 +282,12 @@ def test_organisations_filter_by_focus_area_and_order_by_update(api, read_key, u
 
 
 @pytest.mark.django_db
-def test_statements_and_convenings_filter_by_status(api, read_key, published, uganda, brazil):
+def test_statements_and_convenings_filter_by_status(
+    api, read_key, published, uganda, brazil, convenor
+):
     closed = StatementFactory(status=Statement.Status.CLOSED)
-    client = api(read_key)
-    assert ids(client.get("/api/v1/statements/?status=closed")) == [closed.pk]
+    assert ids(api(read_key).get("/api/v1/statements/?status=closed")) == [closed.pk]
+    client = session(api, convenor)
     ugandan = ConveningFactory(national_alliance=uganda)
     ConveningFactory(national_alliance=brazil, status=Convening.Status.CANCELLED)
     assert ids(client.get(f"/api/v1/convenings/?alliance={uganda.slug}")) == [ugandan.pk]
@@ -314,13 +327,14 @@ def _fill(uganda, count):
     ],
 )
 def test_list_queries_do_not_grow_with_the_page_size(
-    api, contacts_key, uganda, django_assert_max_num_queries, url
+    api, contacts_key, uganda, uganda_coordinator, django_assert_max_num_queries, url
 ):
     statement = _fill(uganda, 3)
     for _ in range(6):
         SignatureFactory(statement=statement)
     url = url.format(statement=statement.pk)
-    client = api(contacts_key)
+    # A key sees no convening (nor does an anonymous visitor): count a coordinator's.
+    client = session(api, uganda_coordinator) if "convenings" in url else api(contacts_key)
     client.get(url)  # last_used_at written once, outside the count
     with django_assert_max_num_queries(7) as small:
         assert len(client.get(url + "?page_size=1").json()["results"]) == 1
@@ -399,8 +413,8 @@ def test_memberships_filter_by_alliance_status_organisation_and_updated_since(
 
 
 @pytest.mark.django_db
-def test_campaign_shows_its_timeline_with_the_statements_and_convenings_a_key_may_see(
-    api, read_key, uganda
+def test_campaign_shows_its_timeline_with_the_statements_and_convenings_a_reader_may_see(
+    api, read_key, uganda, uganda_coordinator
 ):
     campaign = CampaignFactory(title="Fight Inequality")
     davos = MomentFactory(campaign=campaign, date=dt.date(2026, 1, 20))
@@ -408,7 +422,7 @@ def test_campaign_shows_its_timeline_with_the_statements_and_convenings_a_key_ma
     published = StatementFactory(status=Statement.Status.PUBLISHED, moment=davos)
     StatementFactory(status=Statement.Status.DRAFT, moment=davos)
     scheduled = ConveningFactory(national_alliance=uganda, moment=davos)
-    ConveningFactory(national_alliance=uganda, moment=davos, status=Convening.Status.DRAFT)
+    draft = ConveningFactory(national_alliance=uganda, moment=davos, status=Convening.Status.DRAFT)
     CampaignFactory(status=Campaign.Status.PLANNING)
     CampaignFactory(is_public=False)
     client = api(read_key)
@@ -416,8 +430,11 @@ def test_campaign_shows_its_timeline_with_the_statements_and_convenings_a_key_ma
     row = client.get(f"/api/v1/campaigns/{campaign.pk}/").json()
     assert [moment["id"] for moment in row["moments"]] == [earlier.pk, davos.pk]
     assert row["moments"][1]["statements"] == [published.pk]
-    assert row["moments"][1]["convenings"] == [scheduled.pk]
+    assert row["moments"][1]["convenings"] == []
     assert row["moments"][0]["statements"] == row["moments"][0]["convenings"] == []
+    as_coordinator = session(api, uganda_coordinator).get(f"/api/v1/campaigns/{campaign.pk}/")
+    # Their own alliance's drafts too, as on the campaign's page.
+    assert as_coordinator.json()["moments"][1]["convenings"] == [scheduled.pk, draft.pk]
 
 
 @pytest.mark.django_db
@@ -439,14 +456,19 @@ def test_campaigns_filter_by_status_focus_area_and_alliance(api, read_key, ugand
 
 
 @pytest.mark.django_db
-def test_convening_detail_shows_public_information_and_never_a_draft(api, read_key, uganda):
+def test_convening_detail_never_shows_the_online_link_nor_a_draft_to_the_invited(
+    api, read_key, uganda, uganda_member, representative
+):
     scheduled = ConveningFactory(national_alliance=uganda, online_link="https://meet.example/x")
     draft = ConveningFactory(national_alliance=uganda, status=Convening.Status.DRAFT)
-    client = api(read_key)
+    for convening in (scheduled, draft):
+        InvitationFactory(convening=convening, organisation=uganda_member)
+    client = session(api, representative)
     response = client.get(f"/api/v1/convenings/{scheduled.pk}/")
     assert response.json()["id"] == scheduled.pk
     assert "meet.example" not in response.content.decode()
     assert client.get(f"/api/v1/convenings/{draft.pk}/").status_code == 404
+    assert api(read_key).get(f"/api/v1/convenings/{scheduled.pk}/").status_code == 404
 
 
 # --- Signature counts ------------------------------------------------------------------

@@ -237,14 +237,18 @@ def test_probable_duplicate_is_offered_before_a_new_organisation_is_made(
 
 
 @pytest.mark.django_db
-def test_duplicates_the_key_may_not_see_are_not_named(api, key_for, uganda, principles):
+def test_duplicates_the_key_may_not_see_are_neither_named_nor_hinted_at(
+    api, key_for, uganda, principles
+):
     at_risk = OrganisationFactory(
         name="Gulu Youth for Tax Justice", country="UG", listed_publicly=False
     )
     MembershipFactory(organisation=at_risk, national_alliance=uganda)
     response = api(key_for(None)).post("/api/v1/memberships/", application(), format="json")
-    assert response.status_code == 409
-    assert response.json()["error"]["fields"] == {"organisation": []}
+    # Applied as a new organisation, as if the hidden one did not exist.
+    assert response.status_code == 201, response.content
+    assert Membership.objects.get(pk=response.json()["id"]).organisation != at_risk
+    assert not at_risk.contacts.exists()
 
 
 @pytest.fixture
@@ -283,6 +287,23 @@ def test_existing_organisation_applies_only_through_a_key_whose_person_may_chang
     else:
         assert error_code(response) == "permission_denied"
         assert ugandan.status == Membership.Status.LEFT
+
+
+@pytest.mark.django_db
+def test_applicant_for_an_existing_organisation_is_not_its_contact_until_approved(
+    api, key_for, client_for, uganda_coordinator, former_member, principles
+):
+    response = api(key_for(uganda_coordinator)).post(
+        "/api/v1/memberships/", existing_application(former_member), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert not former_member.contacts.filter(email=APPLICANT["email"]).exists()
+
+    client_for(uganda_coordinator).post(
+        f"/members/memberships/{response.json()['id']}/decide/", {"status": "approved"}
+    )
+
+    assert former_member.contacts.filter(email=APPLICANT["email"]).exists()
 
 
 @pytest.mark.django_db

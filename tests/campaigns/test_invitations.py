@@ -1,7 +1,9 @@
 """Inviting organisations to a convening: who may, whom, the emails and their .ics,
 moving and cancelling, the RSVP link."""
 
+import csv
 import datetime as dt
+import io
 import zoneinfo
 
 import pytest
@@ -251,9 +253,25 @@ def test_attendance_csv_lists_every_invitation(
     response = client_for(convenor).get(url)
 
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
+    lines = response.getvalue().decode().splitlines()
     assert lines[0] == "organisation,country,answer,answered_at,delegates,attended"
     assert lines[1].startswith("Kapchorwa Women Farmers Cooperative,UG,yes,,Sarah Chebet,")
+
+
+def test_attendance_csv_defuses_formulas_typed_into_rsvp_forms(
+    uganda_convening, uganda, convenor, client_for, invite
+):
+    organisation = OrganisationFactory(name="@SUM(A1:A9)", country="UG")
+    MembershipFactory(organisation=organisation, national_alliance=uganda)
+    invite(uganda_convening, [organisation], by=convenor)
+    Invitation.objects.update(answer="yes", delegates=["+cmd", '=HYPERLINK("http://x")'])
+    url = reverse("campaigns:attendance_csv", kwargs={"slug": uganda_convening.slug})
+
+    content = client_for(convenor).get(url).getvalue().decode()
+
+    (row,) = csv.DictReader(io.StringIO(content))
+    assert row["organisation"] == "'@SUM(A1:A9)"
+    assert row["delegates"] == '\'+cmd; =HYPERLINK("http://x")'
 
 
 def test_organiser_marks_who_attended_after_the_meeting(

@@ -102,3 +102,34 @@ def test_rows_across_chunk_boundaries_keep_their_focus_areas(
 
     assert [row["name"] for row in rows] == [f"Group {n:02}" for n in range(10)]
     assert [row["focus_areas"] for row in rows] == ["land" if n % 3 == 0 else "" for n in range(10)]
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("convenor", {"international: applied", "Brazil: declined", "Uganda: approved"}),
+        ("uganda_coordinator", {"Uganda: approved"}),
+        ("brazil_coordinator", {"Brazil: declined", "Uganda: approved"}),
+    ],
+)
+def test_export_shows_the_memberships_the_page_shows(
+    client_for, personas, uganda, brazil, persona, expected
+):
+    uganda.name, brazil.name = "Uganda", "Brazil"
+    uganda.save()
+    brazil.save()
+    organisation = OrganisationFactory(name="Kampala Tax Justice Network", country="UG")
+    MembershipFactory(organisation=organisation, national_alliance=uganda)
+    MembershipFactory(organisation=organisation, national_alliance=brazil, status="declined")
+    MembershipFactory(organisation=organisation, national_alliance=None, status="applied")
+    client = client_for(personas[persona])
+
+    (row,) = [row for row in read_csv(client.get(URL)) if row["name"] == organisation.name]
+    page = client.get(reverse("members:directory")).context["page"]
+    (shown,) = [o for o in page.organisations if o.pk == organisation.pk]
+
+    exported = set(row["memberships"].split("; "))
+    assert exported == expected
+    assert exported == {
+        f"{m.national_alliance or 'international'}: {m.status}" for m in shown.visible_memberships
+    }

@@ -123,11 +123,34 @@ def test_convenors_export_every_signature_with_its_visibility(
     client.force_login(convenor)
     response = client.get(f"/statements/{published.slug}/signatories.csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = read_csv(response)
     by_name = {row["organisation"]: row for row in rows}
     assert by_name["Hidden Defenders Collective"]["listed_publicly"] == "no"
     assert by_name["Changed Its Mind"]["status"] == "withdrawn"
     assert len(rows) == 4
+
+
+def test_signatories_csv_defuses_formulas_typed_by_anonymous_signers(
+    client_for, convenor, published
+):
+    SignatureFactory(
+        statement=published,
+        organisation=OrganisationFactory(name="-2+3", country="UG"),
+        signatory_name='=HYPERLINK("http://x")',
+        signatory_title="+cmd",
+        source="web",
+    )
+
+    (row,) = read_csv(client_for(convenor).get(f"/statements/{published.slug}/signatories.csv"))
+
+    assert row["signatory"] == '\'=HYPERLINK("http://x")'
+    assert row["title"] == "'+cmd"
+    assert row["organisation"] == "'-2+3"
+
+
+def read_csv(response) -> list[dict]:
+    content = response.getvalue().decode()
+    return list(csv.DictReader(io.StringIO(content)))
 
 
 def test_anonymous_visitors_never_see_a_draft_or_an_open_statement(client, draft):

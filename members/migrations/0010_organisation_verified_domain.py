@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0008_drop_organisation_country_name_index'),
+        ('members', '0009_pending_applicant'),
     ]
 
     operations = [
