@@ -139,7 +139,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "short_name", "slug", "kind", "description", "website"]}),
         (_("Where"), {"fields": ["country", "city", "region", "subregion", "global_south"]}),
         (_("Work"), {"fields": ["focus_areas", "languages"]}),
-        (_("Privacy"), {"fields": ["listed_publicly", "internal_notes"]}),
+        (_("Privacy"), {"fields": ["listed_publicly", "verified_domain", "internal_notes"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 

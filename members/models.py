@@ -9,6 +9,8 @@ import functools
 import operator
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import DomainNameValidator
 from django.db import connections, models
 from django.db.models import Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
@@ -153,6 +155,55 @@ class Folded(Func):
         return super().as_sql(compiler, connection, function="public.members_fold", **extra)
 
 
+# Addresses anyone can get: never an organisation's verified domain.
+PUBLIC_EMAIL_DOMAINS = frozenset(
+    [
+        "aol.com",
+        "gmail.com",
+        "googlemail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "hotmail.com",
+        "hotmail.fr",
+        "icloud.com",
+        "live.com",
+        "mail.com",
+        "mail.ru",
+        "me.com",
+        "msn.com",
+        "outlook.com",
+        "outlook.fr",
+        "proton.me",
+        "protonmail.com",
+        "qq.com",
+        "rediffmail.com",
+        "tutanota.com",
+        "yahoo.co.in",
+        "yahoo.co.uk",
+        "yahoo.com",
+        "yahoo.fr",
+        "yandex.com",
+        "yandex.ru",
+        "zoho.com",
+    ]
+)
+
+
+def validate_organisation_domain(value: str) -> None:
+    """A domain the organisation alone gives addresses at (example.org), not a public
+    email service's: anyone with an address there is taken as one of its people."""
+    domain = value.strip().lower()
+    DomainNameValidator(accept_idna=True, message=_("Enter a domain such as example.org."))(domain)
+    if "." not in domain:
+        raise ValidationError(_("Enter a domain such as example.org."))
+    if domain in PUBLIC_EMAIL_DOMAINS:
+        raise ValidationError(
+            _("%(domain)s is a public email service: anyone can have an address there."),
+            params={"domain": domain},
+        )
+
+
 class OrganisationQuerySet(models.QuerySet):
     def search(self, text: str):
         """Organisations whose name, short name or city contains `text`, whatever the
@@ -260,6 +311,7 @@ class Organisation(models.Model):
         _("verified email domain"),
         max_length=253,
         blank=True,
+        validators=[validate_organisation_domain],
         help_text=_(
             "Set by a convenor once checked (e.g. example.org): anyone with an address at "
             "this domain is taken as one of the organisation's people when signing."

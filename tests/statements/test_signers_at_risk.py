@@ -578,3 +578,79 @@ def test_over_the_limits_no_confirmation_email_goes(client, settings, open_to_an
     flagged = Signature.objects.filter(email="victim@inbox.example", suspicious=True)
     assert flagged.count() == 2
     assert not mail.outbox or all("victim@inbox.example" not in m.to for m in mail.outbox[2:])
+
+
+# --- Pages and exports: each persona -----------------------------------------------------
+
+
+@pytest.fixture
+def superuser_convenor(db):
+    return UserFactory(email="root@alliance.test", name="Root", is_superuser=True, is_staff=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [Statement.Status.OPEN, Statement.Status.PUBLISHED])
+@pytest.mark.parametrize(
+    "persona, sees",
+    [
+        ("anonymous", False),
+        ("outsider", False),
+        ("brazil_coordinator", False),
+        ("uganda_coordinator", False),
+        ("representative", True),  # its own signature
+        ("convenor", True),
+        ("superuser_convenor", True),
+    ],
+)
+def test_pages_name_a_counted_only_signer_to_convenors_and_its_own_people_only(
+    request, client_for, uganda_member, status, persona, sees
+):
+    statement = StatementFactory(status=status, audience=Statement.Audience.ANYONE)
+    SignatureFactory(statement=statement, organisation=uganda_member, listed_publicly=False)
+    SignatureFactory(
+        statement=statement, organisation=OrganisationFactory(name="Openly Signed Collective")
+    )
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    client = client_for(user)
+    seen = []
+    for path in (
+        statement.get_absolute_url(),
+        f"/statements/{statement.slug}/tracking/",
+        f"/statements/{statement.slug}/signatories.csv",
+        f"/members/o/{uganda_member.slug}/",
+        f"/api/v1/statements/{statement.pk}/signatures/",
+    ):
+        response = client.get(path)
+        assert response.status_code < 500
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if response.status_code == 200 and path.startswith("/statements/"):
+            seen.append(uganda_member.name in body.decode())
+        elif response.status_code == 200 and path.startswith("/members/o/"):
+            # The organisation's own page may be seen; it never lists this signature
+            # to someone who may not know of it.
+            seen.append(statement.slug in body.decode() or str(statement) in body.decode())
+    assert any(seen) is sees
+
+
+@pytest.mark.parametrize(
+    "domain, accepted",
+    [
+        ("kapchorwa.test", True),
+        ("taxjustice.example.org", True),
+        ("gmail.com", False),
+        ("Yahoo.fr", False),
+        ("not a domain", False),
+        ("localhost", False),
+        ("someone@kapchorwa.test", False),
+    ],
+)
+def test_a_verified_domain_must_be_the_organisations_own(domain, accepted):
+    from django.core.exceptions import ValidationError
+
+    from members.models import validate_organisation_domain
+
+    if accepted:
+        validate_organisation_domain(domain)
+    else:
+        with pytest.raises(ValidationError):
+            validate_organisation_domain(domain)
