@@ -35,13 +35,22 @@ def post_together(requests):
     return responses
 
 
+@pytest.fixture
+def own_key(make_key, uganda_member):
+    """The member's own system, which signs as the organisation (a key acting for nobody
+    only makes claims that wait for their signatory: tests/statements/test_signers_at_risk)."""
+    from alliance.api.scopes import Scope
+
+    return make_key(Scope.READ, Scope.WRITE_SIGNATURES, organisation=uganda_member)
+
+
 @pytest.fixture(autouse=True)
 def needs_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is decided by Postgres here")
 
 
-def test_concurrent_retries_with_one_idempotency_key_sign_once(api, signing_key, uganda_member):
+def test_concurrent_retries_with_one_idempotency_key_sign_once(api, own_key, uganda_member):
     statement = StatementFactory(audience=Statement.Audience.MEMBERS)
     url = f"/api/v1/statements/{statement.pk}/signatures/"
     payload = {
@@ -51,7 +60,7 @@ def test_concurrent_retries_with_one_idempotency_key_sign_once(api, signing_key,
     }
 
     def attempt():
-        return api(signing_key).post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="once")
+        return api(own_key).post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="once")
 
     responses = post_together([attempt] * 4)
     assert [response.status_code for response in responses] == [201] * 4
@@ -59,7 +68,7 @@ def test_concurrent_retries_with_one_idempotency_key_sign_once(api, signing_key,
     assert Signature.objects.filter(statement=statement).count() == 1
 
 
-def test_concurrent_signatures_of_one_organisation_leave_one(api, signing_key, uganda_member):
+def test_concurrent_signatures_of_one_organisation_leave_one(api, own_key, uganda_member):
     statement = StatementFactory(audience=Statement.Audience.MEMBERS)
     url = f"/api/v1/statements/{statement.pk}/signatures/"
 
@@ -69,7 +78,7 @@ def test_concurrent_signatures_of_one_organisation_leave_one(api, signing_key, u
             "signatory_name": name,
             "signatory_email": f"{name.lower()}@kapchorwa.test",
         }
-        return lambda: api(signing_key).post(url, payload, format="json")
+        return lambda: api(own_key).post(url, payload, format="json")
 
     responses = post_together([attempt(name) for name in ("Sarah", "Moses", "Ruth")])
     assert sorted(response.status_code for response in responses) == [201, 409, 409]

@@ -270,7 +270,11 @@ def test_two_processors_at_once_create_one_new_organisation(monkeypatch):
         thread.join()
     assert sum(processed) == 2
     assert Organisation.objects.filter(name="Kampala Land Alliance").count() == 1
-    assert Signature.objects.filter(statement=statement).count() == 1
+    # The one who named it first is its own; the other is not known as one of its people.
+    approvals = Signature.objects.filter(statement=statement).values_list(
+        "needs_approval", flat=True
+    )
+    assert sorted(approvals) == [False, True]
 
 
 @needs_postgres
@@ -324,15 +328,24 @@ def test_fifty_concurrent_public_submissions_for_one_organisation_make_one_signa
         thread.start()
     for thread in processors:
         thread.join()
-    signature = Signature.objects.get(statement=statement)
     assert Organisation.objects.filter(name="Busy Office").count() == 1
-    assert set(PublicSubmission.objects.values_list("status", "signature")) == {
-        ("processed", signature.pk)
-    }
-    # A confirmation to the one who got there first; an email to each of the others
-    # saying that the organisation had signed (not who signed).
-    assert OutgoingMessage.objects.filter(template="statement_signature_confirmation").count() == 1
-    assert OutgoingMessage.objects.filter(template="statement_already_signed").count() == 49
+    # Each submission waits for its own address, holding no place: the one who named the
+    # organisation first is its own, the 49 others are not known as its people (their
+    # confirmed signatures will wait for approval). Nobody is told it had signed.
+    signatures = Signature.objects.filter(statement=statement)
+    assert signatures.count() == people
+    assert not signatures.live().exists()
+    assert sorted(signatures.values_list("needs_approval", flat=True)) == [False] + [True] * 49
+    submissions = PublicSubmission.objects.values_list("status", "signature")
+    assert {status for status, _ in submissions} == {"processed"}
+    assert len({signature for _, signature in submissions}) == people
+    # One office's address: past the limit per address, no email goes (the form must not
+    # flood inboxes) and the signatures wait for a moderator.
+    emailed = settings.PUBLIC_SIGNING_LIMITS["ip"]
+    confirmations = OutgoingMessage.objects.filter(template="statement_signature_confirmation")
+    assert confirmations.count() == emailed
+    assert signatures.filter(suspicious=True).count() == people - emailed
+    assert not OutgoingMessage.objects.filter(template="statement_already_signed").exists()
 
 
 # --- Expiry -----------------------------------------------------------------------------
