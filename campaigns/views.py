@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.audit.services import snapshot
+from alliance.audit.services import record, snapshot
 from alliance.outbox.models import OutgoingMessage
 from campaigns import services
 from campaigns.forms import (
@@ -358,6 +358,7 @@ def convening_invitations(request, slug):
 @login_required
 def convening_attendance_csv(request, slug):
     convening, invitations = _invitations_page(request, slug)
+    record(actor=request.user, action="convening.attendance_exported", target=convening)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{convening.slug}-attendance.csv"'
     writer = csv.writer(response)

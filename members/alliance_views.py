@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alliance.audit.services import record
 from alliance.permissions import require
 from members import alliance_services, dashboard
 from members.alliance_forms import (
@@ -282,6 +283,7 @@ def dashboard_export(request):
     then the growth month by month."""
     alliance = _dashboard_scope(request)
     figures = dashboard.composition(alliance)
+    record(actor=request.user, action="dashboard.exported", target=alliance or request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     scope = alliance.slug if alliance else "alliance"
     stamp = timezone.now().strftime("%Y%m%d")

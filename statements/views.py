@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
+from alliance.audit.services import record
 from alliance.reversing import reverse_one
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
@@ -839,6 +840,7 @@ def export(request, slug):
     """Every signature, with its status and whether it is listed: for convenors only."""
     statement = get_object_or_404(Statement, slug=slug)
     _check(request, "statements.export_signatories", statement)
+    record(actor=request.user, action="statement.signatories_exported", target=statement)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{statement.slug}-signatories.csv"'
     writer = csv.writer(response)
