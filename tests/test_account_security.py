@@ -125,6 +125,24 @@ def test_a_convenor_can_give_one_more_sign_in_to_set_it_up(client, new_coordinat
     assert entry.actor == convenor and entry.target == new_coordinator
 
 
+@pytest.mark.parametrize(
+    "language, set_up, refused",
+    [
+        ("fr", "Configurez l’authentification", "Authentification à deux facteurs requise"),
+        ("es", "Configure la autenticación", "Se requiere autenticación de dos factores"),
+        ("pt", "Configure a autenticação", "Autenticação de dois fatores obrigatória"),
+    ],
+)
+def test_the_pages_speak_the_language_of_the_interface(
+    client, new_coordinator, compiled_translations, language, set_up, refused
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    sign_in(client, new_coordinator)
+    assert set_up in client.get(reverse("mfa_index")).content.decode()
+    client.post(reverse("account_logout"))
+    assert refused in sign_in(client, new_coordinator).content.decode()
+
+
 def test_the_admin_action_gives_one_more_sign_in(client, new_coordinator, new_superuser):
     new_coordinator.second_factor_grace_used_at = timezone.now()
     new_coordinator.save()
