@@ -360,3 +360,25 @@ LOGGING = {
 # (comma-separated; empty turns it off). At most SHARED_CACHE_MAX_ENTRIES pages per process.
 SHARED_CACHE_PATH_PREFIXES = env_list("SHARED_CACHE_PATH_PREFIXES", ["/statements/"])
 SHARED_CACHE_MAX_ENTRIES = env_int("SHARED_CACHE_MAX_ENTRIES", 300)
+
+# --- Account security (alliance.accounts.security) -----------------------------------
+# Convenors and national coordinators see contacts and counted-only signers: their
+# accounts need a second factor (an authenticator app with recovery codes, or a security
+# key), and their sessions end after PRIVILEGED_SESSION_IDLE_SECONDS without a request.
+# Everyone else may add a second factor from /me/ and keeps SESSION_COOKIE_AGE.
+# Beside allauth.account, before alliance.accounts (whose admin replaces theirs).
+_after_allauth_account = INSTALLED_APPS.index("allauth.account") + 1
+INSTALLED_APPS[_after_allauth_account:_after_allauth_account] = [
+    "allauth.mfa",
+    "allauth.usersessions",
+]
+MIDDLEWARE += ["alliance.accounts.middleware.SecondFactorMiddleware"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Alliance Hub"
+# Security keys only, not passwordless passkey sign-in: the password stays the first factor.
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn wants https; the quick start serves http://127.0.0.1:8000.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG)
+PRIVILEGED_SESSION_IDLE_SECONDS = env_int("PRIVILEGED_SESSION_IDLE_SECONDS", 4 * 3600)
+# Sessions are recorded at sign-in (for the sessions page), not touched on every request.
+USERSESSIONS_TRACK_ACTIVITY = False

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -10,6 +11,8 @@ admin.site.site_title = _("Alliance Hub")
 admin.site.index_title = _("Administration")
 # The changelists have many columns and filters; the sidebar would squeeze them.
 admin.site.enable_nav_sidebar = False
+# The admin's own login form would skip allauth's: its rate limits and the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.audit.services import snapshot
+from alliance.audit.services import record, snapshot
 from alliance.csv_export import csv_response
 from alliance.outbox.models import OutgoingMessage
 from campaigns import services
@@ -356,6 +356,7 @@ def convening_invitations(request, slug):
 @login_required
 def convening_attendance_csv(request, slug):
     convening, invitations = _invitations_page(request, slug)
+    record(actor=request.user, action="convening.attendance_exported", target=convening)
     return csv_response(
         filename=f"{convening.slug}-attendance.csv",
         header=["organisation", "country", "answer", "answered_at", "delegates", "attended"],

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alliance.audit.services import record
 from alliance.csv_export import csv_response
 from alliance.permissions import require
 from members import alliance_services, dashboard
@@ -214,6 +215,7 @@ def _dashboard_scope(request) -> NationalAlliance | None:
 def dashboard_page(request):
     alliance = _dashboard_scope(request)
     figures = dashboard.composition(alliance)
+    record(actor=request.user, action="dashboard.exported", target=alliance or request.user)
     user = request.user
     may_set_targets = user.has_perm("members.set_composition_target")
     # The alliances whose figures the viewer may open: all for convenors.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.audit.models import AuditEntry
+from alliance.audit.services import record
 from alliance.csv_export import csv_response
 from alliance.permissions import require
 from members import directory, profiles
@@ -56,6 +57,12 @@ def directory_export(request):
     in chunks and written out as they come, so 100,000 of them never sit in memory."""
     require(request.user, "members.export_directory")
     filters = directory.directory_filter(request.GET, request.user)
+    record(
+        actor=request.user,
+        action="directory.exported",
+        target=request.user,
+        note=request.GET.urlencode(),
+    )
     rows = (
         filters.qs.order_by(*directory.ordering(filters.chosen_sort, forward=True))
         .values_list(*CSV_COLUMNS)

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
+from alliance.audit.services import record
 from alliance.csv_export import csv_response
 from alliance.permissions import is_convenor
 from alliance.reversing import reverse_one
@@ -879,6 +880,7 @@ def export(request, slug):
     """Every signature, with its status and whether it is listed: for convenors only."""
     statement = get_object_or_404(Statement, slug=slug)
     _check(request, "statements.export_signatories", statement)
+    record(actor=request.user, action="statement.signatories_exported", target=statement)
     rows = (
         Signature.objects.filter(statement=statement)
         .select_related("organisation", "version")

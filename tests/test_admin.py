@@ -6,6 +6,8 @@ import re
 import uuid
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -146,6 +148,11 @@ class Rows:
             error="the organisation could not be saved",
         )
         record(actor=None, action="test.change", target=organisations[0], note="round")
+        someone = UserFactory()
+        Authenticator.objects.create(user=someone, type="totp", data={"secret": "JBSWY3DP"})
+        UserSession.objects.create(
+            user=someone, session_key=uuid.uuid4().hex, ip="192.0.2.1", user_agent="Browser"
+        )
         queue_email(Email(key=f"admin-test:{n}", to_email=f"round{n}@example.org", template="x"))
 
 

@@ -224,9 +224,26 @@ def test_demo_users_log_in_with_the_demo_password(demo, client, demo_user):
     response = client.post(
         reverse("account_login"), {"login": demo_user.email, "password": data.DEMO_PASSWORD}
     )
+    if demo_user.totp_secret:
+        # Convenor and coordinators: their second factor is the demo's fixed secret.
+        assert response.url == reverse("mfa_authenticate")
+        response = client.post(reverse("mfa_authenticate"), {"code": current_code_of(demo_user)})
     assert response.status_code == 302
     assert response.url == reverse("home")
     assert int(client.session["_auth_user_id"]) == User.objects.get(email=demo_user.email).pk
+
+
+def current_code_of(demo_user) -> str:
+    out = StringIO()
+    call_command("demo_totp", demo_user.email, stdout=out)
+    return out.getvalue().strip()
+
+
+def test_demo_totp_prints_no_code_for_an_account_outside_the_demo(demo, db):
+    with pytest.raises(CommandError, match="not a demo login"):
+        call_command("demo_totp", data.MEMBER.email, stdout=StringIO())
+    with pytest.raises(CommandError, match="not a demo login"):
+        call_command("demo_totp", "someone@example.org", stdout=StringIO())
 
 
 def test_demo_users_have_their_roles(demo):

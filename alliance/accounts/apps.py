@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "alliance.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from alliance.accounts import receivers  # noqa: F401  (connects the audit receivers)

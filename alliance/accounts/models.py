@@ -64,6 +64,11 @@ class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    # Convenors and coordinators must have a second factor; they get one sign-in without
+    # it, to set it up (alliance.accounts.security). Cleared by a convenor to give another.
+    second_factor_grace_used_at = models.DateTimeField(
+        _("sign-in to set up two-factor authentication used"), null=True, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

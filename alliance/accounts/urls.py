@@ -5,4 +5,5 @@ from alliance.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.preferences, name="preferences"),
+    path("sessions/<int:user_id>/", views.sessions, name="sessions"),
 ]

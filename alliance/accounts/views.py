@@ -1,11 +1,17 @@
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from alliance.accounts.forms import PreferencesForm
+from alliance.accounts import services
+from alliance.accounts.forms import EndSessionsForm, PreferencesForm
+from alliance.accounts.models import User
+from alliance.permissions import require
 
 
 @login_required
@@ -26,3 +32,37 @@ def preferences(request):
         )
         return response
     return render(request, "accounts/preferences.html", {"form": form, "now": timezone.now()})
+
+
+@login_required
+def sessions(request, user_id):
+    """The places `account` is signed in, to end one or all: a convenor's view of anyone's
+    (an account that may be stolen), or one's own."""
+    account = get_object_or_404(User, pk=user_id)
+    require(request.user, "accounts.manage_sessions", account)
+    if request.method == "POST":
+        form = EndSessionsForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a session to end."))
+            return redirect("accounts:sessions", user_id=account.pk)
+        current = request.session.session_key
+        ends_current = account == request.user and (
+            form.session_ids is None
+            or UserSession.objects.filter(pk__in=form.session_ids, session_key=current).exists()
+        )
+        ended = services.end_sessions(
+            account=account, ended_by=request.user, session_ids=form.session_ids
+        )
+        if ends_current:
+            logout(request)
+            return redirect("account_login")
+        messages.success(
+            request,
+            ngettext("%(count)d session ended.", "%(count)d sessions ended.", ended)
+            % {"count": ended},
+        )
+        return redirect("accounts:sessions", user_id=account.pk)
+    listed = sorted(UserSession.objects.purge_and_list(account), key=lambda s: s.created_at)
+    for session in listed:
+        session.current = session.session_key == request.session.session_key
+    return render(request, "accounts/sessions.html", {"account": account, "sessions": listed})

@@ -1087,6 +1087,9 @@ class DemoUser:
     role: str
     language: str
     time_zone: str
+    # Convenors and coordinators need a second factor: the demo's is an authenticator app
+    # with this fixed, public secret (`manage.py demo_totp EMAIL` prints its current code).
+    totp_secret: str = ""
 
 
 CONVENOR = DemoUser(
@@ -1095,6 +1098,7 @@ CONVENOR = DemoUser(
     "convenor (secretariat): everything, and the admin",
     "en",
     "Africa/Johannesburg",
+    totp_secret="MRSW23ZNMNXW45TFNZXXELLUN52HAIJB",
 )
 UGANDA_COORDINATOR = DemoUser(
     "coordinator.uganda@demo.alliancehub.org",
@@ -1102,6 +1106,7 @@ UGANDA_COORDINATOR = DemoUser(
     "coordinator of the Uganda Fight Inequality Alliance",
     "en",
     "Africa/Kampala",
+    totp_secret="MRSW23ZNOVTWC3TEMEWXI33UOAQSCIJB",
 )
 BRAZIL_COORDINATOR = DemoUser(
     "coordinator.brazil@demo.alliancehub.org",
@@ -1109,6 +1114,7 @@ BRAZIL_COORDINATOR = DemoUser(
     "coordinator of the Aliança Brasileira contra a Desigualdade (Portuguese)",
     "pt",
     "America/Sao_Paulo",
+    totp_secret="MRSW23ZNMJZGC6TJNQWXI33UOAQSCIJB",
 )
 MEMBER = DemoUser(
     "member@demo.alliancehub.org",

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.models import Convening, Invitation
-
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+from tests.browser.login import log_in
+from tests.mfa import TOTP_SECRET
 
 
 def calendar_of(message) -> icalendar.Calendar:
@@ -24,11 +24,7 @@ def calendar_of(message) -> icalendar.Calendar:
 def test_coordinator_schedules_invites_and_moves_and_invitee_answers_by_the_link(
     live_server, page, screenshot_dir, smtp_email, uganda, uganda_coordinator, representative
 ):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(uganda_coordinator.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    log_in(page, live_server.url, uganda_coordinator.email, totp_secret=TOTP_SECRET)
 
     # Schedule a national convening.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Convenings").click()

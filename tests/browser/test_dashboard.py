@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.login import log_in
 from tests.factories import MembershipFactory, NationalAllianceFactory, OrganisationFactory
-
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+from tests.mfa import TOTP_SECRET
 
 
 @pytest.mark.django_db(transaction=True)
@@ -35,11 +35,7 @@ def test_convenor_sees_the_map_and_tables_and_sets_a_target(
         )
     NationalAllianceFactory(country="KE", name="Kenya Fight Inequality Alliance")
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(convenor.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    log_in(page, live_server.url, convenor.email, totp_secret=TOTP_SECRET)
 
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="National alliances"

@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from alliance.audit.models import AuditEntry
+from tests.browser.login import log_in
 from tests.factories import MembershipFactory, OrganisationFactory
-
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+from tests.mfa import TOTP_SECRET
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,11 +20,7 @@ def test_convenor_finds_opens_edits_and_sees_the_history(
             national_alliance=uganda,
         )
     OrganisationFactory(name="Recife Trade Union", kind="union", country="BR", city="Recife")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(convenor.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    log_in(page, live_server.url, convenor.email, totp_secret=TOTP_SECRET)
 
     # The directory pages by 50, and the filters travel with the pager.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()

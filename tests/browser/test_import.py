@@ -11,17 +11,13 @@ from playwright.sync_api import expect
 
 from members import imports
 from members.models import Organisation, OrganisationImport
+from tests.browser import login as signing_in
 from tests.factories import FocusAreaFactory
-
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+from tests.mfa import TOTP_SECRET
 
 
 def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    signing_in.log_in(page, live_server.url, user.email, totp_secret=TOTP_SECRET)
 
 
 def a_csv(rows: list[dict]) -> bytes:

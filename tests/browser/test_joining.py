@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from alliance.outbox.models import OutgoingMessage
 from members.models import Membership
+from tests.browser.login import log_in
 from tests.factories import PrinciplesFactory
-
-PASSWORD = "correct horse battery"
+from tests.mfa import TOTP_SECRET
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,10 +37,7 @@ def test_applicant_joins_and_the_coordinator_approves(
     page.get_by_role("button", name="Confirm my email address").click()
     expect(page.get_by_text("is confirmed")).to_be_visible()
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(uganda_coordinator.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
+    log_in(page, live_server.url, uganda_coordinator.email, totp_secret=TOTP_SECRET)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Applications").click()
     application = page.locator(".card", has_text="Tororo Youth Movement")
     expect(application).to_contain_text("Okello James")

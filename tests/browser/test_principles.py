@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import render
 from members.models import Membership
+from tests.browser.login import log_in
 from tests.factories import PrinciplesFactory
-
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+from tests.mfa import TOTP_SECRET
 
 
 @pytest.mark.django_db(transaction=True)
@@ -19,11 +19,7 @@ def test_convenor_publishes_a_version_and_a_member_endorses_it_from_the_email(
     live_server, page, screenshot_dir, convenor, representative, uganda_member
 ):
     PrinciplesFactory()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(convenor.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    log_in(page, live_server.url, convenor.email, totp_secret=TOTP_SECRET)
 
     page.goto(f"{live_server.url}/members/principles/")
     page.get_by_role("link", name="Publish a new version").click()

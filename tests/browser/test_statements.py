@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import render
 from statements.models import Signature, Statement
+from tests.browser.login import log_in
 from tests.factories import (
     ContactFactory,
     MembershipFactory,
@@ -16,25 +17,18 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.mfa import TOTP_SECRET, enrol_totp
 
 PASSWORD = "fightinequality"
 TITLE_EN = "Civil society steps up the fight on inequality"
 TITLE_FR = "La société civile intensifie la lutte contre les inégalités"
 
 
-def log_in(page, base_url, email):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base_url}/")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_statement_lifecycle_from_draft_to_public_page_in_french(
     live_server, page, browser, screenshot_dir, compiled_translations
 ):
-    UserFactory(email="convenor@alliance.test", password=PASSWORD, is_convenor=True)
+    enrol_totp(UserFactory(email="convenor@alliance.test", password=PASSWORD, is_convenor=True))
     uganda = NationalAllianceFactory(country="UG", name="Uganda Fight Inequality Alliance")
     cooperative = OrganisationFactory(name="Kapchorwa Women Farmers Cooperative", country="UG")
     MembershipFactory(organisation=cooperative, national_alliance=uganda)
@@ -44,7 +38,7 @@ def test_statement_lifecycle_from_draft_to_public_page_in_french(
     base = live_server.url
 
     # 1. Draft in English and French.
-    log_in(page, base, "convenor@alliance.test")
+    log_in(page, base, "convenor@alliance.test", password=PASSWORD, totp_secret=TOTP_SECRET)
     page.goto(f"{base}/statements/new/")
     english = page.get_by_role("group", name="English")
     english.get_by_label("Title").fill(TITLE_EN)

@@ -12,6 +12,8 @@ import time
 import zoneinfo
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -66,6 +68,17 @@ class Command(BaseCommand):
             f'Open {settings.SITE_URL}/ and log in with the password "{data.DEMO_PASSWORD}" as:',
         ]
         lines += [f"  {user.email:<{width}}  {user.role}" for user in data.DEMO_USERS]
+        lines += [
+            "",
+            "The convenor and the coordinators then need a code from an authenticator app:",
+            "`.venv/bin/python manage.py demo_totp EMAIL` prints the current one; or add their",
+            "secret to your app:",
+        ]
+        lines += [
+            f"  {user.email:<{width}}  {user.totp_secret}"
+            for user in data.DEMO_USERS
+            if user.totp_secret
+        ]
         self.stdout.write("\n".join(lines) + "\n")
 
 
@@ -137,6 +150,14 @@ class DemoSeeder:
             EmailAddress.objects.update_or_create(
                 user=user, email=demo_user.email, defaults={"verified": True, "primary": True}
             )
+            if demo_user.totp_secret:
+                # As allauth.mfa stores an authenticator app it activated; the secret is
+                # fixed (and public) so that the quick start needs no phone.
+                Authenticator.objects.update_or_create(
+                    user=user,
+                    type=Authenticator.Type.TOTP,
+                    defaults={"data": {"secret": encrypt(demo_user.totp_secret)}},
+                )
             users[demo_user.email] = user
         return users
 
