@@ -39,6 +39,8 @@ def test_coordinator_sets_up_an_app_then_signs_in_with_a_code_or_a_recovery_code
     coordinator = UserFactory(email=EMAIL, name="Grace Uganda")
     uganda.coordinators.add(coordinator)
     base = live_server.url
+    refused = []
+    page.on("console", lambda message: refused.append(message.text))
 
     # The one sign-in without a second factor: every page leads to setting one up.
     log_in(page, base, EMAIL, lands_on="/accounts/2fa/")
@@ -53,6 +55,9 @@ def test_coordinator_sets_up_an_app_then_signs_in_with_a_code_or_a_recovery_code
     page.get_by_label("Password").fill(PASSWORD)  # allauth asks for it again
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(f"{base}/accounts/2fa/totp/activate/")
+    # The QR code is drawn, within the site's Content-Security-Policy.
+    expect(page.locator(".totp-qr svg")).to_be_visible()
+    assert not [text for text in refused if "Content Security Policy" in text]
     page.screenshot(path=screenshot_dir / "second-factor-activate.png", full_page=True)
     secret = page.locator("#authenticator_secret").input_value()
     page.get_by_label("Authenticator code").fill(fresh_code(coordinator, secret))
