@@ -32,7 +32,7 @@ def variables() -> set[str]:
 
 
 def message(template: str, language: str) -> OutgoingMessage:
-    context = {**{name: NAME for name in variables()}, **NUMBERS}
+    context = {**dict.fromkeys(variables(), NAME), **NUMBERS}
     context["agenda_html"] = "<p>HTML sanitised when the email was written</p>"
     context["moved"] = True
     message_id = queue_email(
