@@ -157,6 +157,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # our subjects name the alliance already
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 # Internationalisation: the interface in at least four languages, times in the viewer's zone.
+# django-countries names Nauru by its own name ("Naoero"), untranslated: the name in
+# English, French, Spanish and Portuguese alike is "Nauru".
+COUNTRIES_OVERRIDE = {"NR": "Nauru"}
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),

@@ -15,6 +15,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -538,10 +539,13 @@ def verify(request, token):
 
 
 def _already_signed_message(signature) -> str:
-    return _("%(organisation)s has already signed this statement: %(name)s signed on %(date)s.") % {
+    return _(
+        "On %(date)s, %(name)s signed this statement for %(organisation)s: an organisation"
+        " signs only once."
+    ) % {
         "organisation": signature.organisation,
         "name": signature.signatory_name,
-        "date": timezone.localtime(signature.created_at).strftime("%Y-%m-%d"),
+        "date": date_format(timezone.localtime(signature.created_at), "DATE_FORMAT"),
     }
 
 
