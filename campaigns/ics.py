@@ -55,7 +55,7 @@ def convening_calendar(
     event.add("summary", convening.title)
     event.add("location", _location(convening, online_link))
     event.add("url", settings.SITE_URL + reverse("campaigns:convening", args=[convening.slug]))
-    description = markdown_to_text(convening.agenda)
+    description = _agenda_text(convening.agenda)
     if online_link:
         with translation.override(contact.language):
             line = _("Online link: %(link)s") % {"link": online_link}
@@ -94,6 +94,13 @@ def _attendee(contact: Contact, invitation: Invitation) -> icalendar.vCalAddress
     attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = icalendar.vText(PARTICIPATION[invitation.answer])
     return attendee
+
+
+@lru_cache(maxsize=64)
+def _agenda_text(agenda: str) -> str:
+    """The agenda as text, once for all the invitees of a fan-out (Markdown costs more
+    than the rest of a calendar file)."""
+    return markdown_to_text(agenda)
 
 
 @lru_cache(maxsize=64)
