@@ -6,3 +6,10 @@ class AllianceConfig(AppConfig):
 
     name = "alliance"
     verbose_name = "Alliance Hub"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from alliance.collation import register_sqlite_collation
+
+        connection_created.connect(register_sqlite_collation)

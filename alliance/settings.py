@@ -102,6 +102,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain text (email subjects and text bodies, rendered with using="text"): nothing is
+    # HTML-escaped, so "Workers' Union" is not written "Workers&#x27; Union".
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: a SQLite file unless DATABASE_URL says otherwise. Connections are kept open
@@ -148,6 +157,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # our subjects name the alliance already
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 # Internationalisation: the interface in at least four languages, times in the viewer's zone.
+# django-countries names Nauru by its own name ("Naoero"), untranslated: the name in
+# English, French, Spanish and Portuguese alike is "Nauru".
+COUNTRIES_OVERRIDE = {"NR": "Nauru"}
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),
@@ -179,6 +192,9 @@ EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25
 globals().update(parse_email_url("EMAIL_URL", EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alliance Hub <hub@alliance.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The ORGANIZER of convenings' calendar files: where an invitee's calendar program writes
+# to the organisers. A mailbox someone reads; by default the sender of every email.
+CONVENINGS_ORGANIZER_EMAIL = env_str("CONVENINGS_ORGANIZER_EMAIL", DEFAULT_FROM_EMAIL)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 # A message claimed longer ago than this, and not marked sent, belonged to a worker that
 # died: the sweeper puts it back in the queue.

@@ -8,26 +8,44 @@ daylight-saving change, wherever the invitee reads it.
 """
 
 import datetime as dt
+import email.utils
 import zoneinfo
 from functools import lru_cache
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from campaigns.models import Convening
+from alliance.markup import markdown_to_text
+from campaigns.models import Convening, Invitation
+from members.models import Contact
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 
+# What the invitation's RSVP says, as the attendee's participation status (RFC 5545).
+PARTICIPATION = {
+    Invitation.Answer.YES: "ACCEPTED",
+    Invitation.Answer.NO: "DECLINED",
+    Invitation.Answer.MAYBE: "TENTATIVE",
+    Invitation.Answer.NO_REPLY: "NEEDS-ACTION",
+}
 
-def convening_calendar(convening: Convening, *, method: str) -> bytes:
+
+def convening_calendar(
+    convening: Convening, *, method: str, invitation: Invitation, contact: Contact
+) -> bytes:
+    """The calendar file of one invitee: `contact` is the ATTENDEE, with the answer of
+    their organisation's invitation; the online link is theirs only once they accepted."""
     zone = zoneinfo.ZoneInfo(convening.time_zone)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Alliance Hub//Convenings//EN")
     calendar.add("version", "2.0")
     calendar.add("method", method)
 
+    online_link = invitation.online_link()
     event = icalendar.Event()
     event.add("uid", convening.ics_uid)
     event.add("sequence", convening.sequence)
@@ -35,15 +53,54 @@ def convening_calendar(convening: Convening, *, method: str) -> bytes:
     event.add("dtstart", convening.starts_at.astimezone(zone))
     event.add("dtend", convening.ends_at.astimezone(zone))
     event.add("summary", convening.title)
-    location = convening.venue or convening.get_format_display()
-    event.add("location", location)
-    if convening.agenda:
-        event.add("description", convening.agenda)
-    event.add("organizer", f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}")
+    event.add("location", _location(convening, online_link))
+    event.add("url", settings.SITE_URL + reverse("campaigns:convening", args=[convening.slug]))
+    description = _agenda_text(convening.agenda)
+    if online_link:
+        with translation.override(contact.language):
+            line = _("Online link: %(link)s") % {"link": online_link}
+        description = f"{line}\n\n{description}" if description else line
+    if description:
+        event.add("description", description)
+    event.add("organizer", _organizer(convening))
+    event.add("attendee", _attendee(contact, invitation))
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
     calendar.add_component(_vtimezone(convening.time_zone, convening.starts_at.year))
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _location(convening: Convening, online_link: str) -> str:
+    if convening.venue:
+        return convening.venue
+    return online_link or convening.get_format_display()
+
+
+def _organizer(convening: Convening) -> icalendar.vCalAddress:
+    """The address in the settings (CONVENINGS_ORGANIZER_EMAIL), named after the national
+    alliance that holds the convening, or as the setting names it."""
+    name, address = email.utils.parseaddr(settings.CONVENINGS_ORGANIZER_EMAIL)
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    name = convening.national_alliance.name if convening.national_alliance else name
+    if name:
+        organizer.params["cn"] = icalendar.vText(name)
+    return organizer
+
+
+def _attendee(contact: Contact, invitation: Invitation) -> icalendar.vCalAddress:
+    attendee = icalendar.vCalAddress(f"mailto:{contact.email}")
+    if contact.name:
+        attendee.params["cn"] = icalendar.vText(contact.name)
+    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = icalendar.vText(PARTICIPATION[invitation.answer])
+    return attendee
+
+
+@lru_cache(maxsize=64)
+def _agenda_text(agenda: str) -> str:
+    """The agenda as text, once for all the invitees of a fan-out (Markdown costs more
+    than the rest of a calendar file)."""
+    return markdown_to_text(agenda)
 
 
 @lru_cache(maxsize=64)
@@ -55,11 +112,14 @@ def _vtimezone(tzid: str, year: int) -> icalendar.Timezone:
     )
 
 
-def attachment(convening: Convening, *, method: str) -> dict[str, str]:
-    """The outbox attachment (JSON-serialisable) for this convening's calendar file. The
-    same for every invitee: the RSVP links, which are personal, are in the email."""
+def attachment(
+    convening: Convening, *, method: str, invitation: Invitation, contact: Contact
+) -> dict[str, str]:
+    """The outbox attachment (JSON-serialisable) with this invitee's calendar file."""
     return {
         "filename": "invite.ics" if method == REQUEST else "cancel.ics",
         "mimetype": f"text/calendar; method={method}",  # Django adds the charset
-        "content": convening_calendar(convening, method=method).decode(),
+        "content": convening_calendar(
+            convening, method=method, invitation=invitation, contact=contact
+        ).decode(),
     }

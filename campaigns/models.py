@@ -291,3 +291,11 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.organisation} → {self.convening}"
+
+    def online_link(self) -> str:
+        """The convening's online link, for an organisation that accepted a convening held
+        online (wholly or in part); empty for everyone else."""
+        convening = self.convening
+        if self.answer != self.Answer.YES or convening.format == Convening.Format.IN_PERSON:
+            return ""
+        return convening.online_link

@@ -362,13 +362,6 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
             return 0
         convening = invitations[0].convening
         contacts = _contacts_by_invitation(invitations)
-        # One calendar file per kind for the whole batch: it is the same for everyone
-        # (the RSVP links, which differ, are in the email).
-        calendars = {
-            "invitation": ics.attachment(convening, method=ics.REQUEST),
-            "update": ics.attachment(convening, method=ics.REQUEST),
-            "cancellation": ics.attachment(convening, method=ics.CANCEL),
-        }
         # Markdown costs more than the rest of the email: render the agenda once here.
         agenda_html = str(render_markdown(convening.agenda)) if convening.agenda else ""
         shared_contexts: dict[tuple[str, str, str], dict] = {}
@@ -383,6 +376,7 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
                 "organisation": invitation.organisation.name,
                 "rsvp_path": rsvp_path.replace("TOKEN", invitation.token),
             }
+            method = ics.CANCEL if kind == "cancellation" else ics.REQUEST
             for contact in contacts.get(invitation.pk, []):
                 # What the email says besides the organisation and its RSVP link is the
                 # same for everyone who reads this language in this time zone: worked out
@@ -408,7 +402,12 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
                         template=f"convening_{kind}",
                         context=shared_contexts[group],
                         personal=personal,
-                        attachments=[calendars[kind]],
+                        # Each invitee's own: they are its ATTENDEE, with their answer.
+                        attachments=[
+                            ics.attachment(
+                                convening, method=method, invitation=invitation, contact=contact
+                            )
+                        ],
                     )
                 )
         queue_emails(emails)
@@ -607,7 +606,7 @@ def _remind(invitations: QuerySet, *, kind: str) -> int:
                         "rsvp_path": rsvp_path,
                         "venue": convening.venue,
                         "format": convening.get_format_display(),
-                        "online_link": convening.online_link if kind == "attendance" else "",
+                        "online_link": invitation.online_link() if kind == "attendance" else "",
                         "delegates": invitation.delegates,
                         "deadline": _when(convening.rsvp_deadline, contact.time_zone)
                         if convening.rsvp_deadline

@@ -140,7 +140,7 @@ def convening_detail(request, slug):
         .select_related("organisation")
         .first()
     )
-    accepted = own_invitation is not None and own_invitation.answer == Invitation.Answer.YES
+    accepted = own_invitation is not None and bool(own_invitation.online_link())
     context = {
         "convening": convening,
         "can_change": can_change,
@@ -409,7 +409,6 @@ def rsvp(request, token):
             "convening": convening,
             "form": form,
             "open": convening.status in services.OPEN_STATUSES,
-            "show_online_link": bool(convening.online_link)
-            and invitation.answer == Invitation.Answer.YES,
+            "show_online_link": bool(invitation.online_link()),
         },
     )

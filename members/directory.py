@@ -78,8 +78,9 @@ class QuickSelect(forms.Select):
 @functools.lru_cache(maxsize=32)
 def country_choices(language: str) -> list[tuple[str, str]]:
     """Countries sorted by their name in `language`: django-countries translates and
-    sorts some 250 names each time it is asked, on every page otherwise."""
-    return [("", "---------"), *((code, str(name)) for code, name in countries)]
+    sorts some 250 names each time it is asked, on every page otherwise. The filter's
+    field adds the empty choice itself."""
+    return [(code, str(name)) for code, name in countries]
 
 
 class DirectoryFilter(django_filters.FilterSet):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.audit.models import AuditEntry
-from alliance.audit.services import record
+from alliance.audit.services import readable, record
 from alliance.csv_export import csv_response
 from alliance.permissions import require
 from members import directory, profiles
@@ -244,7 +244,10 @@ def _history(organisation) -> list[HistoryLine]:
             entry=entry,
             label=ACTION_LABELS.get(entry.action, entry.action),
             changes=[
-                (_field_label(entry.content_type.model_class(), name), *change)
+                (
+                    _field_label(entry.content_type.model_class(), name),
+                    *(readable(entry.content_type.model_class(), name, value) for value in change),
+                )
                 for name, change in entry.changes.items()
                 if isinstance(change, list) and len(change) == 2
             ],

@@ -8,17 +8,19 @@ transaction, so a decision and its email commit together or not at all.
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alliance.api.webhooks import emit, membership_payload
 from alliance.audit.services import record
-from alliance.outbox.services import Email, queue_email
+from alliance.outbox.services import Email, queue_email, queue_emails
 from members.models import (
     Contact,
     Membership,
@@ -27,6 +29,8 @@ from members.models import (
     PendingApplicant,
     Principles,
 )
+
+User = get_user_model()
 
 VERIFICATION_SALT = "members.contact-email"
 VERIFICATION_MAX_AGE = 7 * 24 * 3600
@@ -203,6 +207,15 @@ def verify_contact_email(*, token: str) -> Contact | PendingApplicant:
             # A pending applicant is no row of the organisation's: the application keeps it.
             target = person.membership if isinstance(person, PendingApplicant) else person
             record(actor_label=person.email, action="contact.email_verified", target=target)
+            # The application is now in the reviewers' queue: they hear of it once.
+            if isinstance(person, PendingApplicant):
+                applications = [person.membership]
+            else:
+                applications = Membership.objects.filter(
+                    endorsed_by=person, status=Membership.Status.APPLIED
+                ).select_related("organisation", "national_alliance")
+            for membership in applications:
+                _tell_reviewers(membership)
         if isinstance(person, PendingApplicant):
             contact = (
                 person.organisation.contacts.filter(
@@ -216,6 +229,38 @@ def verify_contact_email(*, token: str) -> Contact | PendingApplicant:
                 person = contact
     person.refresh_from_db()
     return person
+
+
+def _tell_reviewers(membership: Membership) -> None:
+    """Email a confirmed application to those who decide on it: the coordinators of the
+    national alliance, or the convenors for the international one, each in their language."""
+    if membership.national_alliance is not None:
+        reviewers = membership.national_alliance.coordinators.filter(is_active=True)
+    else:
+        reviewers = User.objects.filter(is_active=True).filter(
+            Q(is_convenor=True) | Q(is_superuser=True)
+        )
+    applied = int(membership.applied_at.timestamp()) if membership.applied_at else 0
+    emails = []
+    for reviewer in reviewers.exclude(email="").order_by("pk"):
+        with translation.override(reviewer.language):
+            context = {
+                "organisation": membership.organisation.name,
+                "country": str(membership.organisation.country.name),
+                "alliance": str(membership.alliance_name),
+                "path": reverse("members:applications"),
+            }
+        emails.append(
+            Email(
+                key=f"application-received:{membership.pk}:{applied}:{reviewer.pk}",
+                to_email=reviewer.email,
+                to_name=reviewer.name,
+                language=reviewer.language,
+                template="application_received",
+                context=context,
+            )
+        )
+    queue_emails(emails)
 
 
 def _admit(pending: PendingApplicant, *, contact: Contact | None = None) -> Contact:
@@ -320,6 +365,9 @@ def _tell_organisation(membership: Membership, *, entry_id: int) -> None:
                     "organisation": membership.organisation.name,
                     "alliance": str(membership.alliance_name),
                     "reason": membership.decision_reason,
+                    "path": reverse(
+                        "members:organisation", kwargs={"slug": membership.organisation.slug}
+                    ),
                 },
             )
         )

@@ -10,11 +10,12 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
 from alliance.audit.services import record
+from alliance.collation import collated, sort_key
 from alliance.csv_export import csv_response
 from alliance.permissions import is_convenor
 from alliance.reversing import reverse_one
@@ -250,16 +252,24 @@ def _signatories(request, statement, grouping: str, language: str) -> dict:
         .annotate(n=Count("pk"))
         .values_list(field_name, "n")
     )
+    with translation.override(language):
+        labels = _group_labels(grouping, counts)
+    # Groups in the order of their names in the page's language, names within a group as
+    # its readers sort them.
+    keys = sorted(counts, key=lambda key: sort_key(labels[key]))
+    group_order = Case(
+        *(When(**{field_name: key}, then=Value(rank)) for rank, key in enumerate(keys)),
+        default=Value(len(keys)),
+        output_field=IntegerField(),
+    )
     rows = (
         listed.select_related("organisation")
         .only("organisation__name", "organisation__country", "organisation__kind")
-        .order_by(field_name, "organisation__name", "pk")
+        .order_by(group_order, collated("organisation__name", language), "pk")
     )
     page = _CountedPaginator(rows, SIGNATORIES_PER_PAGE, count=sum(counts.values())).get_page(
         request.GET.get("page")
     )
-    with translation.override(language):
-        labels = _group_labels(grouping, counts)
     groups: list[SignatoryGroup] = []
     current = None
     for signature in page.object_list:
@@ -271,7 +281,7 @@ def _signatories(request, statement, grouping: str, language: str) -> dict:
     return {
         "page": page,
         "groups": groups,
-        "group_summary": [SignatoryGroup(label=labels[key], count=n) for key, n in counts.items()],
+        "group_summary": [SignatoryGroup(label=labels[key], count=counts[key]) for key in keys],
     }
 
 
@@ -539,10 +549,13 @@ def verify(request, token):
 
 
 def _already_signed_message(signature) -> str:
-    return _("%(organisation)s has already signed this statement: %(name)s signed on %(date)s.") % {
+    return _(
+        "On %(date)s, %(name)s signed this statement for %(organisation)s: an organisation"
+        " signs only once."
+    ) % {
         "organisation": signature.organisation,
         "name": signature.signatory_name,
-        "date": timezone.localtime(signature.created_at).strftime("%Y-%m-%d"),
+        "date": date_format(timezone.localtime(signature.created_at), "DATE_FORMAT"),
     }
 
 

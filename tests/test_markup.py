@@ -1,6 +1,6 @@
 from django.template import Context, Template
 
-from alliance.markup import render_markdown
+from alliance.markup import markdown_to_text, render_markdown
 
 
 def test_markdown_renders_structure():
@@ -29,3 +29,22 @@ def test_template_filter():
         Context({"text": "*Power from below*"})
     )
     assert rendered == "<p><em>Power from below</em></p>"
+
+
+def test_markdown_to_text_reads_as_a_person_would():
+    text = markdown_to_text(
+        "## Planning\n\n**Day 1**: opening, with [the agenda](https://example.org/a)"
+        " & l'austérité.\n\n- tax *justice*\n- land\n    1. one\n    2. two\n\n"
+        "<script>alert(1)</script>Write to <hub@example.org>."
+    )
+
+    assert text == (
+        "Planning\n\n"
+        "Day 1: opening, with the agenda (https://example.org/a) & l'austérité.\n\n"
+        "- tax justice\n- land\n  1. one\n  2. two\n\n"
+        "Write to hub@example.org."
+    )
+
+
+def test_markdown_to_text_of_nothing_is_nothing():
+    assert markdown_to_text("") == ""

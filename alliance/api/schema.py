@@ -36,6 +36,10 @@ COMMON_ERRORS = {
 
 INVALID_CURSOR = "The `cursor` is not one this API gave (`not_found`)."
 INVALID_FILTER = "A filter's value is not valid (`validation_error`)."
+UNKNOWN_PARAMETER = (
+    "A query parameter this list does not know, e.g. a misspelt filter (`validation_error`,"
+    " with the parameter under `fields`)."
+)
 
 
 class ApiAutoSchema(AutoSchema):
@@ -51,8 +55,10 @@ class ApiAutoSchema(AutoSchema):
             errors["404"] = (
                 f"{errors['404']} {INVALID_CURSOR}" if "404" in errors else INVALID_CURSOR
             )
+            # Every list refuses a parameter it does not know (PartnerApiMixin).
             if getattr(self.view, "filterset_class", None):
-                errors.setdefault("400", INVALID_FILTER)
+                errors.setdefault("400", f"{INVALID_FILTER} {UNKNOWN_PARAMETER}")
+            errors.setdefault("400", UNKNOWN_PARAMETER)
         for code, description in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(

@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from alliance.api import webhook_views as webhooks
-from alliance.api.views import not_found
+from alliance.api.views import api_root, not_found
 from campaigns.api import views as campaigns
 from members.api import views as members
 from statements.api import views as statements
@@ -18,6 +18,7 @@ api_docs = csp_update({"img-src": ["data:"]})(
 )
 
 urlpatterns = [
+    path("", api_root, name="root"),
     path("organisations/", members.OrganisationList.as_view(), name="organisations"),
     path("organisations/<int:pk>/", members.OrganisationDetail.as_view(), name="organisation"),
     path("focus-areas/", members.FocusAreaList.as_view(), name="focus-areas"),

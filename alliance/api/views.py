@@ -1,12 +1,15 @@
 """The base every partner API view builds on: key or session authentication, scopes,
 throttling per key, keyset pagination, filters, ordering and the one error shape."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import authentication, filters, generics
+from rest_framework import authentication, exceptions, filters, generics
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from alliance.api.authentication import ApiKeyAuthentication
 from alliance.api.exceptions import ApiError, exception_handler
@@ -48,8 +51,45 @@ class PartnerApiMixin:
     def get_exception_handler(self):
         return exception_handler
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "GET" and hasattr(self, "list"):
+            self.refuse_unknown_parameters(request)
+
+    def refuse_unknown_parameters(self, request) -> None:
+        """A list answers 400 to a parameter it does not know: a misspelt filter
+        (`?serach=`) silently ignored would return every row as if it had matched."""
+        known = known_query_parameters(self)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            message = _("Unknown query parameter. This list accepts: %(known)s.") % {
+                "known": ", ".join(sorted(known))
+            }
+            raise exceptions.ValidationError({name: [message] for name in unknown})
+
     def has_scope(self, scope: str) -> bool:
         return scope in scopes_of(self.request)
+
+
+def known_query_parameters(view) -> set[str]:
+    """Every query parameter a list view understands: its filters (a range filter's
+    `created_after` and `created_before`), ordering, pagination and the format override."""
+    known = {api_settings.URL_FORMAT_OVERRIDE} - {None}
+    paginator = view.paginator
+    if paginator is not None:
+        known |= {getattr(paginator, "cursor_query_param", None)}
+        known |= {getattr(paginator, "page_size_query_param", None)}
+    for backend in view.filter_backends:
+        if issubclass(backend, filters.OrderingFilter):
+            known.add(backend.ordering_param)
+        elif issubclass(backend, filters.SearchFilter):
+            known.add(backend.search_param)
+        elif issubclass(backend, DjangoFilterBackend):
+            filterset_class = getattr(view, "filterset_class", None)
+            for name, declared in (filterset_class.base_filters if filterset_class else {}).items():
+                suffixes = getattr(declared.field_class.widget, "suffixes", None)
+                known |= {f"{name}_{suffix}" for suffix in suffixes} if suffixes else {name}
+    return known - {None}
 
 
 class PartnerListView(PartnerApiMixin, generics.ListAPIView):
@@ -58,6 +98,40 @@ class PartnerListView(PartnerApiMixin, generics.ListAPIView):
 
 class PartnerDetailView(PartnerApiMixin, generics.RetrieveAPIView):
     error_responses = {"404": "No such object, or not visible to this key (`not_found`)."}
+
+
+# The lists the root links to, by URL name (alliance/api/urls.py), and where to read
+# about them.
+ROOT_LINKS = {
+    "organisations": "api:organisations",
+    "focus_areas": "api:focus-areas",
+    "national_alliances": "api:alliances",
+    "memberships": "api:memberships",
+    "campaigns": "api:campaigns",
+    "statements": "api:statements",
+    "convenings": "api:convenings",
+    "webhooks": "api:webhooks",
+    "schema": "api:schema",
+    "docs": "api:docs",
+}
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def api_root(request):
+    """/api/v1/: where everything is, for a partner (or a person) starting out. Listing
+    the endpoints needs no key; reading them does."""
+    return Response(
+        {
+            name: request.build_absolute_uri(reverse(url_name))
+            for name, url_name in ROOT_LINKS.items()
+        }
+    )
+
+
+api_root.cls.get_exception_handler = lambda self: exception_handler
 
 
 @extend_schema(exclude=True)

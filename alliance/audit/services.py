@@ -2,7 +2,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext
 
 from alliance.audit.models import AuditEntry
 
@@ -64,3 +66,22 @@ def unsaved_entry(
         changes=changes or {},
         note=note,
     )
+
+
+def readable(model: type[models.Model] | None, name: str, value: Any) -> str:
+    """A value of a recorded change as a person reads it: a list as its items separated by
+    commas, an object by its name, a choice by its label, yes or no, a dash for nothing."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(readable(model, name, item) for item in value)
+    if isinstance(value, dict):
+        return str(value.get("repr", value.get("id", "—")))
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    return str(choices.get(value, value))

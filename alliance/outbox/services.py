@@ -291,8 +291,9 @@ def _shared_parts(
     }
     base = f"emails/{template}"
     with translation.override(language):
-        subject = render_to_string(f"{base}/subject.txt", context)
-        text = render_to_string(f"{base}/body.txt", context)
+        # Subject and text are plain text: rendered by the engine that escapes nothing.
+        subject = render_to_string(f"{base}/subject.txt", context, using="text")
+        text = render_to_string(f"{base}/body.txt", context, using="text")
         try:
             html = render_to_string(f"{base}/body.html", context)
         except TemplateDoesNotExist:

@@ -6,4 +6,5 @@ app_name = "outbox"
 urlpatterns = [
     path("", views.mailbox, name="mailbox"),
     path("<int:pk>/", views.message, name="message"),
+    path("<int:pk>/attachments/<int:index>/", views.attachment, name="attachment"),
 ]

@@ -1,6 +1,6 @@
 from django import template
 
-from alliance.markup import render_markdown
+from alliance.markup import markdown_to_text, render_markdown
 
 register = template.Library()
 
@@ -8,3 +8,9 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text):
     return render_markdown(text)
+
+
+@register.filter(name="markdown_text")
+def markdown_text_filter(text):
+    """For plain-text emails: the Markdown as a person reads it (alliance.markup)."""
+    return markdown_to_text(text)

@@ -52,6 +52,11 @@ from members.models import (
 
 
 class OrganisationFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text="Words in its name, short name or city, as the directory searches "
+        "(any case; accents too on PostgreSQL).",
+    )
     updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )
@@ -69,7 +74,10 @@ class OrganisationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Organisation
-        fields = ["updated_since", "country", "kind", "region", "alliance", "focus_area"]
+        fields = ["search", "updated_since", "country", "kind", "region", "alliance", "focus_area"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
 
     def filter_alliance(self, queryset, name, value):
         return queryset.filter(

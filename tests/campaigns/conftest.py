@@ -24,6 +24,7 @@ def uganda_convening(uganda):
         ends_at=starts + dt.timedelta(hours=6),
         rsvp_deadline=starts - dt.timedelta(days=7),
         time_zone="Africa/Kampala",
+        format=Convening.Format.HYBRID,
         venue="Kampala, Hotel Africana",
         online_link="https://meet.example.org/uganda-assembly",
         agenda="1. Welcome\n2. **Tax justice** campaign",

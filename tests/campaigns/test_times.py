@@ -11,7 +11,7 @@ from django.urls import reverse
 from campaigns import ics
 from campaigns.forms import ConveningForm
 from campaigns.models import Convening
-from tests.factories import ConveningFactory
+from tests.factories import ContactFactory, ConveningFactory, InvitationFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # Clocks in Paris go back from 03:00 CEST to 02:00 CET on Sunday 25 October 2026.
@@ -52,8 +52,12 @@ def test_convening_across_the_october_change_shows_kampala_and_paris_times(
 
 
 def test_ics_keeps_paris_wall_clock_and_defines_both_offsets(paris_convening):
+    invitation = InvitationFactory(convening=paris_convening)
+    contact = ContactFactory(organisation=invitation.organisation)
     calendar = icalendar.Calendar.from_ical(
-        ics.convening_calendar(paris_convening, method=ics.REQUEST)
+        ics.convening_calendar(
+            paris_convening, method=ics.REQUEST, invitation=invitation, contact=contact
+        )
     )
 
     (event,) = calendar.walk("VEVENT")

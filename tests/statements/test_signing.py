@@ -79,7 +79,7 @@ def test_posting_the_form_signs_for_the_organisation_counted_only(
     assert signon_request.answer == SignOnRequest.Answer.SIGNED
     assert AuditEntry.objects.filter(action="signature.created").exists()
     page = client.get(response["Location"]).content.decode()
-    assert "has signed: Amina Nakato signed on" in page
+    assert "Amina Nakato signed for Kapchorwa Women Farmers Cooperative." in page
 
 
 def test_with_moderation_the_signature_waits_for_a_moderator(client, signon_request):
@@ -104,7 +104,7 @@ def test_a_second_person_of_the_same_organisation_is_told_who_signed(
     )
     html = response.content.decode()
     assert response.status_code == 409
-    assert "has already signed this statement: Amina Nakato signed on" in html
+    assert "Amina Nakato signed this statement for Kapchorwa Women Farmers Cooperative" in html
     assert Signature.objects.count() == 1
 
 
@@ -294,7 +294,6 @@ def test_fifty_concurrent_posts_for_one_organisation_make_one_signature_and_49_a
     signature = Signature.objects.get(statement=statement)
     assert sorted(statuses) == [302] + [409] * (people - 1)
     assert all(
-        f"has already signed this statement: {signature.signatory_name} signed on" in answer
-        for answer in answers
+        f"{signature.signatory_name} signed this statement for" in answer for answer in answers
     )
     assert connection.vendor == "postgresql"
