@@ -127,7 +127,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite gives no real benefit from persistent connections and dislikes threads.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # WAL: pages keep reading while a worker writes (a long import, the recount), where
+    # the default journal would make every reader wait for the writer's commit.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -203,7 +209,10 @@ OUTBOX_STALE_CLAIM_SECONDS = env_int("OUTBOX_STALE_CLAIM_SECONDS", 30)
 OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 20)
 OUTBOX_SWEEP_INTERVAL_SECONDS = env_int("OUTBOX_SWEEP_INTERVAL_SECONDS", 10)
 
-# Celery: with no broker configured, tasks run in-process (still only after commit).
+# Celery. Production: Redis. `make run`: a SQLite file through kombu's SQLAlchemy transport
+# (sqla+sqlite:///var/broker.sqlite3), with the same worker and beat. With no broker at
+# all (the tests on SQLite), tasks run in-process, still only after commit. No result
+# backend: no task's result is read.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -214,7 +223,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+if CELERY_BROKER_URL and CELERY_BROKER_URL.startswith(("sqla+", "sqlalchemy+")):
+    # The transport hands these to SQLAlchemy's create_engine: wait for the file's lock
+    # (web, worker and beat all write to it) rather than fail at once.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 20}}
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 # When Redis is down, a request must not hang on publishing: the outbox row is already
 # committed, and the sweeper queues it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -290,9 +304,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache carries what processes share: an import's progress (written by the worker,
+# read by the page), rate-limit counters. Redis in production; without it but with a
+# worker (`make run`), files in CACHE_DIR; memory only when tasks run in-process.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+elif CELERY_BROKER_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

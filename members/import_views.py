@@ -31,7 +31,10 @@ SHOWN_ACTIONS = {
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_lazy("CSV file"),
-        help_text=_lazy("UTF-8, comma-separated, with the template's header row; up to 20 MB."),
+        help_text=_lazy(
+            "UTF-8, columns separated by commas, semicolons or tabs, with the template's "
+            "header row; up to 20 MB."
+        ),
     )
 
 

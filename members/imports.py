@@ -3,7 +3,9 @@
 A convenor uploads a CSV (the template is `template_csv()`); `check_upload` reads it,
 refuses a file that cannot be read as a whole (not UTF-8, not CSV, missing or unknown
 columns, too big, too many rows) and otherwise stores it with a dry-run report: line by
-line, what would be created, updated, left unchanged or rejected, and why.
+line, what would be created, updated, left unchanged or rejected, and why. Columns may
+be separated by commas, semicolons or tabs (`detect_delimiter` reads the header line);
+a UTF-8 byte order mark is ignored.
 
 The real run (`start_import`, then the Celery task `members.tasks.run_import`, which
 calls `run_import`) checks the file again against the database as it is then, and
@@ -226,8 +228,26 @@ def plan_import(text: str) -> Plan:
     return Plan(lines=lines)
 
 
+# What spreadsheets write: commas, semicolons where the comma is the decimal separator
+# (French, Spanish and Portuguese locales), tabs when copied or exported as "text".
+DELIMITERS = (",", ";", "\t")
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter that splits the header line into the most known column names; a
+    comma when none does better (the header check then says what is missing)."""
+    header_line = text.partition("\n")[0]
+
+    def known_columns(delimiter: str) -> int:
+        cells = next(csv.reader([header_line], delimiter=delimiter), [])
+        return sum(cell.strip().lower() in COLUMNS for cell in cells)
+
+    # max() keeps the first of equals: the comma wins a tie.
+    return max(DELIMITERS, key=known_columns)
+
+
 def _read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
     try:
         header = next(reader, None)
         if header is None:
@@ -259,8 +279,8 @@ def _check_header(header: list[str]) -> None:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         hint = ""
-        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-            hint = " " + _("The columns must be separated by commas.")
+        if len(header) == 1 and any(sep in header[0] for sep in "|:"):
+            hint = " " + _("Separate the columns with commas, semicolons or tabs.")
         raise ValidationError(
             _("Missing columns: %(missing)s. Start from the template.") + hint,
             params={"missing": ", ".join(missing)},

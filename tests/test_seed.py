@@ -289,6 +289,86 @@ def test_demo_run_twice_changes_nothing(demo):
     assert User.objects.get(email=data.MEMBER.email).check_password(data.DEMO_PASSWORD)
 
 
+# seed_demo again: `make run` runs it at every start
+
+
+def test_a_second_seed_keeps_what_a_convenor_edited(demo):
+    organisation = Organisation.objects.get(slug=data.MEMBER_ORGANISATION_SLUG)
+    organisation.name = "Renamed by the convenor"
+    organisation.city = "Mbale"
+    organisation.description = "Edited."
+    organisation.save()
+    organisation.focus_areas.set([FocusArea.objects.get(slug="land")])
+    contact = organisation.contacts.exclude(user__isnull=False).first()
+    contact.email = "new.address@example.org"
+    contact.save()
+    contacts = set(organisation.contacts.values_list("pk", "email"))
+    membership = organisation.memberships.get()
+    membership.status = Membership.Status.SUSPENDED
+    membership.save()
+    uganda = NationalAlliance.objects.get(country="UG")
+    uganda.description = "Our own words."
+    uganda.save()
+    uganda.coordinators.clear()
+    open_statement = Statement.objects.get(slug=data.OPEN_STATEMENT_SLUG)
+    open_statement.signatures.filter(status=Signature.Status.CONFIRMED).first().delete()
+    signatures = open_statement.signatures.count()
+    kampala = Convening.objects.get(slug=data.UGANDA_CONVENING["slug"])
+    kampala.invitations.filter(answer="yes").update(answer="no")
+
+    seed_demo()
+
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.city, organisation.description) == (
+        "Renamed by the convenor",
+        "Mbale",
+        "Edited.",
+    )
+    assert list(organisation.focus_areas.values_list("slug", flat=True)) == ["land"]
+    assert set(organisation.contacts.values_list("pk", "email")) == contacts
+    assert organisation.memberships.get().status == Membership.Status.SUSPENDED
+    uganda.refresh_from_db()
+    assert uganda.description == "Our own words."
+    assert not uganda.coordinators.exists()
+    assert open_statement.signatures.count() == signatures
+    assert not kampala.invitations.filter(answer="yes").exists()
+
+
+def test_a_second_seed_keeps_a_changed_password(demo):
+    member = User.objects.get(email=data.MEMBER.email)
+    member.set_password("a password of my own")
+    member.save()
+
+    seed_demo()
+
+    member.refresh_from_db()
+    assert member.check_password("a password of my own")
+    assert not member.check_password(data.DEMO_PASSWORD)
+
+
+@pytest.mark.parametrize("demo_user", data.DEMO_USERS, ids=lambda user: user.email)
+def test_a_logged_in_user_stays_logged_in_after_a_second_seed(demo, client, demo_user):
+    client.post(
+        reverse("account_login"), {"login": demo_user.email, "password": data.DEMO_PASSWORD}
+    )
+    assert client.get(reverse("home")).wsgi_request.user.email == demo_user.email
+
+    seed_demo()
+
+    response = client.get(reverse("home"))
+    assert response.wsgi_request.user.is_authenticated
+    assert response.wsgi_request.user.email == demo_user.email
+
+
+def test_a_second_seed_creates_what_was_deleted(demo):
+    Convening.objects.filter(slug=data.UGANDA_CONVENING["slug"]).delete()
+
+    seed_demo()
+
+    kampala = Convening.objects.get(slug=data.UGANDA_CONVENING["slug"])
+    assert kampala.invitations.filter(answer="yes").exists()
+
+
 # seed_bulk
 
 

@@ -19,13 +19,13 @@ UPLOAD = reverse("members:import_upload")
 TEMPLATE = reverse("members:import_template")
 
 
-def csv_bytes(*rows: dict, columns=imports.COLUMNS) -> bytes:
+def csv_bytes(*rows: dict, columns=imports.COLUMNS, delimiter=",", bom=False) -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=delimiter)
     writer.writeheader()
     for row in rows:
         writer.writerow(row)
-    return buffer.getvalue().encode()
+    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
 
 
 def upload(client, content: bytes, name="organisations.csv"):
@@ -243,10 +243,10 @@ GOOD = row(name="Gulu Youth Voice")
             id="missing-column",
         ),
         pytest.param(
-            b"name;kind;country\nGulu;grassroots;UG\n",
+            b"name|kind|country\nGulu|grassroots|UG\n",
             "Missing columns: name, kind, country. Start from the template. "
-            "The columns must be separated by commas.",
-            id="semicolons",
+            "Separate the columns with commas, semicolons or tabs.",
+            id="pipes",
         ),
         pytest.param(
             b"name,kind,country,colour\nGulu,grassroots,UG,red\n",
@@ -314,6 +314,88 @@ def test_a_file_over_the_size_limit_is_refused_by_the_service_too(convenor, monk
         imports.check_upload(
             upload=SimpleUploadedFile("big.csv", csv_bytes(GOOD) * 5), uploaded_by=convenor
         )
+
+
+# Files from spreadsheets in other locales ---------------------------------------------
+
+
+@pytest.fixture
+def rows_with_separators_inside(uganda, uganda_member, gender, land):
+    """A created, an updated and a rejected line, with commas, semicolons and tabs inside
+    quoted cells: what each kind of file must keep apart."""
+    return [
+        row(
+            name="Gulu Youth Voice",
+            focus_areas="gender;land",
+            national_alliance=uganda.slug,
+            description="Young people, in Gulu; since 2019.\tFounded by students.",
+            contact_name="Okello James",
+            contact_email="okello@gyv.test",
+            consent_text="Agreed, in writing; at the assembly.",
+        ),
+        row(name=uganda_member.name, city="Mbale"),
+        row(name="Nowhere", country="Atlantis"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "bom"),
+    [(";", False), (";", True), ("\t", False), ("\t", True), (",", True)],
+    ids=["semicolons", "semicolons-with-bom", "tabs", "tabs-with-bom", "commas-with-bom"],
+)
+def test_the_dry_run_of_a_semicolon_or_tab_file_says_what_the_comma_files_says(
+    client_for, convenor, rows_with_separators_inside, delimiter, bom
+):
+    client = client_for(convenor)
+    upload(client, csv_bytes(*rows_with_separators_inside))
+    upload(client, csv_bytes(*rows_with_separators_inside, delimiter=delimiter, bom=bom))
+
+    comma, other = OrganisationImport.objects.order_by("pk")
+    assert other.report == comma.report
+    assert [line["action"] for line in other.report["lines"]] == ["create", "update", "reject"]
+    # Every cleaned value too, not only the verdicts.
+    assert [line.values for line in imports.plan_import(other.content).lines] == [
+        line.values for line in imports.plan_import(comma.content).lines
+    ]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolons", "tabs"])
+def test_a_semicolon_or_tab_file_imports_the_rows_of_the_comma_file(
+    client_for,
+    convenor,
+    uganda,
+    uganda_member,
+    rows_with_separators_inside,
+    django_capture_on_commit_callbacks,
+    delimiter,
+):
+    client = client_for(convenor)
+    upload(client, csv_bytes(*rows_with_separators_inside, delimiter=delimiter, bom=True))
+    checked = OrganisationImport.objects.get()
+
+    run(client, checked, django_capture_on_commit_callbacks, valid_rows_only="on")
+
+    assert checked.status == OrganisationImport.Status.DONE
+    assert (checked.created_count, checked.updated_count, checked.rejected_count) == (1, 1, 1)
+    gulu = Organisation.objects.get(name="Gulu Youth Voice")
+    assert gulu.description == "Young people, in Gulu; since 2019.\tFounded by students."
+    assert sorted(gulu.focus_areas.values_list("slug", flat=True)) == ["gender", "land"]
+    assert Membership.objects.get(organisation=gulu).national_alliance == uganda
+    contact = gulu.contacts.get()
+    assert (contact.email, contact.consent_text) == (
+        "okello@gyv.test",
+        "Agreed, in writing; at the assembly.",
+    )
+    uganda_member.refresh_from_db()
+    assert uganda_member.city == "Mbale"
+    assert not Organisation.objects.filter(name="Nowhere").exists()
+
+
+def test_a_semicolon_inside_a_comma_files_header_cell_does_not_fool_the_detection():
+    # Fewer known columns when split at semicolons: the comma stays.
+    text = 'name,kind,country,"city;town"\nGulu,grassroots,UG,Gulu\n'
+
+    assert imports.detect_delimiter(text) == ","
 
 
 # The real run -------------------------------------------------------------------------

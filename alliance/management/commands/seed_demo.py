@@ -1,9 +1,12 @@
 """`manage.py seed_demo`: the alliance of the seed essay, ready to click through.
 
-Idempotent: every row is found again by a natural key (a slug, a country, an email
-address, an organisation and a statement) and updated in place, so running the command
-twice leaves the same data. Writes through the ORM only: no email is queued, no audit
-entry is written, because nothing happened that anyone should hear about.
+Creates only what is missing: every row is looked up by a natural key (a slug, a
+country, an email address, an organisation and a statement) and created if absent; a row
+that exists is never changed. `make run` runs this at every start, so what a user did in
+the demo (an organisation edited, a password changed, a signature withdrawn) survives a
+restart, and nobody is signed out (a new password hash would end every session). Writes
+through the ORM only: no email is queued, no audit entry is written, because nothing
+happened that anyone should hear about.
 """
 
 import datetime as dt
@@ -39,8 +42,9 @@ JOIN_ORDER_SEED = 2016
 
 class Command(BaseCommand):
     help = (
-        "Create (or refresh) the demo alliance: national alliances, organisations, the Davos "
-        "statement, convenings and four demo logins. Safe to run again."
+        "Create the demo alliance: national alliances, organisations, the Davos statement, "
+        "convenings and four demo logins. Safe to run again: creates only what is missing, "
+        "changes nothing that exists."
     )
 
     def handle(self, *args, **options):
@@ -112,7 +116,9 @@ class DemoSeeder:
             "BR": self.users[data.BRAZIL_COORDINATOR.email],
         }
         for country, coordinator in self.coordinators.items():
-            self.alliances[country].coordinators.add(coordinator)
+            # Only for a login made now: a coordinator a convenor removed stays removed.
+            if coordinator.email in self.created_users:
+                self.alliances[country].coordinators.add(coordinator)
         self.organisations = self.seed_organisations()
         self.seed_member_login()
         campaign, moments = self.seed_campaign()
@@ -129,9 +135,10 @@ class DemoSeeder:
 
     def seed_users(self) -> dict[str, User]:
         users = {}
+        self.created_users = set()
         for demo_user in data.DEMO_USERS:
             is_convenor = demo_user is data.CONVENOR
-            user, _ = User.objects.update_or_create(
+            user, created = User.objects.get_or_create(
                 email=demo_user.email,
                 defaults={
                     "name": demo_user.name,
@@ -143,11 +150,14 @@ class DemoSeeder:
                     "is_active": True,
                 },
             )
-            # Reset on every run: the demo password must work whatever happened since.
-            user.set_password(data.DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+            if created:
+                # Only for a new login: setting it again would sign the user out (the
+                # session carries a hash of the password) and undo a changed password.
+                user.set_password(data.DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                self.created_users.add(user.email)
             # allauth refuses to log in an address that is not verified.
-            EmailAddress.objects.update_or_create(
+            EmailAddress.objects.get_or_create(
                 user=user, email=demo_user.email, defaults={"verified": True, "primary": True}
             )
             if demo_user.totp_secret:
@@ -170,7 +180,7 @@ class DemoSeeder:
         self.join_rank = {slug: rank for rank, slug in enumerate(approved)}
         for index, demo in enumerate(data.ORGANISATIONS):
             membership_dates = self._membership_dates(demo, index)
-            organisation, _ = Organisation.objects.update_or_create(
+            organisation, created = Organisation.objects.get_or_create(
                 slug=demo.slug,
                 defaults={
                     "name": demo.name,
@@ -186,9 +196,12 @@ class DemoSeeder:
                     "created_at": membership_dates["applied_at"],
                 },
             )
-            organisation.focus_areas.set([self.focus_areas[slug] for slug in demo.focus])
-            contacts = self._seed_contacts(organisation, demo, index, membership_dates)
-            self._seed_membership(organisation, demo, contacts[0], membership_dates)
+            # Made whole or left alone: its profile, contacts and membership are the
+            # alliance's to change once it exists.
+            if created:
+                organisation.focus_areas.set([self.focus_areas[slug] for slug in demo.focus])
+                contacts = self._seed_contacts(organisation, demo, index, membership_dates)
+                self._seed_membership(organisation, demo, contacts[0], membership_dates)
             organisations[demo.slug] = organisation
         return organisations
 
@@ -221,7 +234,7 @@ class DemoSeeder:
             first = first_names[(index * 7 + number * 5) % len(first_names)]
             last = last_names[(index * 3 + number * 7 + 1) % len(last_names)]
             local_part = f"{slugify(first)}.{slugify(last)}".replace("-", ".")
-            contact, _ = Contact.objects.update_or_create(
+            contact, _ = Contact.objects.get_or_create(
                 organisation=organisation,
                 email=f"{local_part}@{demo.slug}.example.org",
                 defaults={
@@ -243,7 +256,7 @@ class DemoSeeder:
         decider = None
         if dates["decided_at"] is not None:
             decider = self.coordinators.get(demo.country, self.convenor)
-        Membership.objects.update_or_create(
+        Membership.objects.get_or_create(
             organisation=organisation,
             national_alliance=alliance,
             defaults={
@@ -262,7 +275,7 @@ class DemoSeeder:
         """The demo member representative: a contact with a login, authorised to sign."""
         member = data.MEMBER
         organisation = self.organisations[data.MEMBER_ORGANISATION_SLUG]
-        contact, _ = Contact.objects.update_or_create(
+        contact, _ = Contact.objects.get_or_create(
             organisation=organisation,
             email=member.email,
             defaults={
@@ -283,49 +296,64 @@ class DemoSeeder:
     def seed_campaign(self) -> tuple[Campaign, dict[str, Moment]]:
         campaign_data = dict(data.CAMPAIGN)
         slug = campaign_data.pop("slug")
-        campaign, _ = Campaign.objects.update_or_create(
+        campaign, created = Campaign.objects.get_or_create(
             slug=slug,
             defaults={**campaign_data, "status": Campaign.Status.ACTIVE, "is_public": True},
         )
-        campaign.focus_areas.set(
-            [
-                self.focus_areas[slug]
-                for slug in ("tax-justice", "public-services", "gender", "land", "labour-rights")
-            ]
-        )
-        campaign.national_alliances.set(self.alliances.values())
+        if created:
+            campaign.focus_areas.set(
+                [
+                    self.focus_areas[slug]
+                    for slug in (
+                        "tax-justice",
+                        "public-services",
+                        "gender",
+                        "land",
+                        "labour-rights",
+                    )
+                ]
+            )
+            campaign.national_alliances.set(self.alliances.values())
         upcoming_title, days_ahead, upcoming_description = data.UPCOMING_MOMENT
         moments = {}
         for title, date, description in (
             *data.MOMENTS,
             (upcoming_title, self.today + dt.timedelta(days=days_ahead), upcoming_description),
         ):
-            moments[title], _ = Moment.objects.update_or_create(
+            moments[title], _ = Moment.objects.get_or_create(
                 campaign=campaign, title=title, defaults={"date": date, "description": description}
             )
         return campaign, moments
 
-    def _seed_statement(self, slug, texts, **fields) -> tuple[Statement, StatementVersion]:
-        statement, _ = Statement.objects.update_or_create(
+    def _seed_statement(
+        self, slug, texts, *, focus_areas, created_days_before, **fields
+    ) -> tuple[Statement, StatementVersion] | None:
+        """The statement and its first version, or None if it exists: a statement is made
+        whole (texts, requests, signatures) or left alone."""
+        statement, created = Statement.objects.get_or_create(
             slug=slug, defaults={**fields, "created_by": self.convenor}
         )
-        version, _ = StatementVersion.objects.get_or_create(
-            statement=statement, number=1, defaults={"created_by": self.convenor}
+        if not created:
+            return None
+        Statement.objects.filter(pk=statement.pk).update(
+            created_at=fields["signon_opens_at"] - dt.timedelta(days=created_days_before)
+        )
+        statement.focus_areas.set([self.focus_areas[slug] for slug in focus_areas])
+        version = StatementVersion.objects.create(
+            statement=statement, number=1, created_by=self.convenor
         )
         for language, (title, summary, body) in texts.items():
-            StatementText.objects.update_or_create(
-                version=version,
-                language=language,
-                defaults={"title": title, "summary": summary, "body": body},
+            StatementText.objects.create(
+                version=version, language=language, title=title, summary=summary, body=body
             )
         return statement, version
 
-    def seed_davos_statement(self, campaign, moment) -> Statement:
+    def seed_davos_statement(self, campaign, moment) -> None:
         """Published for Davos 2016. Members were asked; some signed from the public form;
         organisations at risk signed without being listed; one signature was withdrawn."""
         davos = data.DAVOS_STATEMENT
         opens, closes = davos["signon_opens_at"], davos["signon_closes_at"]
-        statement, version = self._seed_statement(
+        seeded = self._seed_statement(
             data.DAVOS_STATEMENT_SLUG,
             davos["texts"],
             original_language="en",
@@ -338,11 +366,12 @@ class DemoSeeder:
             signon_closes_at=closes,
             embargo_until=davos["embargo_until"],
             published_at=davos["embargo_until"],
+            focus_areas=("tax-justice", "public-services", "gender"),
+            created_days_before=3,
         )
-        Statement.objects.filter(pk=statement.pk).update(created_at=opens - dt.timedelta(days=3))
-        statement.focus_areas.set(
-            [self.focus_areas[slug] for slug in ("tax-justice", "public-services", "gender")]
-        )
+        if seeded is None:
+            return
+        statement, version = seeded
         withdrawn_slug = data.DAVOS_WITHDRAWN_SLUG
         signing_window = closes - opens
         declined = 0
@@ -384,18 +413,17 @@ class DemoSeeder:
                     answer=answer,
                     answered_at=None if answer == SignOnRequest.Answer.NO_REPLY else signed_at,
                 )
-        return statement
 
-    def seed_open_statement(self, campaign, moment) -> Statement:
+    def seed_open_statement(self, campaign, moment) -> None:
         """Open now, with a deadline ahead: most members asked have not answered yet, the
         demo member among them, so that signing can be tried; and open to any organisation,
-        so that the public form can be tried too (processed at once, no broker: its
+        so that the public form can be tried too (processed by the worker; its
         confirmation email is at /mailbox/)."""
         spec = data.OPEN_STATEMENT
         opens = self.midnight - dt.timedelta(days=spec["opened_days_ago"], hours=-8)
         closes = self.midnight + dt.timedelta(days=spec["closes_in_days"], hours=12)
         embargo = dt.datetime.combine(moment.date, dt.time(6), tzinfo=dt.UTC)
-        statement, version = self._seed_statement(
+        seeded = self._seed_statement(
             data.OPEN_STATEMENT_SLUG,
             spec["texts"],
             original_language="en",
@@ -408,11 +436,12 @@ class DemoSeeder:
             signon_closes_at=closes,
             embargo_until=embargo,
             published_at=None,
+            focus_areas=("tax-justice", "public-services", "health"),
+            created_days_before=2,
         )
-        Statement.objects.filter(pk=statement.pk).update(created_at=opens - dt.timedelta(days=2))
-        statement.focus_areas.set(
-            [self.focus_areas[slug] for slug in ("tax-justice", "public-services", "health")]
-        )
+        if seeded is None:
+            return
+        statement, version = seeded
         members = [demo for demo in data.ORGANISATIONS if demo.status == "approved"]
         for position, demo in enumerate(members):
             organisation = self.organisations[demo.slug]
@@ -445,17 +474,14 @@ class DemoSeeder:
             self._ask(
                 statement, organisation, asked_at=opens, answer=answer, answered_at=answered_at
             )
-        return statement
 
     def _ask(self, statement, organisation, *, asked_at, answer, answered_at) -> None:
-        request, _ = SignOnRequest.objects.update_or_create(
+        request = SignOnRequest.objects.create(
             statement=statement,
             organisation=organisation,
-            defaults={
-                "answer": answer,
-                "answered_at": answered_at,
-                "requested_by": self.convenor,
-            },
+            answer=answer,
+            answered_at=answered_at,
+            requested_by=self.convenor,
         )
         SignOnRequest.objects.filter(pk=request.pk).update(requested_at=asked_at)
 
@@ -463,22 +489,22 @@ class DemoSeeder:
         self, statement, version, organisation, *, signed_at, status, listed_publicly, source
     ):
         signatory = organisation.contacts.filter(authorised_to_sign=True).order_by("pk").first()
+        if signatory is None:
+            return  # someone changed who may sign for it since the demo was made
         verified = status != Signature.Status.PENDING_VERIFICATION
-        signature, _ = Signature.objects.update_or_create(
+        signature = Signature.objects.create(
             statement=statement,
             organisation=organisation,
-            defaults={
-                "version": version,
-                "contact": signatory,
-                "signatory_name": signatory.name,
-                "signatory_title": signatory.role,
-                "email": signatory.email,
-                "email_verified_at": signed_at if verified else None,
-                "status": status,
-                "listed_publicly": listed_publicly,
-                "source": source,
-                "confirmation_emails_sent": 1,
-            },
+            version=version,
+            contact=signatory,
+            signatory_name=signatory.name,
+            signatory_title=signatory.role,
+            email=signatory.email,
+            email_verified_at=signed_at if verified else None,
+            status=status,
+            listed_publicly=listed_publicly,
+            source=source,
+            confirmation_emails_sent=1,
         )
         Signature.objects.filter(pk=signature.pk).update(created_at=signed_at)
 
@@ -490,9 +516,11 @@ class DemoSeeder:
         starts_at = dt.datetime.combine(day, dt.time(spec["start_hour"]), tzinfo=zone)
         return starts_at, starts_at + dt.timedelta(hours=spec["duration_hours"])
 
-    def _seed_convening(self, spec, **fields) -> Convening:
+    def _seed_convening(self, spec, **fields) -> Convening | None:
+        """The convening, or None if it exists: made whole (with its invitations and
+        answers) or left alone."""
         starts_at, ends_at = self._local_time(spec)
-        convening, _ = Convening.objects.update_or_create(
+        convening, created = Convening.objects.get_or_create(
             slug=spec["slug"],
             defaults={
                 "title": spec["title"],
@@ -505,7 +533,7 @@ class DemoSeeder:
                 **fields,
             },
         )
-        return convening
+        return convening if created else None
 
     def _invite(self, convening, organisations) -> None:
         """Invite each organisation's contacts; a fixed pattern of answers, and the demo
@@ -523,7 +551,7 @@ class DemoSeeder:
             if organisation.slug == data.MEMBER_ORGANISATION_SLUG:
                 answer = Invitation.Answer.NO_REPLY
             contacts = list(organisation.contacts.order_by("pk"))
-            invitation, _ = Invitation.objects.update_or_create(
+            invitation, created = Invitation.objects.get_or_create(
                 convening=convening,
                 organisation=organisation,
                 defaults={
@@ -544,9 +572,10 @@ class DemoSeeder:
                     ),
                 },
             )
-            invitation.contacts.set(contacts)
+            if created:
+                invitation.contacts.set(contacts)
 
-    def seed_uganda_convening(self, campaign) -> Convening:
+    def seed_uganda_convening(self, campaign) -> None:
         convening = self._seed_convening(
             data.UGANDA_CONVENING,
             campaign=campaign,
@@ -557,15 +586,16 @@ class DemoSeeder:
             delegates_per_organisation=2,
             created_by=self.users[data.UGANDA_COORDINATOR.email],
         )
+        if convening is None:
+            return
         ugandan_members = [
             organisation
             for organisation in self._demo_members()
             if organisation.country.code == "UG"
         ]
         self._invite(convening, ugandan_members)
-        return convening
 
-    def seed_international_convening(self, campaign) -> Convening:
+    def seed_international_convening(self, campaign) -> None:
         convening = self._seed_convening(
             data.INTERNATIONAL_CONVENING,
             campaign=campaign,
@@ -576,6 +606,8 @@ class DemoSeeder:
             delegates_per_organisation=1,
             created_by=self.convenor,
         )
+        if convening is None:
+            return
         # One member per country, and every international NGO.
         invited, countries = [], set()
         for organisation in self._demo_members():
@@ -586,7 +618,6 @@ class DemoSeeder:
                 countries.add(organisation.country.code)
                 invited.append(organisation)
         self._invite(convening, invited)
-        return convening
 
     def _demo_members(self) -> list[Organisation]:
         """The demo's approved members by name (not bulk data that may share the database)."""
