@@ -31,6 +31,7 @@ refresh of the crowd through to Django, which is what the cache is here to preve
 request at a time, so it cannot answer stale and fetch in the background.
 """
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -49,6 +50,8 @@ HOP_BY_HOP = {
     "transfer-encoding",
     "upgrade",
 }
+# As django.middleware.gzip decides whether to compress.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Recomputed on every answer (Age) or by the server (Date), or our own (X-Cache).
 NOT_REPLAYED = HOP_BY_HOP | {"age", "date", "x-cache"}
 
@@ -246,6 +249,9 @@ class SharedCache:
         LocaleMiddleware finds it: from the language cookie first, then the header. (The
         middleware reads that cookie but only adds `Vary: Accept-Language`: keying on the
         header alone would serve a page in the wrong language.)
+
+        Accept-Encoding: GZipMiddleware only asks whether gzip is named, so the key is that
+        (two copies of a page, not one per browser's spelling of the header).
         """
         if name == "cookie":
             cookies = _cookies(environ)
@@ -253,6 +259,8 @@ class SharedCache:
         value = environ.get("HTTP_" + name.upper().replace("-", "_"), "")
         if name == "accept-language" and self.resolve_language is not None:
             return self.resolve_language(_cookies(environ), value)
+        if name == "accept-encoding":
+            return bool(ACCEPTS_GZIP.search(value))
         return value
 
 

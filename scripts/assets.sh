@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Vendor the browser libraries pinned in package-lock.json into static/vendor/ (gitignored).
+# axe-core, a development dependency, stays in node_modules/: the browser tests inject it
+# into the pages they check (tests/browser/test_every_page.py); no reader is sent it.
 #
 # Pages work without JavaScript: if npm is missing, say so and carry on, so that a
 # machine with nothing but Python can still run the app.

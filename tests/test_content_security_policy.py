@@ -15,7 +15,7 @@ from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import Email, queue_email
 from tests.fixtures.site_tour import MISSING_PAGE
 
-PERSONAS = ["anonymous", "representative", "convenor"]
+PERSONAS = ["anonymous", "representative", "coordinator", "convenor"]
 
 STRICT = {
     "default-src": {"'self'"},

@@ -1,7 +1,9 @@
 """Production configuration: `check --deploy` is clean, connections persist, bad values
 stop the process, and docker-compose.yml describes a runnable production."""
 
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -172,3 +174,23 @@ def test_compose_file_is_valid_for_docker_compose():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_image_collects_static_files_for_production_compressed():
+    # The Dockerfile's collectstatic, with the settings it runs under there: production's
+    # manifest storage needs its manifest, and the compressed .br and .gz copies it writes
+    # (brotli installed) are what WhiteNoise sends. (Running it takes minutes here.)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    command = re.search(r"&& ((?:[A-Z_]+=\S+ )*)python manage.py collectstatic", dockerfile)
+    assert command, "the Dockerfile runs collectstatic"
+    build_env = dict(pair.split("=", 1) for pair in command.group(1).split())
+
+    storage = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.STORAGES['staticfiles']['BACKEND'])",
+        env_overrides=build_env,
+    )
+
+    assert storage.stdout.split()[-1] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert importlib.util.find_spec("brotli") is not None

@@ -109,10 +109,12 @@ def test_server_error_page_renders_without_a_request(db):
     assert "Something went wrong" in html
 
 
-def test_htmx_is_loaded_deferred_from_our_own_static_files(client, db):
+def test_htmx_is_loaded_deferred_from_our_own_static_files(client, convenor):
+    # By the pages that use it (tests/test_page_weight.py): the member directory.
     from alliance.context_processors import _htmx_url
 
-    html = client.get("/").content.decode()
+    client.force_login(convenor)
+    html = client.get("/members/directory/").content.decode()
     if _htmx_url() is None:
         assert "htmx" not in html, "without scripts/assets.sh the page has no htmx tag"
     else:

@@ -79,7 +79,7 @@ def exercise(page, path: str) -> None:
         expect(page.locator(".select2-results__option").first).to_be_visible()
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "representative", "convenor"])
+@pytest.mark.parametrize("persona", ["anonymous", "representative", "coordinator", "convenor"])
 @pytest.mark.django_db(transaction=True)
 def test_every_page_runs_within_the_policy(live_server, page, violations, site_tour, persona):
     tour = site_tour[persona]

@@ -264,6 +264,16 @@ def test_other_vary_headers_key_on_their_value():
     assert request(cache, x_device="phone")[2] == b"answer 1"
 
 
+def test_vary_accept_encoding_keys_on_whether_gzip_is_accepted_not_its_spelling():
+    app = TinyApp(extra_headers=[("Vary", "Accept-Encoding")])
+    cache = cache_for(app)
+    request(cache, accept_encoding="gzip, deflate, br, zstd")
+    assert request(cache, accept_encoding="gzip, deflate, br")[2] == b"answer 1"
+    assert request(cache, accept_encoding="gzip")[2] == b"answer 1"
+    assert request(cache)[2] == b"answer 2"
+    assert request(cache, accept_encoding="identity")[2] == b"answer 2"
+
+
 def test_vary_star_is_never_kept():
     app = TinyApp(extra_headers=[("Vary", "*")])
     cache = cache_for(app)
