@@ -215,7 +215,6 @@ def _dashboard_scope(request) -> NationalAlliance | None:
 def dashboard_page(request):
     alliance = _dashboard_scope(request)
     figures = dashboard.composition(alliance)
-    record(actor=request.user, action="dashboard.exported", target=alliance or request.user)
     user = request.user
     may_set_targets = user.has_perm("members.set_composition_target")
     # The alliances whose figures the viewer may open: all for convenors.
@@ -281,6 +280,7 @@ def dashboard_export(request):
     """The dashboard's figures as CSV."""
     alliance = _dashboard_scope(request)
     figures = dashboard.composition(alliance)
+    record(actor=request.user, action="dashboard.exported", target=alliance or request.user)
     scope = alliance.slug if alliance else "alliance"
     stamp = timezone.now().strftime("%Y%m%d")
     return csv_response(
