@@ -337,7 +337,6 @@ def _signing_context(request, statement, version, sign_form) -> dict:
         else None
     )
     own = services.live_signature(statement, contact.organisation) if contact else None
-    # A superuser holds every permission, signing included, yet may represent nobody.
     can_sign = (
         contact is not None
         and own is None
@@ -387,7 +386,7 @@ def sign(request, slug):
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
     _check(request, "statements.sign_statement", statement)
     contact = Contact.objects.filter(user=request.user).select_related("organisation").first()
-    if contact is None:  # a superuser who represents no organisation
+    if contact is None:  # the rule asked the same; the contact is needed below
         raise PermissionDenied
     form = SignatureForm(request.POST)
     if not form.is_valid():

@@ -22,6 +22,7 @@ from tests.factories import (
     StatementFactory,
     UserFactory,
 )
+from tests.fixtures.personas import CONVENORS
 
 READ_UNLISTED = "read:unlisted"
 
@@ -388,6 +389,7 @@ def test_strangers_and_the_own_contact_at_the_same_moment_leave_the_contacts_sig
     "persona, may",
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", True),
         ("brazil_coordinator", False),
         ("representative", False),
@@ -406,7 +408,7 @@ def test_who_may_decide_a_claim(
     page = http.get("/statements/claims/")
     if persona == "anonymous":
         assert page.status_code == 302
-    elif persona in ("convenor", "uganda_coordinator", "brazil_coordinator"):
+    elif persona in {*CONVENORS, "uganda_coordinator", "brazil_coordinator"}:
         assert page.status_code == 200
         assert (at_risk.name.replace("'", "&#x27;") in page.content.decode()) is may
     else:
@@ -455,7 +457,9 @@ def test_approving_a_claim_answers_a_coordinator_the_same_whether_the_organisati
         ("uganda_coordinator", [Scope.READ, Scope.READ_CONTACTS], False),
         ("representative", [Scope.READ, Scope.READ_CONTACTS], False),
         ("convenor", [Scope.READ, Scope.READ_CONTACTS], False),
+        ("superuser_convenor", [Scope.READ, Scope.READ_CONTACTS], False),
         ("convenor", [Scope.READ, READ_UNLISTED], True),
+        ("superuser_convenor", [Scope.READ, READ_UNLISTED], True),
         ("superuser", [Scope.READ, READ_UNLISTED], True),
     ],
 )
@@ -581,11 +585,6 @@ def test_over_the_limits_no_confirmation_email_goes(client, settings, open_to_an
 
 
 # --- Pages and exports: each persona -----------------------------------------------------
-
-
-@pytest.fixture
-def superuser_convenor(db):
-    return UserFactory(email="root@alliance.test", name="Root", is_superuser=True, is_staff=True)
 
 
 @pytest.mark.django_db
