@@ -740,6 +740,7 @@ def edit(request, slug=None):
                 author=request.user,
                 focus_areas=form.cleaned_data["focus_areas"],
                 note=request.POST.get("note", "")[:300],
+                tell_invitees_of_deadline=form.cleaned_data.get("tell_invitees", False),
             )
         except ValidationError as error:
             form.add_error(None, error)
