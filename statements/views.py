@@ -26,7 +26,7 @@ from alliance.permissions import is_convenor
 from alliance.reversing import reverse_one
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
-from statements.counting import signature_count, stored_signature_count
+from statements.counting import alliance_progress, signature_count, stored_signature_count
 from statements.forms import (
     CirculationForm,
     PublicSignatureForm,
@@ -187,6 +187,7 @@ def detail(request, slug, *, sign_form=None, status=200):
         **signatories,
         **signing,
         **_management_context(request, statement),
+        "alliance_progress": _alliance_progress(request, statement),
     }
     if shared:
         context.update(csrf_token="", shared_page=True)
@@ -364,6 +365,21 @@ def _signing_context(request, statement, version, sign_form) -> dict:
         and request.user.has_perm("statements.withdraw_signature", own),
         "sign_form": sign_form if can_sign else None,
     }
+
+
+def _alliance_progress(request, statement):
+    """A coordinator's view of how their alliances' organisations answered an open
+    statement (convenors have the tracking board)."""
+    user = request.user
+    if statement.status != Statement.Status.OPEN or not user.is_authenticated:
+        return None
+    if is_convenor(user):
+        return None
+    alliances = NationalAlliance.objects.coordinated_by(user)
+    if not alliances.exists():
+        return None
+    progress = alliance_progress(statement, alliances)
+    return progress if progress.asked else None
 
 
 def _management_context(request, statement) -> dict:

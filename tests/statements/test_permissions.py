@@ -51,11 +51,12 @@ def circulated(open_statement, uganda_member):
         ("/statements/{slug}/signatories.csv", CONVENOR_ONLY),
         (
             "/statements/{slug}/",
-            # Open and invited only: the convenor and the organisation asked.
+            # Open and invited only: the convenor, the organisation asked and the
+            # coordinator of its alliance.
             {
                 "convenor": 200,
                 "superuser_convenor": 200,
-                "uganda_coordinator": 404,
+                "uganda_coordinator": 200,
                 "brazil_coordinator": 404,
                 "representative": 200,
                 "outsider": 404,
@@ -106,7 +107,7 @@ def test_circulate(client_for, personas, draft, uganda_member, persona):
     [
         ("convenor", 403),  # a convenor speaks for no organisation
         ("superuser_convenor", 403),  # a convenor speaks for no organisation
-        ("uganda_coordinator", 404),
+        ("uganda_coordinator", 403),  # reads it (their member is asked), signs for nobody
         ("brazil_coordinator", 404),
         ("representative", 302),
         ("outsider", 404),
@@ -199,3 +200,23 @@ def test_confirm_a_changed_text_in_the_organisations_name(
     assert response.status_code == expected
     signature.refresh_from_db()
     assert (signature.version_id != first.pk) is (persona == "representative")
+
+
+@pytest.mark.parametrize(
+    ("persona", "status", "sees_progress"),
+    [
+        ("convenor", 200, False),  # the tracking board has it all
+        ("superuser_convenor", 200, False),
+        ("uganda_coordinator", 200, True),  # their member is asked
+        ("brazil_coordinator", 404, False),
+        ("representative", 200, False),
+        ("outsider", 404, False),
+        ("anonymous", 404, False),
+    ],
+)
+def test_a_coordinator_reads_a_statement_their_members_are_asked_to_sign_and_its_progress(
+    client_for, personas, circulated, persona, status, sees_progress
+):
+    response = client_for(personas[persona]).get(f"/statements/{circulated.slug}/")
+    assert response.status_code == status
+    assert ('class="alliance-progress"' in response.content.decode()) is sees_progress
