@@ -58,7 +58,7 @@ def test_convening_list_needs_a_login(client, convenings):
     assert client.get(reverse("campaigns:convenings")).status_code == 302
 
 
-@pytest.mark.parametrize("typed", ["Kampala", "Mars/Olympus", "Africa/Kampala\x00", "x" * 500])
+@pytest.mark.parametrize("typed", ["Kampala", "Mars/Olympus", "Africa/Kampala ", "x" * 500])
 def test_an_unknown_time_zone_is_a_field_error(uganda, uganda_coordinator, client_for, typed):
     response = client_for(uganda_coordinator).post(
         reverse("campaigns:convening_create"),
