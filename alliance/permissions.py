@@ -11,6 +11,20 @@ import rules
 
 is_authenticated = rules.is_authenticated
 
+# Permissions that are an organisation's own word (signing in its name, confirming a
+# changed text): no role gives them, not even a superuser's (see User.has_perm).
+_OWN_WORD: set[str] = set()
+
+
+def add_own_word_perm(name: str, predicate) -> None:
+    """Register a permission that only its predicate answers, for superusers too."""
+    _OWN_WORD.add(name)
+    rules.add_perm(name, predicate)
+
+
+def is_own_word(name: str) -> bool:
+    return name in _OWN_WORD
+
 
 @rules.predicate
 def is_convenor(user) -> bool:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from alliance.context_processors import get_role
 from campaigns.models import Convening
-from members.models import Membership, NationalAlliance
+from members.models import Membership, NationalAlliance, applicant_confirmed
 from statements.models import SignOnRequest, Statement, StatementVersion
 
 HOME_LIST_LENGTH = 5
@@ -54,9 +54,12 @@ def home(request):
 
 
 def _alliance_counts(now) -> dict[str, int]:
+    applied = Q(status=Membership.Status.APPLIED)
     memberships = Membership.objects.aggregate(
         members=Count("organisation", distinct=True, filter=Q(status=Membership.Status.APPROVED)),
-        applications=Count("pk", filter=Q(status=Membership.Status.APPLIED)),
+        # As the review queue splits them: those a reviewer may decide, those waiting.
+        applications_to_decide=Count("pk", filter=applied & applicant_confirmed()),
+        applications_unconfirmed=Count("pk", filter=applied & ~applicant_confirmed()),
     )
     return {
         **memberships,
@@ -71,11 +74,13 @@ def _alliance_counts(now) -> dict[str, int]:
 def _alliances_with_counts(coordinator):
     approved = Q(memberships__status=Membership.Status.APPROVED)
     applied = Q(memberships__status=Membership.Status.APPLIED)
+    confirmed = applicant_confirmed("memberships__")
     return (
         NationalAlliance.objects.coordinated_by(coordinator)
         .annotate(
             member_count=Count("memberships", filter=approved),
-            application_count=Count("memberships", filter=applied),
+            to_decide_count=Count("memberships", filter=applied & confirmed),
+            unconfirmed_count=Count("memberships", filter=applied & ~confirmed),
         )
         .order_by("name")
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from alliance.accounts.forms import TimeZoneField
 from campaigns.models import Campaign, Convening, Invitation, Moment
 from members.models import Membership, NationalAlliance, Organisation
 
@@ -59,6 +60,7 @@ class ConveningForm(forms.ModelForm):
     """Times are typed in the convening's own zone (10:00 in Kampala is 10:00 in
     Kampala, whoever types it); alliances are limited to those the user may organise for."""
 
+    time_zone = TimeZoneField(label=_("time zone"))
     online_link = forms.URLField(
         label=_("online link"),
         required=False,

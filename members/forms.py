@@ -60,5 +60,7 @@ class DecisionForm(forms.Form):
         label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required to decline or suspend: the organisation reads it."),
+        help_text=_(
+            "Required to decline, suspend or record that it left: the organisation reads it."
+        ),
     )

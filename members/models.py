@@ -493,6 +493,17 @@ class Principles(models.Model):
         return f"{self.title} v{self.version} ({self.language})"
 
 
+def applicant_confirmed(prefix: str = "") -> Q:
+    """The applicant confirmed their address, so reviewers may decide (the query form of
+    `Membership.applicant_confirmed`); `prefix` reaches memberships from another model."""
+    return Q(**{f"{prefix}pending_applicant__email_verified_at__isnull": False}) | Q(
+        **{
+            f"{prefix}pending_applicant__isnull": True,
+            f"{prefix}endorsed_by__email_verified_at__isnull": False,
+        }
+    )
+
+
 class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user):
         if is_convenor(user):
@@ -599,6 +610,9 @@ class Membership(models.Model):
         Status.DECLINED: set(),
         Status.LEFT: set(),
     }
+
+    # Decisions against the organisation: it is told why.
+    NEEDS_REASON = {Status.DECLINED, Status.SUSPENDED, Status.LEFT}
 
     objects = MembershipQuerySet.as_manager()
 

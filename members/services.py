@@ -296,7 +296,8 @@ def decide_membership(
 ) -> Membership:
     """Approve, decline, suspend, reinstate or end a membership, and tell the organisation.
 
-    Declining and suspending need a reason: the organisation is told why.
+    Every decision against the organisation (declining, suspending, recording that it
+    left) needs a reason: the organisation is told why.
     """
     if not decided_by.has_perm("members.review_membership", membership):
         raise PermissionDenied
@@ -310,10 +311,7 @@ def decide_membership(
                     "new": Membership.Status(status).label,
                 },
             )
-        if (
-            status in (Membership.Status.DECLINED, Membership.Status.SUSPENDED)
-            and not reason.strip()
-        ):
+        if status in Membership.NEEDS_REASON and not reason.strip():
             raise ValidationError(_("Please give a reason: the organisation will read it."))
         previous = membership.status
         membership.status = status

@@ -180,7 +180,8 @@ def _back(request) -> str:
     """Where the decision was made: the page named in `next` if it is ours, else the
     review queue."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path of ours: redirect() would take anything else for the name of a view.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from statements.models import Signature, Statement
+from members.models import Membership
+from statements.models import Signature, SignOnRequest, Statement
 
 # Statements whose count anybody reads: the public page and the list show it.
 COUNTED_STATUSES = [Statement.Status.OPEN, Statement.Status.PUBLISHED, Statement.Status.CLOSED]
@@ -77,3 +78,37 @@ def stored_signature_count(statement: Statement) -> SignatureCount:
     return SignatureCount(
         total=statement.counted_signatures or 0, unlisted=statement.counted_unlisted or 0
     )
+
+
+@dataclass(frozen=True)
+class AllianceProgress:
+    """How the organisations of some national alliances answered a request to sign, as
+    their coordinators may see it: "answered" counts signatures and refusals alike, and
+    only signatures listed publicly are counted apart, so that nothing tells a signature
+    counted only from a refusal."""
+
+    asked: int
+    answered: int
+    listed: int
+
+    @property
+    def not_answered(self) -> int:
+        return self.asked - self.answered
+
+
+def alliance_progress(statement: Statement, alliances) -> AllianceProgress:
+    organisations = Membership.objects.filter(national_alliance__in=alliances).values(
+        "organisation"
+    )
+    figures = SignOnRequest.objects.filter(
+        statement=statement, organisation__in=organisations
+    ).aggregate(
+        asked=Count("pk"),
+        answered=Count("pk", filter=~Q(answer=SignOnRequest.Answer.NO_REPLY)),
+    )
+    listed = (
+        Signature.objects.counted()
+        .filter(statement=statement, listed_publicly=True, organisation__in=organisations)
+        .count()
+    )
+    return AllianceProgress(asked=figures["asked"], answered=figures["answered"], listed=listed)

@@ -64,6 +64,19 @@ class StatementForm(forms.ModelForm):
             "focus_areas": forms.CheckboxSelectMultiple,
         }
 
+    # Asked once the statement has been circulated: a moved deadline concerns everyone
+    # who was asked to sign.
+    tell_invitees = forms.BooleanField(
+        label=_("If the deadline changes, email the organisations asked to sign"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (self.instance.pk and self.instance.signon_requests.exists()):
+            del self.fields["tell_invitees"]
+
     def clean(self):
         data = super().clean()
         closes, embargo = data.get("signon_closes_at"), data.get("embargo_until")

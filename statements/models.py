@@ -30,8 +30,8 @@ class StatementQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Drafts are seen by convenors; statements open for sign-on by the organisations
-        asked to sign (by everyone when any organisation may sign); published ones by
-        everyone."""
+        asked to sign and the coordinators of their alliances (by everyone when any
+        organisation may sign); published ones by everyone."""
         if is_convenor(user):
             return self.all()
         public = Q(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
@@ -41,6 +41,7 @@ class StatementQuerySet(models.QuerySet):
             return self.filter(public | signable_by_anyone)
         circulating = Q(status=Statement.Status.OPEN) & (
             Q(signon_requests__organisation__contacts__user=user)
+            | Q(signon_requests__organisation__memberships__national_alliance__coordinators=user)
             | Q(audience=Statement.Audience.MEMBERS, pk__in=_member_statement_ids(user))
             | Q(audience=Statement.Audience.ANYONE)
         )

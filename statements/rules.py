@@ -2,7 +2,7 @@
 
 import rules
 
-from alliance.permissions import is_convenor
+from alliance.permissions import add_own_word_perm, is_convenor
 from members.rules import coordinates_alliance_of, represents
 
 
@@ -61,7 +61,7 @@ def may_decide_claim(user, signature) -> bool:
 
 rules.add_perm("statements.moderate_signature", is_convenor | may_decide_claim)
 rules.add_perm("statements.export_signatories", is_convenor)
-rules.add_perm("statements.sign_statement", may_sign_for_an_organisation)
+add_own_word_perm("statements.sign_statement", may_sign_for_an_organisation)
 rules.add_perm("statements.withdraw_signature", is_convenor | represents_signatory)
 # Confirming a changed text is the organisation's own word; a convenor cannot give it.
-rules.add_perm("statements.confirm_signature", represents_signatory)
+add_own_word_perm("statements.confirm_signature", represents_signatory)

@@ -89,22 +89,25 @@ def save_statement(
     author,
     focus_areas=None,
     note: str = "",
+    tell_invitees_of_deadline: bool = False,
 ) -> Statement:
     """Create or change a statement and its texts.
 
     `statement` carries the new settings (a new, unsaved instance, or one changed by a
     form). While nobody has signed, the texts of the current version are changed in
     place; once signatures exist, a changed text makes a new version, so that every
-    signature keeps pointing at the exact text it signed.
+    signature keeps pointing at the exact text it signed. A changed deadline is emailed
+    to the organisations already asked when `tell_invitees_of_deadline`.
     """
     if not any(text.language == statement.original_language for text in texts):
         raise ValidationError(_("The text in the original language is needed."))
     creating = statement.pk is None
     with transaction.atomic():
-        before = {}
+        before, previous_deadline = {}, None
         if not creating:
             stored = Statement.objects.select_for_update().get(pk=statement.pk)
             before = snapshot(stored, AUDITED_SETTINGS)
+            previous_deadline = stored.signon_closes_at
         else:
             statement.created_by = author
             original = next(t for t in texts if t.language == statement.original_language)
@@ -119,6 +122,10 @@ def save_statement(
         if new_version:
             _ask_to_confirm_again(statement, version)
         changes = {} if creating else diff(before, statement)
+        if tell_invitees_of_deadline and _to_the_minute(previous_deadline) != _to_the_minute(
+            statement.signon_closes_at
+        ):
+            _tell_new_deadline(statement)
         if version is not None:
             changes["texts"] = [None, f"v{version.number}: {_languages(texts)}"]
         if creating or changes:
@@ -131,6 +138,26 @@ def save_statement(
             )
     statement.new_version_made = new_version
     return statement
+
+
+def _to_the_minute(moment: dt.datetime | None) -> dt.datetime | None:
+    # The form shows minutes: a deadline saved unchanged from it loses only its seconds.
+    return moment.replace(second=0, microsecond=0) if moment else None
+
+
+def _tell_new_deadline(statement: Statement) -> None:
+    """Write to every organisation asked to sign: the deadline moved."""
+    deadline = statement.signon_closes_at.isoformat() if statement.signon_closes_at else "none"
+    queue_emails(
+        _request_emails(
+            statement,
+            statement.signon_requests.all(),
+            template="statement_deadline_changed",
+            key=lambda request, contact: (
+                f"statement-deadline:{statement.pk}:{deadline}:{contact.pk}"
+            ),
+        )
+    )
 
 
 def _languages(texts: list[TextInput]) -> str:
@@ -255,6 +282,14 @@ def circulate(*, statement: Statement, organisations: QuerySet, sent_by) -> int:
         raise ValidationError(_("Write the text before circulating the statement."))
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
+        closes = statement.signon_closes_at
+        if closes is not None and closes <= timezone.now():
+            raise ValidationError(
+                _(
+                    "The deadline to sign has passed: move it later before circulating "
+                    "the statement."
+                )
+            )
         asked = statement.signon_requests.values("organisation_id")
         new_ids = list(organisations.exclude(pk__in=asked).values_list("pk", flat=True))
         SignOnRequest.objects.bulk_create(

@@ -29,7 +29,7 @@ from alliance.permissions import is_convenor
 from alliance.reversing import reverse_one
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
-from statements.counting import signature_count, stored_signature_count
+from statements.counting import alliance_progress, signature_count, stored_signature_count
 from statements.forms import (
     CirculationForm,
     PublicSignatureForm,
@@ -190,6 +190,7 @@ def detail(request, slug, *, sign_form=None, status=200):
         **signatories,
         **signing,
         **_management_context(request, statement),
+        "alliance_progress": _alliance_progress(request, statement),
     }
     if shared:
         context.update(csrf_token="", shared_page=True)
@@ -348,7 +349,6 @@ def _signing_context(request, statement, version, sign_form) -> dict:
         else None
     )
     own = services.live_signature(statement, contact.organisation) if contact else None
-    # A superuser holds every permission, signing included, yet may represent nobody.
     can_sign = (
         contact is not None
         and own is None
@@ -378,6 +378,21 @@ def _signing_context(request, statement, version, sign_form) -> dict:
     }
 
 
+def _alliance_progress(request, statement):
+    """A coordinator's view of how their alliances' organisations answered an open
+    statement (convenors have the tracking board)."""
+    user = request.user
+    if statement.status != Statement.Status.OPEN or not user.is_authenticated:
+        return None
+    if is_convenor(user):
+        return None
+    alliances = NationalAlliance.objects.coordinated_by(user)
+    if not alliances.exists():
+        return None
+    progress = alliance_progress(statement, alliances)
+    return progress if progress.asked else None
+
+
 def _management_context(request, statement) -> dict:
     user = request.user
     return {
@@ -398,7 +413,7 @@ def sign(request, slug):
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
     _check(request, "statements.sign_statement", statement)
     contact = Contact.objects.filter(user=request.user).select_related("organisation").first()
-    if contact is None:  # a superuser who represents no organisation
+    if contact is None:  # the rule asked the same; the contact is needed below
         raise PermissionDenied
     form = SignatureForm(request.POST)
     if not form.is_valid():
@@ -755,6 +770,7 @@ def edit(request, slug=None):
                 author=request.user,
                 focus_areas=form.cleaned_data["focus_areas"],
                 note=request.POST.get("note", "")[:300],
+                tell_invitees_of_deadline=form.cleaned_data.get("tell_invitees", False),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.browser",
     "tests.fixtures.site_tour",
+    "tests.fixtures.form_pages",
 ]

@@ -227,7 +227,8 @@ def test_site_header_is_the_app_name(convenor_client):
 
 
 @pytest.mark.parametrize(
-    "persona", ["convenor", "uganda_coordinator", "representative", "outsider"]
+    "persona",
+    ["convenor", "uganda_coordinator", "representative", "outsider"],
 )
 def test_people_who_are_not_staff_are_sent_to_the_admin_login(request, client_for, persona):
     client = client_for(request.getfixturevalue(persona))

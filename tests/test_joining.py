@@ -1,6 +1,8 @@
 """Journey 2 over HTTP: a non-member applies, confirms their address, and the national
 coordinator decides; the permission matrix of the review queue."""
 
+import re
+
 import pytest
 
 from alliance.outbox.models import OutgoingMessage
@@ -120,6 +122,7 @@ def confirmed_application(uganda, principles):
     ("persona", "status", "sees_it"),
     [
         ("convenor", 200, True),
+        ("superuser_convenor", 200, True),
         ("uganda_coordinator", 200, True),
         ("brazil_coordinator", 200, False),
         ("representative", 403, False),
@@ -137,6 +140,7 @@ def test_review_queue_matrix(client_for, personas, confirmed_application, person
     ("persona", "decided"),
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", True),
         ("brazil_coordinator", False),
         ("representative", False),
@@ -218,6 +222,7 @@ def test_decisions_never_redirect_to_another_site(client, convenor, uganda_membe
     ("persona", "offered"),
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", True),
         ("brazil_coordinator", False),
         ("representative", False),
@@ -230,3 +235,34 @@ def test_who_is_offered_membership_decisions_on_the_page(
 ):
     page = client_for(personas[persona]).get(uganda_member.get_absolute_url())
     assert ("Change this membership" in page.content.decode()) is offered
+
+
+def test_changing_a_membership_offers_no_default_decision(client, convenor, uganda_member):
+    client.force_login(convenor)
+    page = client.get(uganda_member.get_absolute_url()).content.decode()
+    select = re.search(r'<select name="status"[^>]*>(.*?)</select>', page, re.S)
+    assert "required" in select.group(0)
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>', select.group(1))
+    assert options[0][0] == "", "the first option is a prompt, not a decision"
+    assert not any("selected" in attributes for value, attributes in options if value)
+
+
+@pytest.mark.parametrize("status", ["suspended", "left"])
+def test_every_negative_decision_from_the_page_needs_a_reason(
+    client, convenor, uganda_member, status
+):
+    membership = uganda_member.memberships.get()
+    client.force_login(convenor)
+    client.post(f"/members/memberships/{membership.pk}/decide/", {"status": status, "reason": " "})
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED
+    page = client.get("/members/applications/").content.decode()
+    assert "Please give a reason" in page
+
+
+def test_a_decision_without_a_choice_changes_nothing(client, convenor, uganda_member):
+    membership = uganda_member.memberships.get()
+    client.force_login(convenor)
+    client.post(f"/members/memberships/{membership.pk}/decide/", {"status": "", "reason": "x"})
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED

@@ -173,3 +173,17 @@ def test_suspend_and_reinstate_keep_the_first_joining_date(uganda, convenor):
     membership.refresh_from_db()
     assert membership.status == Membership.Status.APPROVED
     assert membership.joined_at == joined
+
+
+@pytest.mark.parametrize(
+    "status", [Membership.Status.DECLINED, Membership.Status.SUSPENDED, Membership.Status.LEFT]
+)
+def test_every_negative_decision_needs_a_reason(uganda, convenor, status):
+    current = Membership.Status.APPLIED if status == "declined" else Membership.Status.APPROVED
+    membership = MembershipFactory(national_alliance=uganda, status=current)
+    with pytest.raises(ValidationError, match="reason"):
+        services.decide_membership(
+            membership=membership, status=status, decided_by=convenor, reason=""
+        )
+    membership.refresh_from_db()
+    assert membership.status == current

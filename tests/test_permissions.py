@@ -16,9 +16,11 @@ from tests.factories import (
     SignOnRequestFactory,
     StatementFactory,
 )
+from tests.fixtures.personas import CONVENORS
 
 PERSONAS = [
     "convenor",
+    "superuser_convenor",
     "uganda_coordinator",
     "brazil_coordinator",
     "representative",
@@ -37,6 +39,7 @@ def _user(personas, name):
     ("persona", "expected"),
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", True),
         ("brazil_coordinator", False),
         ("representative", True),
@@ -54,6 +57,7 @@ def test_who_may_change_a_ugandan_member(personas, uganda_member, persona, expec
     ("persona", "expected"),
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", True),
         ("brazil_coordinator", False),
         ("representative", False),
@@ -73,7 +77,7 @@ def test_only_convenors_review_applications_to_the_international_alliance(person
         for name in PERSONAS
         if _user(personas, name).has_perm("members.review_membership", application)
     }
-    assert allowed == {"convenor"}
+    assert allowed == CONVENORS
 
 
 def test_coordinator_sees_applicants_of_own_alliance_only(personas, uganda, brazil):
@@ -94,6 +98,7 @@ def test_coordinator_sees_applicants_of_own_alliance_only(personas, uganda, braz
         )
 
     assert visible("convenor") == {"Applicant UG", "Applicant BR"}
+    assert visible("superuser_convenor") == {"Applicant UG", "Applicant BR"}
     assert visible("uganda_coordinator") == {"Applicant UG"}
     assert visible("brazil_coordinator") == {"Applicant BR"}
     assert visible("representative") == set()
@@ -112,6 +117,7 @@ def test_organisations_at_risk_are_hidden_from_the_public_but_not_from_members(p
     assert sees("representative")
     assert sees("brazil_coordinator")
     assert sees("convenor")
+    assert sees("superuser_convenor")
 
 
 def test_contacts_are_seen_by_own_alliance_organisation_and_convenors(personas, uganda_member):
@@ -124,6 +130,7 @@ def test_contacts_are_seen_by_own_alliance_organisation_and_convenors(personas, 
 
     assert {name for name in PERSONAS if sees(name)} == {
         "convenor",
+        "superuser_convenor",
         "uganda_coordinator",
         "representative",
     }
@@ -139,7 +146,8 @@ def test_drafts_and_unlisted_signatures_stay_hidden(personas, uganda_member):
         user = _user(personas, name)
         assert not Statement.objects.visible_to(user).filter(pk=draft.pk).exists()
         assert set(Signature.objects.visible_to(user)) == {listed}
-    assert Statement.objects.visible_to(personas["convenor"]).filter(pk=draft.pk).exists()
+    for name in CONVENORS:
+        assert Statement.objects.visible_to(personas[name]).filter(pk=draft.pk).exists()
 
 
 def test_representative_may_sign_only_what_their_organisation_was_asked_to(
@@ -157,6 +165,7 @@ def test_representative_may_sign_only_what_their_organisation_was_asked_to(
     ("persona", "may_change", "sees_draft"),
     [
         ("convenor", True, True),
+        ("superuser_convenor", True, True),
         ("uganda_coordinator", True, True),
         ("brazil_coordinator", False, False),
         ("representative", False, False),
@@ -180,3 +189,39 @@ def test_invited_representative_sees_the_scheduled_convening(personas, uganda, u
     visible = Convening.objects.visible_to(personas["representative"])
     assert list(visible) == [convening]
     assert not Convening.objects.visible_to(personas["outsider"]).exists()
+
+
+# The organisation's own word (signing for it, confirming a changed text in its name):
+# no role gives it, not even a superuser's, to which Django grants every other permission.
+@pytest.mark.parametrize(
+    ("persona", "may_sign", "may_confirm"),
+    [
+        ("convenor", False, False),
+        ("superuser_convenor", False, False),
+        ("uganda_coordinator", False, False),
+        ("brazil_coordinator", False, False),
+        ("representative", True, True),
+        ("outsider", False, False),
+        ("anonymous", False, False),
+    ],
+)
+def test_only_the_organisations_own_people_sign_or_confirm_in_its_name(
+    personas, uganda_member, persona, may_sign, may_confirm
+):
+    statement = StatementFactory()
+    SignOnRequestFactory(statement=statement, organisation=uganda_member)
+    signature = SignatureFactory(statement=statement, organisation=uganda_member)
+    user = _user(personas, persona)
+    assert user.has_perm("statements.sign_statement", statement) is may_sign
+    assert user.has_perm("statements.confirm_signature", signature) is may_confirm
+
+
+def test_a_superuser_who_is_one_of_an_organisations_people_signs_for_it(
+    superuser_convenor, uganda_member
+):
+    ContactFactory(organisation=uganda_member, user=superuser_convenor, authorised_to_sign=True)
+    statement = StatementFactory()
+    SignOnRequestFactory(statement=statement, organisation=uganda_member)
+    signature = SignatureFactory(statement=statement, organisation=uganda_member)
+    assert superuser_convenor.has_perm("statements.sign_statement", statement)
+    assert superuser_convenor.has_perm("statements.confirm_signature", signature)

@@ -1,10 +1,47 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from alliance.accounts.models import User, time_zone_choices
 
 
+class TimeZoneInput(forms.TextInput):
+    """A text box that suggests every IANA zone as one types (a datalist: "Kampala" finds
+    Africa/Kampala), where a select of 600 zones finds only by the first letters."""
+
+    template_name = "accounts/widgets/time_zone_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.zones = time_zone_choices()
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id', name)}_zones"
+        context["widget"]["attrs"]["list"] = list_id
+        context["widget"]["list_id"] = list_id
+        context["widget"]["zones"] = self.zones
+        return context
+
+
+class TimeZoneField(forms.ChoiceField):
+    """An IANA time zone, chosen from the known ones: every form that asks for a zone
+    uses this one field, so that a mistyped zone is an error beside it."""
+
+    widget = TimeZoneInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("time zone"))
+        kwargs.setdefault(
+            "help_text", _("Type a city or region and choose from the list, e.g. Africa/Kampala.")
+        )
+        super().__init__(choices=time_zone_choices, **kwargs)
+        self.error_messages["invalid_choice"] = _(
+            "%(value)s is not a known time zone: choose one from the list, e.g. Africa/Kampala."
+        )
+
+
 class PreferencesForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=time_zone_choices)
+    time_zone = TimeZoneField()
 
     class Meta:
         model = User

@@ -24,6 +24,7 @@ from tests.factories import (
     StatementFactory,
     UserFactory,
 )
+from tests.fixtures.personas import CONVENORS
 
 ALLOWED, FORBIDDEN, LOGIN = 200, 403, 302
 
@@ -35,6 +36,7 @@ def expect(matrix: dict, **overrides) -> dict:
 # Who may open the whole alliance's dashboard (and its CSV).
 DASHBOARD = {
     "convenor": ALLOWED,
+    "superuser_convenor": ALLOWED,
     "uganda_coordinator": ALLOWED,
     "brazil_coordinator": ALLOWED,
     "representative": FORBIDDEN,
@@ -45,6 +47,7 @@ DASHBOARD = {
 UGANDA_DASHBOARD = expect(DASHBOARD, brazil_coordinator=FORBIDDEN)
 CONVENOR_ONLY = {
     "convenor": ALLOWED,
+    "superuser_convenor": ALLOWED,
     "uganda_coordinator": FORBIDDEN,
     "brazil_coordinator": FORBIDDEN,
     "representative": FORBIDDEN,
@@ -82,21 +85,22 @@ def test_dashboard_of_an_unknown_alliance_is_not_found(client_for, convenor):
 
 def test_who_may_create_a_national_alliance(personas, client_for):
     for name, user in personas.items():
-        country = {"convenor": "KE"}.get(name, "TZ")
+        country = {"convenor": "KE", "superuser_convenor": "RW"}.get(name, "TZ")
         response = client_for(user).post(
             "/members/alliances/new/",
             {"name": f"Alliance by {name}", "country": country, "status": "forming"},
         )
-        assert response.status_code == (302 if name in ("convenor", "anonymous") else 403), name
+        assert response.status_code == (302 if name in {*CONVENORS, "anonymous"} else 403), name
     created = NationalAlliance.objects.get(country="KE")
     assert list(NationalAlliance.objects.filter(country="TZ")) == []
     assert created.name == "Alliance by convenor"
-    entry = AuditEntry.objects.get(action="nationalalliance.created")
+    assert NationalAlliance.objects.get(country="RW").name == "Alliance by superuser_convenor"
+    entry = AuditEntry.objects.filter(action="nationalalliance.created").earliest("pk")
     assert entry.object_id == str(created.pk) and entry.actor.email == "convenor@alliance.test"
 
 
 def test_who_may_edit_an_alliance_and_the_change_is_audited(personas, client_for, uganda):
-    may_edit = {"convenor", "uganda_coordinator"}
+    may_edit = {*CONVENORS, "uganda_coordinator"}
     for name, user in personas.items():
         response = client_for(user).post(
             f"/members/alliances/{uganda.slug}/edit/",
@@ -116,7 +120,10 @@ def test_who_may_edit_an_alliance_and_the_change_is_audited(personas, client_for
         "name": ["Uganda Fight Inequality Alliance", "Uganda by convenor"],
         "status": ["active", "dormant"],
     }
-    assert entries[1].changes == {"name": ["Uganda by convenor", "Uganda by uganda_coordinator"]}
+    assert entries[1].changes == {"name": ["Uganda by convenor", "Uganda by superuser_convenor"]}
+    assert entries[2].changes == {
+        "name": ["Uganda by superuser_convenor", "Uganda by uganda_coordinator"]
+    }
 
 
 def test_second_alliance_for_a_country_is_refused(client_for, convenor, uganda):
@@ -138,7 +145,7 @@ def test_who_may_appoint_and_remove_coordinators(personas, client_for, uganda, o
         removed = client.post(
             f"/members/alliances/{uganda.slug}/coordinators/{outsider.pk}/remove/"
         )
-        expected = 302 if name in ("convenor", "anonymous") else 403
+        expected = 302 if name in {*CONVENORS, "anonymous"} else 403
         assert (appointed.status_code, removed.status_code) == (expected, expected), name
     assert uganda.coordinators.filter(pk=newcomer.pk).exists()
     assert AuditEntry.objects.filter(action="nationalalliance.coordinator_appointed").count() == 1
@@ -192,6 +199,7 @@ def test_appointing_an_unknown_address_changes_nothing(client_for, convenor, uga
     ("name", "may_set"),
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", False),
         ("brazil_coordinator", False),
         ("representative", False),
@@ -351,15 +359,15 @@ def test_alliance_page_shows_private_parts_to_who_may_see_them(
         starts_at=timezone.now() - dt.timedelta(days=30),
         ends_at=timezone.now() - dt.timedelta(days=29),
     )
-    sees_private = {"convenor", "uganda_coordinator"}
-    sees_convening = {"convenor", "uganda_coordinator"}
+    sees_private = {*CONVENORS, "uganda_coordinator"}
+    sees_convening = {*CONVENORS, "uganda_coordinator"}
     for name, user in personas.items():
         page = client_for(user).get(f"/members/alliances/{uganda.slug}/").content.decode()
         assert ("Lira Youth Applicants" in page) is (name in sees_private), name
         assert ("Kampala assembly" in page) is (name in sees_convening), name
         assert "Old meeting" not in page
         assert uganda_coordinator.name in page  # who coordinates is public
-        assert ("Appoint coordinator" in page) is (name == "convenor"), name
+        assert ("Appoint coordinator" in page) is (name in CONVENORS), name
         assert "kind=womens_rights" in page  # members by kind: public counts
 
 

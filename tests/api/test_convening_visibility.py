@@ -12,7 +12,6 @@ from tests.factories import (
     ConveningFactory,
     InvitationFactory,
     MomentFactory,
-    UserFactory,
 )
 
 # persona -> (the convening's page, whether the API names it)
@@ -40,8 +39,6 @@ def ugandan_convening(uganda):
 
 
 def _persona(name, personas, convening, uganda_member):
-    if name == "superuser_convenor":
-        return UserFactory(email="root@alliance.test", is_convenor=True, is_superuser=True)
     if name.startswith("representative"):
         if name == "representative_invited":
             InvitationFactory(convening=convening, organisation=uganda_member)

@@ -93,7 +93,14 @@ def test_reading_signatures_and_details_needs_the_read_scope(api, make_key, publ
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "persona",
-    ["convenor", "uganda_coordinator", "brazil_coordinator", "representative", "outsider"],
+    [
+        "convenor",
+        "superuser_convenor",
+        "uganda_coordinator",
+        "brazil_coordinator",
+        "representative",
+        "outsider",
+    ],
 )
 def test_every_logged_in_persona_may_browse_the_api_with_its_session(client_for, personas, persona):
     for url in LISTS:

@@ -77,7 +77,14 @@ def test_posting_a_signature_needs_the_write_signatures_scope(
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "persona",
-    ["convenor", "uganda_coordinator", "brazil_coordinator", "representative", "outsider"],
+    [
+        "convenor",
+        "superuser_convenor",
+        "uganda_coordinator",
+        "brazil_coordinator",
+        "representative",
+        "outsider",
+    ],
 )
 def test_sessions_cannot_post_signatures(
     client_for, personas, persona, open_to_members, uganda_member

@@ -52,6 +52,7 @@ def error_code(response) -> str:
     "persona, expected",
     [
         ("convenor", 200),
+        ("superuser_convenor", 200),
         ("uganda_coordinator", 200),
         ("representative", 200),  # one of its own people
         ("brazil_coordinator", 403),  # another alliance
@@ -265,6 +266,7 @@ def former_member(uganda_member, uganda):
     "persona, expected",
     [
         ("convenor", 201),
+        ("superuser_convenor", 201),
         ("uganda_coordinator", 201),
         ("representative", 201),
         ("brazil_coordinator", 403),

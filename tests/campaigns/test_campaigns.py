@@ -89,6 +89,7 @@ def test_campaign_list_query_count(campaign, convenor, client_for, django_assert
     "persona, allowed",
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", False),
         ("brazil_coordinator", False),
         ("representative", False),

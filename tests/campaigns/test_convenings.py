@@ -26,6 +26,7 @@ def convenings(uganda_convening, brazil_convening, international_convening):
     "persona, expected",
     [
         ("convenor", {"uganda", "brazil", "international", "uganda_draft"}),
+        ("superuser_convenor", {"uganda", "brazil", "international", "uganda_draft"}),
         ("uganda_coordinator", {"uganda", "international", "uganda_draft"}),
         ("brazil_coordinator", {"brazil", "international"}),
         ("representative", {"uganda"}),  # invited (below)
@@ -57,10 +58,37 @@ def test_convening_list_needs_a_login(client, convenings):
     assert client.get(reverse("campaigns:convenings")).status_code == 302
 
 
+@pytest.mark.parametrize("typed", ["Kampala", "Mars/Olympus", "Africa/Kampala ", "x" * 500])
+def test_an_unknown_time_zone_is_a_field_error(uganda, uganda_coordinator, client_for, typed):
+    response = client_for(uganda_coordinator).post(
+        reverse("campaigns:convening_create"),
+        convening_data(national_alliance=uganda.pk, time_zone=typed),
+    )
+
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    assert not Convening.objects.exists()
+
+
+def test_the_convening_and_preferences_forms_offer_the_same_time_zones(
+    uganda_coordinator, client_for
+):
+    client = client_for(uganda_coordinator)
+    convening = client.get(reverse("campaigns:convening_create")).context["form"]
+    preferences = client.get(reverse("accounts:preferences")).context["form"]
+
+    offered = convening["time_zone"].field.widget.zones
+    assert offered == preferences["time_zone"].field.widget.zones
+    assert ("Africa/Kampala", "Africa/Kampala") in offered
+    html = str(convening["time_zone"])
+    assert 'list="id_time_zone_zones"' in html and '<datalist id="id_time_zone_zones">' in html
+
+
 @pytest.mark.parametrize(
     "persona, status",
     [
         ("convenor", 200),
+        ("superuser_convenor", 200),
         ("uganda_coordinator", 200),
         ("brazil_coordinator", 404),
         ("representative", 200),
@@ -132,7 +160,9 @@ def convening_data(**overrides):
     "persona, alliance, created",
     [
         ("convenor", "uganda", True),
+        ("superuser_convenor", "uganda", True),
         ("convenor", None, True),  # international
+        ("superuser_convenor", None, True),  # international
         ("uganda_coordinator", "uganda", True),
         ("uganda_coordinator", "brazil", False),
         ("uganda_coordinator", None, False),
@@ -174,6 +204,7 @@ def test_created_convening_is_a_draft_with_times_in_its_own_zone(
     "persona, status",
     [
         ("convenor", 200),
+        ("superuser_convenor", 200),
         ("uganda_coordinator", 200),
         ("brazil_coordinator", 404),
         ("representative", 404),

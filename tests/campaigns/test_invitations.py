@@ -138,6 +138,7 @@ def test_coordinator_invites_only_their_alliance_organisations(
     "persona, status",
     [
         ("convenor", 200),
+        ("superuser_convenor", 200),
         ("uganda_coordinator", 200),
         ("brazil_coordinator", 404),  # cannot even see another alliance's convening
         ("representative", 404),  # not invited: the convening is not theirs to see
@@ -200,6 +201,7 @@ def test_invite_page_offers_a_coordinator_only_their_alliance(
     "persona, status",
     [
         ("convenor", 200),
+        ("superuser_convenor", 200),
         ("uganda_coordinator", 200),
         ("brazil_coordinator", 404),
         ("representative", 403),
@@ -515,6 +517,7 @@ def test_cancelling_sends_method_cancel(
     "persona, may_cancel",
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", True),
         ("brazil_coordinator", False),
         ("representative", False),

@@ -24,6 +24,7 @@ def read_csv(response) -> list[dict]:
     ("persona", "expected"),
     [
         ("convenor", 200),
+        ("superuser_convenor", 200),
         ("uganda_coordinator", 200),
         ("brazil_coordinator", 200),
         ("representative", 403),
@@ -108,6 +109,7 @@ def test_rows_across_chunk_boundaries_keep_their_focus_areas(
     ("persona", "expected"),
     [
         ("convenor", {"international: applied", "Brazil: declined", "Uganda: approved"}),
+        ("superuser_convenor", {"international: applied", "Brazil: declined", "Uganda: approved"}),
         ("uganda_coordinator", {"Uganda: approved"}),
         ("brazil_coordinator", {"Brazil: declined", "Uganda: approved"}),
     ],

@@ -47,10 +47,8 @@ def hidden_organisations(uganda, brazil):
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        (
-            "convenor",
-            {"Applicant Uganda", "Unlisted Uganda", "Declined Brazil"},
-        ),
+        ("convenor", {"Applicant Uganda", "Unlisted Uganda", "Declined Brazil"}),
+        ("superuser_convenor", {"Applicant Uganda", "Unlisted Uganda", "Declined Brazil"}),
         ("uganda_coordinator", {"Applicant Uganda", "Unlisted Uganda"}),
         ("brazil_coordinator", {"Unlisted Uganda", "Declined Brazil"}),
         ("representative", {"Unlisted Uganda"}),
@@ -204,7 +202,9 @@ def test_a_cursor_edited_by_hand_starts_from_the_first_page(client_for, convenor
     assert names(response) == [uganda_member.name]
 
 
-@pytest.mark.parametrize("persona", ["convenor", "uganda_coordinator", "anonymous"])
+@pytest.mark.parametrize(
+    "persona", ["convenor", "superuser_convenor", "uganda_coordinator", "anonymous"]
+)
 def test_directory_runs_the_same_queries_for_5_or_50_rows(personas, client_for, uganda, persona):
     client = client_for(personas[persona])
 
@@ -255,6 +255,7 @@ def test_status_filter_only_counts_memberships_the_viewer_may_see(
         return names(client_for(personas[persona]).get(URL, {"status": "applied"}))
 
     assert applicants("convenor") == [uganda_member.name]
+    assert applicants("superuser_convenor") == [uganda_member.name]
     assert applicants("brazil_coordinator") == [uganda_member.name]
     assert applicants("uganda_coordinator") == []
     assert applicants("representative") == [uganda_member.name]  # their own organisation

@@ -53,6 +53,7 @@ def land(db):
     ("persona", "expected"),
     [
         ("convenor", 200),
+        ("superuser_convenor", 200),
         ("uganda_coordinator", 403),
         ("brazil_coordinator", 403),
         ("representative", 403),

@@ -2,7 +2,11 @@
 sends; each authorised contact gets a personal link in their language; the tracking
 board shows the answers."""
 
+import datetime as dt
+
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import render
@@ -16,6 +20,7 @@ from tests.factories import (
     SignatureFactory,
     SignOnRequestFactory,
 )
+from tests.statements.conftest import in_days
 
 
 def test_preview_counts_organisations_and_authorised_contacts(
@@ -171,3 +176,110 @@ def test_contacts_erased_or_without_email_are_not_written_to(convenor, draft, ug
     services.circulate(statement=draft, organisations=Organisation.objects.all(), sent_by=convenor)
     assert SignOnRequest.objects.count() == 1
     assert not OutgoingMessage.objects.exists()
+
+
+# --- The deadline ------------------------------------------------------------------------
+
+
+def test_a_statement_past_its_deadline_cannot_be_circulated(convenor, draft, uganda_contacts):
+    draft.signon_closes_at = in_days(-1)
+    draft.embargo_until = in_days(1)
+    draft.save()
+    with pytest.raises(ValidationError, match="deadline to sign has passed"):
+        services.circulate(
+            statement=draft, organisations=Organisation.objects.all(), sent_by=convenor
+        )
+    assert not SignOnRequest.objects.exists()
+    assert not OutgoingMessage.objects.exists()
+
+
+def test_the_circulate_page_says_why_a_statement_past_its_deadline_is_not_sent(
+    client, convenor, draft, uganda, uganda_contacts
+):
+    draft.signon_closes_at = in_days(-1)
+    draft.save()
+    client.force_login(convenor)
+    response = client.post(
+        f"/statements/{draft.slug}/circulate/", {"membership_status": "approved"}, follow=True
+    )
+    assert "The deadline to sign has passed" in response.content.decode()
+    assert not SignOnRequest.objects.exists()
+
+
+def edit_data(statement, **overrides):
+    """The edit form as the page fills it in (every language's text), with `overrides`."""
+    texts = {text.language: text for text in statement.current_version().texts.all()}
+    data = {
+        "original_language": "en",
+        "signon_closes_at": timezone.localtime(statement.signon_closes_at).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "embargo_until": "",
+        "audience": statement.audience,
+        "moderation": "",
+        "reminder_offsets": "",
+    }
+    for language, text in texts.items():
+        data.update(
+            {
+                f"{language}-title": text.title,
+                f"{language}-summary": text.summary,
+                f"{language}-body": text.body,
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def circulated(convenor, draft, uganda_contacts, brazil_contact):
+    services.circulate(statement=draft, organisations=Organisation.objects.all(), sent_by=convenor)
+    OutgoingMessage.objects.all().delete()
+    return draft
+
+
+def test_the_edit_form_asks_whether_to_tell_invitees_only_once_circulated(
+    client, convenor, draft, uganda_contacts
+):
+    client.force_login(convenor)
+    form = client.get(f"/statements/{draft.slug}/edit/").context["form"]
+    assert "tell_invitees" not in form.fields
+    services.circulate(statement=draft, organisations=Organisation.objects.all(), sent_by=convenor)
+    form = client.get(f"/statements/{draft.slug}/edit/").context["form"]
+    assert "tell_invitees" in form.fields
+
+
+@pytest.mark.parametrize("tell", [True, False])
+def test_a_new_deadline_is_told_to_every_invited_contact_in_their_language_if_asked(
+    client, convenor, circulated, tell
+):
+    client.force_login(convenor)
+    new_deadline = timezone.localtime(circulated.signon_closes_at + dt.timedelta(days=7))
+    data = edit_data(circulated, signon_closes_at=new_deadline.strftime("%Y-%m-%dT%H:%M"))
+    if tell:
+        data["tell_invitees"] = "on"
+    response = client.post(f"/statements/{circulated.slug}/edit/", data)
+
+    assert response.status_code == 302
+    told = OutgoingMessage.objects.filter(template="statement_deadline_changed")
+    if not tell:
+        assert not told.exists()
+        return
+    assert sorted(told.values_list("to_email", "language")) == [
+        ("amina@kapchorwa.test", "en"),
+        ("jean@kapchorwa.test", "fr"),
+        ("maria@mpa.test", "pt"),
+    ]
+    french = render(told.get(language="fr"))
+    assert "La société civile" in french.subject
+    assert "date limite" in french.body
+    assert "Africa/Kampala" in french.body
+    request = SignOnRequest.objects.get(organisation__contacts__email="jean@kapchorwa.test")
+    assert f"/statements/s/{request.token}/" in french.body
+
+
+def test_saving_without_changing_the_deadline_tells_nobody(client, convenor, circulated):
+    client.force_login(convenor)
+    data = edit_data(circulated, tell_invitees="on", **{"en-summary": "A new summary."})
+    client.post(f"/statements/{circulated.slug}/edit/", data)
+    assert not OutgoingMessage.objects.filter(template="statement_deadline_changed").exists()

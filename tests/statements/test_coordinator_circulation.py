@@ -62,6 +62,7 @@ def test_a_coordinator_cannot_open_a_draft_by_circulating_it(
     ("persona", "expected"),
     [
         ("convenor", 200),
+        ("superuser_convenor", 200),
         ("uganda_coordinator", 200),
         ("brazil_coordinator", 200),
         ("representative", 403),

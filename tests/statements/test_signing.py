@@ -184,13 +184,6 @@ def test_a_logged_in_representative_signs_from_the_statement_page(
     assert entry.actor == representative
 
 
-@pytest.fixture
-def superuser_convenor(convenor):
-    convenor.is_staff = convenor.is_superuser = True
-    convenor.save(update_fields=["is_staff", "is_superuser"])
-    return convenor
-
-
 def test_a_superuser_who_represents_no_organisation_sees_no_form_on_an_open_statement(
     client, superuser_convenor, open_statement
 ):

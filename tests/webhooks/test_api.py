@@ -108,7 +108,14 @@ def test_owner_lists_its_subscriptions(api, partner_key, own_subscription):
 
 @pytest.mark.parametrize(
     "persona",
-    ["convenor", "uganda_coordinator", "brazil_coordinator", "representative", "outsider"],
+    [
+        "convenor",
+        "superuser_convenor",
+        "uganda_coordinator",
+        "brazil_coordinator",
+        "representative",
+        "outsider",
+    ],
 )
 def test_signed_in_people_have_no_subscriptions_and_cannot_subscribe(
     request, client_for, own_subscription, persona
