@@ -379,11 +379,13 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
             kind = _news_for(invitation, convening)
             if kind is None:
                 continue
-            personal = {
-                "organisation": invitation.organisation.name,
-                "rsvp_path": rsvp_path.replace("TOKEN", invitation.token),
-            }
             for contact in contacts.get(invitation.pk, []):
+                # The contact in the link: the page shows the times in their zone.
+                personal = {
+                    "organisation": invitation.organisation.name,
+                    "rsvp_path": rsvp_path.replace("TOKEN", invitation.token)
+                    + f"?contact={contact.pk}",
+                }
                 # What the email says besides the organisation and its RSVP link is the
                 # same for everyone who reads this language in this time zone: worked out
                 # once here, and rendered once per worker (alliance.outbox).
@@ -604,7 +606,7 @@ def _remind(invitations: QuerySet, *, kind: str) -> int:
                     context = {
                         "convening": convening.title,
                         "organisation": invitation.organisation.name,
-                        "rsvp_path": rsvp_path,
+                        "rsvp_path": f"{rsvp_path}?contact={contact.pk}",
                         "venue": convening.venue,
                         "format": convening.get_format_display(),
                         "online_link": convening.online_link if kind == "attendance" else "",

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from alliance.accounts.forms import say_time_zone
 from members.models import FocusArea, Membership, NationalAlliance, Organisation
 from statements.models import Statement
 from statements.services import Signatory, TextInput
@@ -63,6 +64,10 @@ class StatementForm(forms.ModelForm):
             "embargo_until": DATETIME_INPUT,
             "focus_areas": forms.CheckboxSelectMultiple,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        say_time_zone(self, "signon_opens_at", "signon_closes_at", "embargo_until")
 
     def clean(self):
         data = super().clean()
