@@ -39,7 +39,11 @@ def test_an_anonymous_page_shows_times_in_the_browsers_zone(
     live_server, tokyo_page, invitation, screenshot_dir
 ):
     errors = []
-    tokyo_page.on("console", lambda message: errors.append(message.text))
+    tokyo_page.on("pageerror", lambda error: errors.append(str(error)))
+    tokyo_page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+    )
 
     tokyo_page.goto(f"{live_server.url}/campaigns/rsvp/{invitation.token}/")
 

@@ -19,7 +19,9 @@ SIGNATURE = {
     "visibility": "counted",
     "action": "sign",
 }
-PT_NOTE = "Esta declaração não tem texto em português: é mostrada no seu idioma original, inglês."
+PT_NOTE = (
+    "Esta declaração não tem texto na sua língua. É apresentada na sua língua original: inglês."
+)
 # The deadline, 14:00 UTC: 17:00 in Kampala.
 DEADLINE = dt.datetime(2031, 1, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -56,7 +58,7 @@ def test_a_statement_without_the_readers_language_leaves_the_interface_in_it(cli
     assert 'class="statement-text" lang="en"' in html
     assert DAVOS_EN in html
     assert PT_NOTE in html
-    assert "Signatários" in html
+    assert "Signatárias" in html
 
 
 def test_a_statement_in_the_readers_language_says_nothing_of_a_fallback(client, published):
