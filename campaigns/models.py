@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.accounts.models import validate_time_zone
 from members.models import (
@@ -34,7 +35,8 @@ class CampaignQuerySet(models.QuerySet):
 class Campaign(models.Model):
     class Status(models.TextChoices):
         PLANNING = "planning", _("planning")
-        ACTIVE = "active", _("active")
+        # A campaign under way: its own word, apart from an alliance's "active".
+        ACTIVE = "active", pgettext_lazy("campaign status", "active")
         CONCLUDED = "concluded", _("concluded")
 
     title = models.CharField(_("title"), max_length=200)

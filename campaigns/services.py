@@ -372,12 +372,14 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
             kind = _news_for(invitation, convening)
             if kind is None:
                 continue
-            personal = {
-                "organisation": invitation.organisation.name,
-                "rsvp_path": rsvp_path.replace("TOKEN", invitation.token),
-            }
             method = ics.CANCEL if kind == "cancellation" else ics.REQUEST
             for contact in contacts.get(invitation.pk, []):
+                # The contact in the link: the page shows the times in their zone.
+                personal = {
+                    "organisation": invitation.organisation.name,
+                    "rsvp_path": rsvp_path.replace("TOKEN", invitation.token)
+                    + f"?contact={contact.pk}",
+                }
                 # What the email says besides the organisation and its RSVP link is the
                 # same for everyone who reads this language in this time zone: worked out
                 # once here, and rendered once per worker (alliance.outbox).
@@ -603,7 +605,7 @@ def _remind(invitations: QuerySet, *, kind: str) -> int:
                     context = {
                         "convening": convening.title,
                         "organisation": invitation.organisation.name,
-                        "rsvp_path": rsvp_path,
+                        "rsvp_path": f"{rsvp_path}?contact={contact.pk}",
                         "venue": convening.venue,
                         "format": convening.get_format_display(),
                         "online_link": invitation.online_link() if kind == "attendance" else "",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alliance.accounts.models import zone_or_utc
 from alliance.audit.services import record, snapshot
 from alliance.csv_export import csv_response
 from alliance.outbox.models import OutgoingMessage
@@ -400,15 +401,27 @@ def rsvp(request, token):
             form.add_error(None, error)
         else:
             messages.success(request, _("Thank you: your answer is recorded."))
-            return redirect("campaigns:rsvp", token=token)
-    return render(
-        request,
-        "campaigns/rsvp.html",
-        {
-            "invitation": invitation,
-            "convening": convening,
-            "form": form,
-            "open": convening.status in services.OPEN_STATUSES,
-            "show_online_link": bool(invitation.online_link()),
-        },
-    )
+            return redirect(request.get_full_path())
+    # From the email, the times are in the zone of the person it was sent to.
+    contact = _invited_contact(request, invitation)
+    with timezone.override(zone_or_utc(contact.time_zone if contact else "UTC")):
+        return render(
+            request,
+            "campaigns/rsvp.html",
+            {
+                "invitation": invitation,
+                "convening": convening,
+                "form": form,
+                "open": convening.status in services.OPEN_STATUSES,
+                "show_online_link": bool(invitation.online_link()),
+                "personal_times": contact is not None,
+            },
+        )
+
+
+def _invited_contact(request, invitation):
+    """The contact the link was sent to (`?contact=`), among the invitation's own."""
+    pk = request.GET.get("contact", "")
+    if not pk.isdigit():
+        return None
+    return invitation.contacts.filter(pk=int(pk)).first()

@@ -17,14 +17,17 @@ columns), never per organisation.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 AFRICA, AMERICAS, ASIA, EUROPE, OCEANIA = "africa", "americas", "asia", "europe", "oceania"
 
+# Named in the reader's language: lazy, so each page says them in its own.
 REGION_NAMES = {
-    AFRICA: "Africa",
-    AMERICAS: "Americas",
-    ASIA: "Asia",
-    EUROPE: "Europe",
-    OCEANIA: "Oceania",
+    AFRICA: _("Africa"),
+    AMERICAS: _("Americas"),
+    ASIA: _("Asia"),
+    EUROPE: _("Europe"),
+    OCEANIA: _("Oceania"),
 }
 
 # region -> sub-region -> ISO 3166-1 alpha-2 codes (UN M49)

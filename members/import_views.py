@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.permissions import require
@@ -20,18 +20,18 @@ from members.models import Organisation, OrganisationImport
 PERMISSION = "members.add_organisation"
 LINES_PER_PAGE = 200
 SHOWN_ACTIONS = {
-    "all": _lazy("All lines"),
-    imports.REJECT: _lazy("Rejected"),
-    imports.CREATE: _lazy("To create"),
-    imports.UPDATE: _lazy("To update"),
-    imports.UNCHANGED: _lazy("Unchanged"),
+    "all": gettext_lazy("All lines"),
+    imports.REJECT: gettext_lazy("Rejected"),
+    imports.CREATE: gettext_lazy("To create"),
+    imports.UPDATE: gettext_lazy("To update"),
+    imports.UNCHANGED: gettext_lazy("Unchanged"),
 }
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_lazy("CSV file"),
-        help_text=_lazy(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
             "UTF-8, columns separated by commas, semicolons or tabs, with the template's "
             "header row; up to 20 MB."
         ),
@@ -100,7 +100,11 @@ def import_detail(request, pk):
         lines = [line for line in lines if line["action"] == shown]
     page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = [
-        {**line, "changes": [_change_label(name) for name in line["changes"]]}
+        {
+            **line,
+            "errors": [imports.describe(error) for error in line["errors"]],
+            "changes": [_change_label(name) for name in line["changes"]],
+        }
         for line in page.object_list
     ]
     context = {
@@ -115,9 +119,9 @@ def import_detail(request, pk):
 
 
 CHANGE_LABELS = {
-    "focus_areas": _lazy("focus areas"),
-    "national_alliance": _lazy("membership of the national alliance"),
-    "contact": _lazy("contact"),
+    "focus_areas": gettext_lazy("focus areas"),
+    "national_alliance": gettext_lazy("membership of the national alliance"),
+    "contact": gettext_lazy("contact"),
 }
 
 

@@ -36,7 +36,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 from django_countries import countries
 
 from alliance.audit.models import AuditEntry
@@ -159,6 +159,27 @@ def decode(data: bytes) -> str:
 # The plan ---------------------------------------------------------------------------
 
 
+class Problem(str):
+    """Why a line is rejected, read in the active language; the report keeps the English
+    message and its values (`as_stored`), so that each reader reads it in their own
+    language, whoever ran the dry run and whatever language the worker speaks."""
+
+    def __new__(cls, message: str, **params):
+        problem = super().__new__(cls, _(message) % params)
+        problem.message, problem.params = message, params
+        return problem
+
+    def as_stored(self) -> dict:
+        return {"message": self.message, "params": self.params}
+
+
+def describe(stored: dict | str) -> str:
+    """A stored problem in the active language (reports written before kept the text)."""
+    if isinstance(stored, str):
+        return stored
+    return _(stored["message"]) % stored["params"]
+
+
 @dataclass
 class Line:
     """What one line of the file would do, and, for the real run, the cleaned values."""
@@ -167,7 +188,7 @@ class Line:
     action: str
     name: str = ""
     organisation_id: int | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict, repr=False)
 
@@ -178,7 +199,7 @@ class Line:
             "action": self.action,
             "name": self.name,
             "organisation_id": self.organisation_id,
-            "errors": self.errors,
+            "errors": [error.as_stored() for error in self.errors],
             "changes": self.changes,
         }
 
@@ -214,8 +235,11 @@ def plan_import(text: str) -> Plan:
         if len(cells) != len(header):
             line.action = REJECT
             line.errors.append(
-                _("It has %(cells)s cells where the header has %(columns)s.")
-                % {"cells": len(cells), "columns": len(header)}
+                Problem(
+                    gettext_noop("It has %(cells)s cells where the header has %(columns)s."),
+                    cells=len(cells),
+                    columns=len(header),
+                )
             )
         else:
             raw = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
@@ -325,17 +349,20 @@ class _Lookups:
         return self.countries.get(value.lower(), "")
 
 
-def _clean(raw: dict[str, str], lookups: _Lookups, errors: list[str]) -> dict:
+def _clean(raw: dict[str, str], lookups: _Lookups, errors: list[Problem]) -> dict:
     """The line's values, ready to write; each problem appended to `errors`."""
     values = {}
     name = raw.get("name", "")
     if not name:
-        errors.append(_("The name is empty."))
+        errors.append(Problem(gettext_noop("The name is empty.")))
     for column, limit in (("name", 300), ("short_name", 60), ("city", 120)):
         if len(raw.get(column, "")) > limit:
             errors.append(
-                _("%(column)s is longer than %(limit)s characters.")
-                % {"column": column, "limit": limit}
+                Problem(
+                    gettext_noop("%(column)s is longer than %(limit)s characters."),
+                    column=column,
+                    limit=limit,
+                )
             )
     values.update(
         name=name,
@@ -347,14 +374,20 @@ def _clean(raw: dict[str, str], lookups: _Lookups, errors: list[str]) -> dict:
     values["kind"] = lookups.kinds.get(kind.lower(), "")
     if not values["kind"]:
         errors.append(
-            _("Unknown kind %(kind)r; use one of: %(kinds)s.")
-            % {"kind": kind, "kinds": ", ".join(Organisation.Kind.values)}
+            Problem(
+                gettext_noop("Unknown kind %(kind)r; use one of: %(kinds)s."),
+                kind=kind,
+                kinds=", ".join(Organisation.Kind.values),
+            )
         )
     country = raw.get("country", "")
     values["country"] = lookups.country(country)
     if not values["country"]:
         errors.append(
-            _("Unknown country %(country)r: use its ISO code, e.g. UG.") % {"country": country}
+            Problem(
+                gettext_noop("Unknown country %(country)r: use its ISO code, e.g. UG."),
+                country=country,
+            )
         )
     website = raw.get("website", "")
     if website and "://" not in website:
@@ -365,12 +398,18 @@ def _clean(raw: dict[str, str], lookups: _Lookups, errors: list[str]) -> dict:
             if len(website) > 200:
                 raise ValidationError("too long")
         except ValidationError:
-            errors.append(_("The website %(website)r is not a web address.") % {"website": website})
+            errors.append(
+                Problem(
+                    gettext_noop("The website %(website)r is not a web address."), website=website
+                )
+            )
     values["website"] = website
     slugs = [slug.strip() for slug in raw.get("focus_areas", "").split(";") if slug.strip()]
     unknown = [slug for slug in slugs if slug not in lookups.focus_areas]
     if unknown:
-        errors.append(_("Unknown focus areas: %(areas)s.") % {"areas": ", ".join(unknown)})
+        errors.append(
+            Problem(gettext_noop("Unknown focus areas: %(areas)s."), areas=", ".join(unknown))
+        )
     values["focus_areas"] = sorted({lookups.focus_areas[s] for s in slugs if s not in unknown})
     values["focus_area_slugs"] = sorted(set(slugs) - set(unknown))
     alliance = raw.get("national_alliance", "")
@@ -378,11 +417,15 @@ def _clean(raw: dict[str, str], lookups: _Lookups, errors: list[str]) -> dict:
     values["national_alliance_slug"] = alliance
     if alliance:
         if alliance not in lookups.alliances:
-            errors.append(_("Unknown national alliance %(alliance)r.") % {"alliance": alliance})
+            errors.append(
+                Problem(gettext_noop("Unknown national alliance %(alliance)r."), alliance=alliance)
+            )
         elif values["country"] and lookups.alliances[alliance][1] != values["country"]:
             errors.append(
-                _("The national alliance %(alliance)r is for another country.")
-                % {"alliance": alliance}
+                Problem(
+                    gettext_noop("The national alliance %(alliance)r is for another country."),
+                    alliance=alliance,
+                )
             )
         else:
             values["national_alliance"] = lookups.alliances[alliance][0]
@@ -390,7 +433,7 @@ def _clean(raw: dict[str, str], lookups: _Lookups, errors: list[str]) -> dict:
     return values
 
 
-def _clean_contact(raw: dict[str, str], lookups: _Lookups, errors: list[str]) -> dict | None:
+def _clean_contact(raw: dict[str, str], lookups: _Lookups, errors: list[Problem]) -> dict | None:
     if not any(raw.get(column) for column in CONTACT_COLUMNS):
         return None
     contact = {
@@ -402,18 +445,27 @@ def _clean_contact(raw: dict[str, str], lookups: _Lookups, errors: list[str]) ->
         "authorised_to_sign": None,
     }
     if not contact["name"]:
-        errors.append(_("The contact's columns are filled but contact_name is empty."))
+        errors.append(
+            Problem(gettext_noop("The contact's columns are filled but contact_name is empty."))
+        )
     if len(contact["name"]) > 200 or len(contact["role"]) > 200:
-        errors.append(_("The contact's name or role is longer than 200 characters."))
+        errors.append(
+            Problem(gettext_noop("The contact's name or role is longer than 200 characters."))
+        )
     if contact["email"]:
         try:
             lookups.validate_email(contact["email"])
         except ValidationError:
-            errors.append(_("%(email)r is not an email address.") % contact)
+            errors.append(
+                Problem(gettext_noop("%(email)r is not an email address."), email=contact["email"])
+            )
     if contact["language"] and contact["language"] not in lookups.languages:
         errors.append(
-            _("Unknown contact language %(language)r; use one of: %(languages)s.")
-            % {"language": contact["language"], "languages": ", ".join(sorted(lookups.languages))}
+            Problem(
+                gettext_noop("Unknown contact language %(language)r; use one of: %(languages)s."),
+                language=contact["language"],
+                languages=", ".join(sorted(lookups.languages)),
+            )
         )
     authorised = raw.get("contact_authorised_to_sign", "").lower()
     if authorised in YES:
@@ -421,7 +473,7 @@ def _clean_contact(raw: dict[str, str], lookups: _Lookups, errors: list[str]) ->
     elif authorised in NO:
         contact["authorised_to_sign"] = False
     elif authorised:
-        errors.append(_("contact_authorised_to_sign must be yes or no."))
+        errors.append(Problem(gettext_noop("contact_authorised_to_sign must be yes or no.")))
     return contact
 
 
@@ -441,8 +493,12 @@ def _match(lines: list[Line]) -> None:
         if earlier is not None:
             line.action = REJECT
             line.errors.append(
-                _("It repeats line %(line)s (same name and country, or same website).")
-                % {"line": earlier}
+                Problem(
+                    gettext_noop(
+                        "It repeats line %(line)s (same name and country, or same website)."
+                    ),
+                    line=earlier,
+                )
             )
             continue
         for key in keys:
@@ -451,16 +507,23 @@ def _match(lines: list[Line]) -> None:
         if len(matches) > 1:
             line.action = REJECT
             line.errors.append(
-                _("It matches several organisations already here (ids %(ids)s): merge them first.")
-                % {"ids": ", ".join(str(pk) for pk in sorted(matches))}
+                Problem(
+                    gettext_noop(
+                        "It matches several organisations already here (ids %(ids)s): "
+                        "merge them first."
+                    ),
+                    ids=", ".join(str(pk) for pk in sorted(matches)),
+                )
             )
         elif matches:
             line.organisation_id = matches.pop()
             if line.organisation_id in first_update:
                 line.action = REJECT
                 line.errors.append(
-                    _("It names the same organisation as line %(line)s.")
-                    % {"line": first_update[line.organisation_id]}
+                    Problem(
+                        gettext_noop("It names the same organisation as line %(line)s."),
+                        line=first_update[line.organisation_id],
+                    )
                 )
             first_update.setdefault(line.organisation_id, line.line)
     updates = [line for line in valid if line.action != REJECT and line.organisation_id]

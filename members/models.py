@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -63,10 +64,11 @@ class FocusArea(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        # Every form, filter and page names it through str(): in the reader's language.
+        return self.name_in(get_language() or settings.LANGUAGE_CODE)
 
     def name_in(self, language: str) -> str:
-        return self.translations.get(language, self.name)
+        return self.translations.get(language) or self.name
 
 
 class NationalAllianceQuerySet(models.QuerySet):
@@ -349,7 +351,7 @@ class Organisation(models.Model):
 
     @property
     def region_name(self) -> str:
-        return REGION_NAMES.get(self.region, "")
+        return str(REGION_NAMES.get(self.region, ""))
 
     def classify(self) -> None:
         classification = classify(self.country.code if self.country else "")

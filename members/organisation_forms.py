@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alliance.accounts.forms import say_time_zone
 from members.models import Contact, FocusArea, Organisation
 from members.profiles import CONTACT_FIELDS
 
@@ -88,6 +89,7 @@ class ContactForm(forms.ModelForm):
         self.fields["consent_given_at"].required = True
         self.fields["consent_text"].required = True
         self.fields["name"].required = True
+        say_time_zone(self, "consent_given_at")
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()

@@ -15,9 +15,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.audit.models import AuditEntry
@@ -208,17 +207,17 @@ def _signatures(organisation, user) -> list[tuple]:
 
 # What the history calls each action (the audit trail stores codes).
 ACTION_LABELS = {
-    "organisation.updated": _lazy("Profile changed"),
-    "contact.added": _lazy("Contact added"),
-    "contact.updated": _lazy("Contact changed"),
-    "contact.exported": _lazy("Contact's data exported"),
-    "contact.erased": _lazy("Contact erased"),
-    "organisation.imported": _lazy("Imported from CSV"),
-    "membership.applied": _lazy("Applied to join"),
-    "membership.approved": _lazy("Membership approved"),
-    "membership.declined": _lazy("Application declined"),
-    "membership.suspended": _lazy("Membership suspended"),
-    "membership.left": _lazy("Left the alliance"),
+    "organisation.updated": gettext_lazy("Profile changed"),
+    "contact.added": gettext_lazy("Contact added"),
+    "contact.updated": gettext_lazy("Contact changed"),
+    "contact.exported": gettext_lazy("Contact's data exported"),
+    "contact.erased": gettext_lazy("Contact erased"),
+    "organisation.imported": gettext_lazy("Imported from CSV"),
+    "membership.applied": gettext_lazy("Applied to join"),
+    "membership.approved": gettext_lazy("Membership approved"),
+    "membership.declined": gettext_lazy("Application declined"),
+    "membership.suspended": gettext_lazy("Membership suspended"),
+    "membership.left": gettext_lazy("Left the alliance"),
 }
 
 

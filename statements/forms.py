@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from alliance.accounts.forms import say_time_zone
 from members.models import FocusArea, Membership, NationalAlliance, Organisation
 from statements.models import Statement
 from statements.services import Signatory, TextInput
@@ -76,6 +77,7 @@ class StatementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not (self.instance.pk and self.instance.signon_requests.exists()):
             del self.fields["tell_invitees"]
+        say_time_zone(self, "signon_opens_at", "signon_closes_at", "embargo_until")
 
     def clean(self):
         data = super().clean()

@@ -1280,7 +1280,9 @@ def _confirmation_email(signature: Signature, language: str, title: str, *, numb
         context={
             "organisation": signature.organisation.name,
             "title": title,
-            "path": reverse_one("statements:verify", "token", signature.token),
+            # The page it opens speaks the email's language.
+            "path": reverse_one("statements:verify", "token", signature.token)
+            + f"?lang={language}",
         },
     )
 

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
+from alliance.accounts.models import zone_or_utc
 from alliance.audit.services import record
 from alliance.collation import collated, sort_key
 from alliance.csv_export import csv_response
@@ -88,13 +89,36 @@ def _languages(version: StatementVersion | None) -> list[tuple[str, str]]:
     ]
 
 
-def _language_for(request, statement, version) -> str:
-    """The language asked for in the URL, else the visitor's, else the original."""
-    available = [code for code, _name in _languages(version)]
-    for wanted in (request.GET.get("lang"), translation.get_language()):
-        if wanted in available:
-            return wanted
+def _page_language(request) -> str:
+    """The language of the page: the one asked for in the URL (`?lang=`: the links of the
+    shared page, the personal links in emails), else the visitor's. Any interface
+    language, whether or not the statement has a text in it."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    asked = request.GET.get("lang")
+    return asked if asked in languages else translation.get_language()
+
+
+def _text_language(statement, version, language: str) -> str:
+    """The statement's text in the page's language, else in its original language."""
+    if language in {code for code, _name in _languages(version)}:
+        return language
     return statement.original_language
+
+
+def _text_context(statement, version, language: str) -> dict:
+    """What statements/_text.html needs: the text, the languages it exists in, and whether
+    it is shown in another language than the page's (the page then says so)."""
+    text = version.text_in(_text_language(statement, version, language)) if version else None
+    return {
+        "text": text,
+        "language": language,
+        "languages": _languages(version),
+        "interface_languages": [
+            (code, translation.get_language_info(code)["name_local"])
+            for code, _name in settings.LANGUAGES
+        ],
+        "text_is_fallback": text is not None and text.language != language,
+    }
 
 
 def _current_text(statement, language):
@@ -169,7 +193,7 @@ def detail(request, slug, *, sign_form=None, status=200):
             return _public_response(cached)
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
     version = _current_version(statement)
-    language = _language_for(request, statement, version)
+    language = _page_language(request)
     grouping = _grouping(request)
     signatories = _signatories(request, statement, grouping, language)
     count = signature_count(statement)
@@ -181,9 +205,7 @@ def detail(request, slug, *, sign_form=None, status=200):
     context = {
         "statement": statement,
         "version": version,
-        "text": version.text_in(language) if version else None,
-        "language": language,
-        "languages": _languages(version),
+        **_text_context(statement, version, language),
         "total": count.total,
         "unlisted": count.unlisted,
         "grouping": grouping,
@@ -299,7 +321,7 @@ def _group_labels(grouping: str, keys) -> dict[str, str]:
 
 def _public_page_key(request, slug) -> str | None:
     """The cache key of the page for an anonymous reader with nothing of their own to see
-    (no session, no pending message): by statement, language, grouping and signatory
+    (no session, no pending message): by statement, page language, grouping and signatory
     page. None when the page must be rendered for this request alone."""
     if request.method not in ("GET", "HEAD") or any(
         name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, "messages")
@@ -307,15 +329,14 @@ def _public_page_key(request, slug) -> str | None:
         return None
     if request.user.is_authenticated:
         return None
-    languages = {code for code, _name in settings.LANGUAGES}
-    asked = request.GET.get("lang", "")
     page = request.GET.get("page", "")
     return ":".join(
         [
             PUBLIC_PAGE_KEY_PREFIX,
             slug,
-            asked if asked in languages else "",
-            translation.get_language(),
+            # The page's language, whatever the text's: the page says the text is in
+            # another language, in the reader's.
+            _page_language(request),
             _grouping(request),
             page if page.isdigit() and len(page) < 7 else "",
         ]
@@ -510,17 +531,12 @@ CHECK_EMAIL_MAX_AGE = 3600
 
 def _public_form_page(request, statement, form, *, status=200):
     version = _current_version(statement)
-    language = _language_for(request, statement, version)
+    language = _page_language(request)
     with translation.override(language):
         response = render(
             request,
             "statements/sign_publicly.html",
-            {
-                "statement": statement,
-                "text": version.text_in(language) if version else None,
-                "language": language,
-                "form": form,
-            },
+            {"statement": statement, **_text_context(statement, version, language), "form": form},
             status=status,
         )
     response["Cache-Control"] = "private"
@@ -543,24 +559,19 @@ def check_email(request, slug):
     return response
 
 
-def _page_language(request) -> str:
-    """The language of the form's page (its ?lang=), else the visitor's: the emails that
-    follow a public signature are written in it."""
-    languages = {code for code, _name in settings.LANGUAGES}
-    asked = request.GET.get("lang")
-    return asked if asked in languages else translation.get_language()
-
-
 @require_http_methods(["GET", "POST"])
 def verify(request, token):
     """The link in the confirmation email. GET shows a button (mail scanners open
     links); the POST confirms the address and the signature."""
     signature = get_object_or_404(
-        Signature.objects.select_related("statement", "organisation"), token=token
+        Signature.objects.select_related("statement", "organisation", "version"), token=token
     )
     if request.method == "POST":
         signature = services.verify_signature(signature=signature)
-    return render(request, "statements/verify.html", {"signature": signature})
+    language = _page_language(request)
+    text = signature.version.text_in(language)
+    with translation.override(language):
+        return render(request, "statements/verify.html", {"signature": signature, "text": text})
 
 
 def _already_signed_message(signature) -> str:
@@ -655,10 +666,20 @@ def respond(request, token):
     signon_request = get_object_or_404(
         SignOnRequest.objects.select_related("statement", "organisation"), token=token
     )
+    contact = _contact_from(request, signon_request)
+    # The page, and the messages its answers leave, in the link's language; its times in
+    # the zone of the person it was sent to.
+    with (
+        translation.override(_page_language(request)),
+        timezone.override(zone_or_utc(contact.time_zone if contact else "UTC")),
+    ):
+        return _respond_page(request, signon_request, contact)
+
+
+def _respond_page(request, signon_request, contact):
     statement = signon_request.statement
     version = _current_version(statement)
-    language = _language_for(request, statement, version)
-    contact = _contact_from(request, signon_request)
+    language = translation.get_language()
     form = None
     status = 200
     if request.method == "POST":
@@ -678,16 +699,14 @@ def respond(request, token):
     context = {
         "signon_request": signon_request,
         "statement": statement,
-        "text": version.text_in(language) if version else None,
-        "language": language,
-        "languages": _languages(version),
+        **_text_context(statement, version, language),
         "own_signature": own,
         "signed_earlier_text": own is not None and version and own.version_id != version.pk,
         "form": form,
         "open": statement.status == Statement.Status.OPEN,
+        "personal_times": contact is not None,
     }
-    with translation.override(language):
-        return TemplateResponse(request, "statements/respond.html", context, status=status).render()
+    return TemplateResponse(request, "statements/respond.html", context, status=status).render()
 
 
 def _contact_from(request, signon_request) -> Contact | None:

@@ -1,7 +1,18 @@
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alliance.accounts.models import User, time_zone_choices
+
+
+def say_time_zone(form: forms.BaseForm, *names: str) -> None:
+    """Tell, under each date and time input, the zone it is typed in: the user's own."""
+    zone = timezone.get_current_timezone_name()
+    for name in names:
+        field = form.fields[name]
+        said = gettext("Your time zone: %(zone)s.") % {"zone": zone}
+        field.help_text = f"{field.help_text} {said}" if field.help_text else said
 
 
 class TimeZoneInput(forms.TextInput):

@@ -16,6 +16,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+def zone_or_utc(name: str) -> zoneinfo.ZoneInfo:
+    """The zone called `name`; UTC for a name that is not one (a row saved before the
+    validator, a hand-made URL): a page shows a time in UTC rather than fail."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 

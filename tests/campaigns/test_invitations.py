@@ -16,6 +16,7 @@ from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import render
 from campaigns import services
 from campaigns.models import Convening, Invitation
+from members.models import Contact
 from tests.campaigns.conftest import messages_for, parse_ics
 from tests.factories import ContactFactory, MembershipFactory, OrganisationFactory
 
@@ -56,8 +57,9 @@ def test_invitation_emails_every_contact_in_their_language_with_ics_and_rsvp_lin
 
     email = render(french)
     rsvp = reverse("campaigns:rsvp", kwargs={"token": invitation.token})
+    amelie = Contact.objects.get(email="amelie@kapchorwa.test")
     for answer in ("yes", "maybe", "no"):
-        assert f"http://testserver{rsvp}?answer={answer}" in email.body
+        assert f"http://testserver{rsvp}?contact={amelie.pk}&answer={answer}" in email.body
     assert "Uganda national assembly" in email.subject
     assert email.subject.startswith("Invitation")
     assert email.attachments[0][0] == "invite.ics"

@@ -148,7 +148,10 @@ def test_dry_run_reports_each_line_and_writes_nothing(
     checked = OrganisationImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("members:import", args=[checked.pk])
-    report = {line["line"]: line for line in checked.report["lines"]}
+    report = {
+        line["line"]: {**line, "errors": [imports.describe(e) for e in line["errors"]]}
+        for line in checked.report["lines"]
+    }
     assert {n: line["action"] for n, line in report.items()} == {
         2: "create",
         3: "update",

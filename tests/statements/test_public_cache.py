@@ -147,7 +147,7 @@ def test_a_member_sees_their_own_signature_not_the_shared_page(
 def english_page_key(statement) -> str:
     from statements import views
 
-    return ":".join([views.PUBLIC_PAGE_KEY_PREFIX, statement.slug, "", "en", "country", ""])
+    return ":".join([views.PUBLIC_PAGE_KEY_PREFIX, statement.slug, "en", "country", ""])
 
 
 def test_a_page_past_its_seconds_is_rendered_again_by_one_request(
