@@ -167,8 +167,14 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 # Internationalisation: the interface in at least four languages, times in the viewer's zone.
 # django-countries names Nauru by its own name ("Naoero"), untranslated: the name in
-# English, French, Spanish and Portuguese alike is "Nauru".
-COUNTRIES_OVERRIDE = {"NR": "Nauru"}
+# English, French, Spanish and Portuguese alike is "Nauru". Its French names for Guyana
+# ("Guyane", which is French Guiana) and the Marshall Islands ("Îles Marshal") are wrong:
+# named here, they are in our catalogue, where makemessages keeps their translations.
+COUNTRIES_OVERRIDE = {
+    "NR": "Nauru",
+    "GY": _("Guyana"),
+    "MH": _("Marshall Islands"),
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
