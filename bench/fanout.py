@@ -172,7 +172,6 @@ def profile(count: int) -> None:
     from django.db import transaction
 
     from alliance.celery import app
-    from alliance.outbox.services import _Connection
     from campaigns import services
 
     context = multiprocessing.get_context("spawn")
@@ -184,7 +183,6 @@ def profile(count: int) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT = host, port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    _Connection.reset()
     app.conf.task_always_eager = True
     requests.put(2 * count)
     print(f"machine: {describe_machine()}")
