@@ -28,7 +28,7 @@ from tests.fixtures.services import (
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[1] / "docker-compose.yml").read_text())
-SUBMISSIONS = 3000
+SUBMISSIONS = 5000
 
 
 def compose_queues(service: str) -> list[str]:
@@ -104,7 +104,9 @@ def test_confirmation_emails_go_out_while_a_backlog_of_public_submissions_is_pro
 
     smtp_server.wait_for(1, timeout=60)
     still_received = PublicSubmission.objects.filter(status=PublicSubmission.Status.RECEIVED)
-    assert still_received.exists(), "the first email waited for the whole backlog"
+    # Not "any left": on one queue the email waits only until the last batch is claimed.
+    left = still_received.count()
+    assert left > SUBMISSIONS // 2, f"the first email waited for the backlog ({left} left)"
 
     # Both go on to the end: every submission processed, every confirmation sent.
     deadline = time.monotonic() + 180
