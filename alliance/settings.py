@@ -5,11 +5,13 @@ variable, parsed by `alliance.env`, which refuses nonsense instead of guessing.
 `.env.example` lists them all.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from alliance.env import (
     env_bool,
@@ -247,6 +249,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_TASK_SERIALIZER = "json"
+# Email and public submissions have queues of their own, so that a backlog of one never
+# holds up the other (a signer's confirmation email behind thousands of submissions). A
+# worker started without -Q consumes every queue; production gives email its own worker
+# (docker-compose.yml), since one worker's processes can all be busy with submissions.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("email"), Queue("submissions")]
+CELERY_TASK_ROUTES = {
+    "alliance.outbox.tasks.*": {"queue": "email"},
+    "statements.tasks.process_public_submissions": {"queue": "submissions"},
+}
+# One pool process per core: the outbox sends one message at a time per process, so its
+# throughput is the number of processes.
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", os.cpu_count() or 1)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Public signing (statements): submissions past these counts within the window, per IP

@@ -32,7 +32,13 @@ from _support import (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--invitations", type=int, default=20_000)
-    parser.add_argument("-c", "--concurrency", type=int, default=1, help="worker pool processes")
+    parser.add_argument(
+        "-c",
+        "--concurrency",
+        type=int,
+        default=None,
+        help="worker pool processes (default: production's, one per core)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for delivery")
     parser.add_argument(
         "--profile",
@@ -83,7 +89,7 @@ def main() -> None:
     invitations = OutgoingMessage.objects.filter(key__startswith=f"convening:{convening.pk}:")
     lost, duplicated, unsent = delivery_outcome(smtp, invitations, expected=count)
     fanout_per_s = count / delivery_seconds
-    print(f"fan-out: {count} invitations, 1 worker (concurrency {arguments.concurrency})")
+    print(f"fan-out: {count} invitations, 1 worker (concurrency {worker.pool_processes})")
     print(f"  invitations committed in {commit_seconds:.2f} s (the organiser's wait)")
     print(f"  all delivered {delivery_seconds:.2f} s after the start: {fanout_per_s:.0f}/s")
     print(f"  worker CPU: {worker_cpu * 1000 / count:.2f} ms per invitation")
@@ -172,7 +178,6 @@ def profile(count: int) -> None:
     from django.db import transaction
 
     from alliance.celery import app
-    from alliance.outbox.services import _Connection
     from campaigns import services
 
     context = multiprocessing.get_context("spawn")
@@ -184,7 +189,6 @@ def profile(count: int) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT = host, port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    _Connection.reset()
     app.conf.task_always_eager = True
     requests.put(2 * count)
     print(f"machine: {describe_machine()}")

@@ -24,7 +24,13 @@ from _support import (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--messages", type=int, default=5000)
-    parser.add_argument("-c", "--concurrency", type=int, default=1, help="worker pool processes")
+    parser.add_argument(
+        "-c",
+        "--concurrency",
+        type=int,
+        default=None,
+        help="worker pool processes (default: production's, one per core)",
+    )
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for delivery")
     arguments = parser.parse_args()
     count = arguments.messages
@@ -75,7 +81,7 @@ def main() -> None:
     lost, duplicated, unsent = delivery_outcome(smtp, messages, expected=len(emails))
     outbox_per_s = count / delivery_seconds
     print(
-        f"outbox: {count} messages, 1 worker (concurrency {arguments.concurrency}),"
+        f"outbox: {count} messages, 1 worker (concurrency {worker.pool_processes}),"
         " PostgreSQL with fsync on"
     )
     print(f"  queued and committed in {commit_seconds:.2f} s")

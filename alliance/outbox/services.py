@@ -5,55 +5,47 @@ Three rules keep a message from being lost or sent twice:
 1. The row is written in the caller's transaction, with a unique key; the task that sends
    it is queued on commit, so a rolled-back change never sends anything.
 2. A worker claims a row with a conditional UPDATE (pending -> sending) before sending,
-   and marks it sent right after; a second worker, or a second copy of the task, finds
-   nothing to claim.
+   and marks it sent right after the SMTP server took it; a second worker, or a second
+   copy of the task, finds nothing to claim.
 3. The broker is not trusted: `sweep` re-queues pending rows that no queue holds any more
    and rows claimed by a worker that died. The only message that can arrive twice is the
-   one a worker had handed to the SMTP server when it was killed: SMTP has no
-   idempotency.
+   one a worker process had handed to the SMTP server when it was killed, or when its
+   database connection failed before the mark: SMTP has no idempotency.
 
-Sending is the hot path of every fan-out (20,000 invitations), so it avoids what it can:
-a message's templates are rendered once per distinct (template, language, context) and
-only the per-recipient values (`personal`) are filled in per message; the MIME bytes are
-written directly for the usual shape of message; a claim is one statement per batch and
-a "sent" mark one statement per message (bench/README.md has the measurements).
+A batch is sent by Django's SMTP backend over one connection; throughput comes from more
+worker processes (CELERY_WORKER_CONCURRENCY), each with at most one message in flight.
+A message's templates are rendered once per distinct (template, language, context) and
+only the per-recipient values (`personal`) are filled in per message.
 """
 
 import email.utils
 import json
 import logging
 import re
-import secrets
 import smtplib
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.header import Header
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import Error as DatabaseFailure  # a closed connection's InterfaceError too
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
-from psycopg import errors as psycopg_errors
-from psycopg import generators as psycopg_generators
-from psycopg import pq as psycopg_pq
 
 from alliance.outbox.models import OutgoingMessage
 from alliance.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
-# How many messages one task claims and sends over one SMTP connection. Each claim is a
-# synchronous commit and each task costs the broker a round trip: fewer, larger batches
-# are cheaper, and 50 messages still take well under a second, far inside the claim
-# window (OUTBOX_STALE_CLAIM_SECONDS).
+# How many messages one task claims and sends over one SMTP connection: fewer, larger
+# batches cost fewer claims and broker round trips, and 50 messages still take far less
+# than the claim window (OUTBOX_STALE_CLAIM_SECONDS).
 BATCH_SIZE = 50
 # Failures that no retry will change: the server refused the address, or the message
 # names a template that does not exist.
@@ -190,8 +182,8 @@ def dispatch(ids: list[int]) -> None:
 @dataclass(frozen=True)
 class Claimed:
     """A message claimed for sending: what sending needs, without a model instance.
-    The context and attachments stay JSON text: the text is the key of the render and
-    attachment caches, and is parsed only when a cache misses."""
+    The context stays JSON text, the key of the render cache, parsed only when the cache
+    misses."""
 
     id: int
     key: str
@@ -322,7 +314,7 @@ def _attachments(message: "OutgoingMessage | Claimed") -> list[dict[str, str]]:
 
 def render(message: "OutgoingMessage | Claimed") -> EmailMultiAlternatives:
     """Build the email from the message's templates, in the recipient's language: what
-    every email backend can send (the SMTP path writes the same message more cheaply)."""
+    every email backend can send."""
     parts = render_parts(message)
     email_message = EmailMultiAlternatives(
         subject=parts.subject,
@@ -340,195 +332,6 @@ def render(message: "OutgoingMessage | Claimed") -> EmailMultiAlternatives:
 
 def _domain() -> str:
     return settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "localhost"
-
-
-# --- MIME, written directly ------------------------------------------------------------
-#
-# Django's EmailMessage builds a tree of email.mime objects and serialises it through
-# the email package's generator: about a third of the CPU a message cost. For the shape
-# every outbox email has (text, optional HTML, text attachments such as an .ics), the
-# bytes are written here, the same structure and headers Django writes; anything else
-# (a line too long for 8bit, an address that is not ASCII) goes through Django.
-
-MAX_LINE = 998  # RFC 5322: longer lines need quoted-printable, which Django does
-
-
-def mime_bytes(message: "OutgoingMessage | Claimed", parts: Parts) -> bytes | None:
-    """The message as it goes over SMTP (CRLF line ends), or None when it is not of the
-    usual shape and Django should build it."""
-    if not (message.to_email.isascii() and message.key.isascii() and message.language.isascii()):
-        return None
-    if any(character in message.key for character in "\r\n"):
-        return None
-    text = _text_part("plain", parts.text)
-    html = _text_part("html", parts.html) if parts.html else None
-    if text is None or (parts.html and html is None):
-        return None
-    if isinstance(message, Claimed):
-        attachments = list(_attachment_parts(message.attachments_json))
-    else:
-        attachments = [_attachment_part(**attachment) for attachment in message.attachments]
-    if any(part is None for part in attachments):
-        return None
-    body = _multipart("alternative", [text, html]) if html else text
-    if attachments:
-        body = _multipart("mixed", [body, *attachments])
-    headers = [
-        body.headers,
-        b"MIME-Version: 1.0\r\n",
-        b"Subject: " + _encoded_header(parts.subject) + b"\r\n",
-        b"From: " + _encoded_address(*_parsed_address(settings.DEFAULT_FROM_EMAIL)) + b"\r\n",
-        b"To: " + _encoded_address(message.to_name, message.to_email) + b"\r\n",
-        b"Date: "
-        + email.utils.formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode()
-        + b"\r\n",
-    ]
-    for name, value in _headers(message).items():
-        headers.append(f"{name}: {value}\r\n".encode())
-    return b"".join(headers) + b"\r\n" + body.content
-
-
-@dataclass(frozen=True)
-class _Part:
-    headers: bytes  # the Content-* lines, each ending in CRLF
-    content: bytes
-
-    def as_bytes(self) -> bytes:
-        return self.headers + b"MIME-Version: 1.0\r\n\r\n" + self.content
-
-
-def _crlf(text: str) -> bytes | None:
-    lines = text.replace("\r\n", "\n").split("\n")
-    content = "\r\n".join(lines).encode()
-    if len(content) > MAX_LINE and any(len(line.encode()) > MAX_LINE for line in lines):
-        return None
-    return content
-
-
-def _text_part(subtype: str, text: str) -> _Part | None:
-    content = _crlf(text)
-    if content is None:
-        return None
-    encoding = "7bit" if content.isascii() else "8bit"
-    return _Part(
-        headers=(
-            f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-            f"Content-Transfer-Encoding: {encoding}\r\n"
-        ).encode(),
-        content=content,
-    )
-
-
-@lru_cache(maxsize=64)
-def _attachment_parts(attachments_json: str) -> tuple["_Part | None", ...]:
-    return tuple(_attachment_part(**attachment) for attachment in json.loads(attachments_json))
-
-
-@lru_cache(maxsize=64)
-def _attachment_part(*, filename: str, mimetype: str, content: str) -> _Part | None:
-    """A text attachment (an .ics): the same bytes for every invitee, so built once."""
-    if not (mimetype.startswith("text/") and filename.isascii() and mimetype.isascii()):
-        return None
-    if any(character in filename + mimetype for character in '"\r\n\\'):
-        return None
-    body = _crlf(content)
-    if body is None:
-        return None
-    content_type, *parameters = [piece.strip() for piece in mimetype.split(";")]
-    rendered = "".join(
-        f'; {name.strip()}="{value.strip()}"'
-        for name, value in (parameter.split("=", 1) for parameter in parameters if "=" in parameter)
-    )
-    encoding = "7bit" if body.isascii() else "8bit"
-    return _Part(
-        headers=(
-            f'Content-Type: {content_type}{rendered}; charset="utf-8"\r\n'
-            f"Content-Transfer-Encoding: {encoding}\r\n"
-            f'Content-Disposition: attachment; filename="{filename}"\r\n'
-        ).encode(),
-        content=body,
-    )
-
-
-def _multipart(subtype: str, parts: list[_Part]) -> _Part:
-    boundary = f"===============outbox{secrets.token_hex(12)}=="
-    separator = f"--{boundary}\r\n".encode()
-    content = b"".join(separator + part.as_bytes() + b"\r\n" for part in parts)
-    return _Part(
-        headers=f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n'.encode(),
-        content=content + f"--{boundary}--\r\n".encode(),
-    )
-
-
-@lru_cache(maxsize=1024)
-def _encoded_header(value: str) -> bytes:
-    if value.isascii() and len(value) < 900 and "\n" not in value and "\r" not in value:
-        return value.encode()
-    return Header(value, "utf-8").encode(linesep="\r\n").encode()
-
-
-def _encoded_address(name: str, address: str) -> bytes:
-    """`Name <address>`, the name quoted or encoded as it needs (the address is ASCII)."""
-    return email.utils.formataddr((name, address), charset="utf-8").encode()
-
-
-class _Connection:
-    """One SMTP connection per worker process, reused across messages and tasks."""
-
-    connection = None
-
-    @classmethod
-    def get(cls):
-        if cls.connection is None:
-            cls.connection = get_connection()
-            cls.connection.open()
-        return cls.connection
-
-    @classmethod
-    def reset(cls):
-        if cls.connection is not None:
-            try:
-                cls.connection.close()
-            except Exception:  # noqa: BLE001 - the connection is being thrown away anyway
-                logger.debug("closing a broken SMTP connection failed", exc_info=True)
-        cls.connection = None
-
-
-def _send(message: "OutgoingMessage | Claimed") -> None:
-    try:
-        _send_once(message)
-    except smtplib.SMTPServerDisconnected:
-        # The server closed an idle connection: one fresh try.
-        _Connection.reset()
-        _send_once(message)
-    except Exception:
-        _Connection.reset()
-        raise
-
-
-def _send_once(message: "OutgoingMessage | Claimed") -> None:
-    backend = _Connection.get()
-    if isinstance(backend, SmtpBackend) and backend.connection is not None:
-        parts = render_parts(message)
-        content = mime_bytes(message, parts)
-        if content is not None:
-            # Refusals raise (SMTPRecipientsRefused, SMTPDataError, ...): one recipient.
-            backend.connection.sendmail(_envelope_sender(), [message.to_email], content)
-            return
-    sent = backend.send_messages([render(message)])
-    if sent != 1 and isinstance(backend, SmtpBackend):
-        # Django's SMTP backend swallows nothing with fail_silently off; 0 means refused.
-        raise smtplib.SMTPException("the SMTP server did not accept the message")
-
-
-def _envelope_sender() -> str:
-    return _parsed_address(settings.DEFAULT_FROM_EMAIL)[1]
-
-
-@lru_cache(maxsize=8)
-def _parsed_address(address: str) -> tuple[str, str]:
-    """(name, address) of a setting such as DEFAULT_FROM_EMAIL, parsed once."""
-    return email.utils.parseaddr(address)
 
 
 # --- claiming and marking ------------------------------------------------------------
@@ -608,331 +411,85 @@ def _claim_portably(ids: list[int], now) -> list[Claimed]:
 
 
 def deliver(ids: list[int]) -> int:
-    """Claim and send the given messages. Safe to call twice with the same ids."""
+    """Claim the given messages and send them over one SMTP connection, one at a time.
+    Returns how many were sent. Safe to call twice with the same ids."""
     messages = claim(ids)
     if not messages:
         return 0
     deadline = timezone.now() + timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS / 2)
-    with _commits_without_waiting_for_the_disk():
-        return _Batch(messages, deadline).send()
-
-
-class _Batch:
-    """A claimed batch, sent over the worker's SMTP connection with one message in flight.
-
-    For the usual message (MIME written directly, `mime_bytes`), the exchange is driven
-    here rather than by `smtplib.SMTP.sendmail`: message N's MAIL, RCPT, DATA, content and
-    final dot go out, and while the SMTP server parses and stores N, this worker renders
-    N+1; only then is N's reply read, N marked sent, and N+1 sent. The worker and the
-    SMTP server then work at the same time on two cores, instead of in turn.
-
-    What a kill can leave behind is unchanged: N is marked sent only after the server's
-    250 for N, and N+1's MAIL goes out only once N's mark is committed, so at any moment
-    at most one message can be accepted by the server and not marked. N+1 rendered but
-    not sent when something fails is given back with the rest of the batch.
-
-    (Sending N's mark without waiting for PostgreSQL's answer, and reading it before N+1's
-    content, was measured too: no difference in the fan-out's rate, bench/README.md.)
-    """
-
-    def __init__(self, messages: list[Claimed], deadline):
-        self.messages = messages
-        self.deadline = deadline
-        self.in_flight: _InFlight | None = None
-        self.sent = 0
-
-    def send(self) -> int:
-        try:
-            for index, message in enumerate(self.messages):
-                if not self._send_one(index, message):
-                    break
-            else:
-                self._conclude_in_flight(rest=[])
-        finally:
-            if self.in_flight is not None:
-                # Left by an unexpected error: the connection has a reply nobody read,
-                # which the next batch must not take for the answer to its own MAIL.
-                _Connection.reset()
-        return self.sent
-
-    def _send_one(self, index: int, message: Claimed) -> bool:
-        """Send `message`; False when the rest of the batch was given back."""
-        if timezone.now() > self.deadline:
-            # This batch is slow (a hanging server): give the rest back before the
-            # sweeper decides this worker is dead and another sends them as well.
-            if self._conclude_in_flight(rest=self.messages[index:]):
-                self._release(self.messages[index:], error="batch ran past its claim window")
-            return False
-        # Rendered while the SMTP server works on the message in flight.
-        try:
-            content = _direct_mime(message)
-        except Exception as error:  # noqa: BLE001 - recorded on the row, as a send failure
-            if not self._conclude_in_flight(rest=self.messages[index:]):
-                return False
-            _Connection.reset()
-            return self._failed(index, message, error)
-        if not self._conclude_in_flight(rest=self.messages[index:]):
-            return False
-        try:
-            if content is None:
-                # Not the usual shape (or not SMTP): Django builds and sends it, in turn.
-                _send(message)
-                self._mark_sent(message)
-            else:
-                self._start(message, content)
-        except Exception as error:  # noqa: BLE001 - any failure is recorded on the row
-            return self._failed(index, message, error)
-        return True
-
-    def _start(self, message: Claimed, content: bytes) -> None:
-        """Send `message` up to its final dot, leaving the reply to be read later; on a
-        connection the server had closed, one fresh try."""
-        try:
-            _start_sending(_smtp(), message, content)
-        except smtplib.SMTPServerDisconnected:
-            _Connection.reset()
-            try:
-                _start_sending(_smtp(), message, content)
-            except Exception:
-                _Connection.reset()
-                raise
-        except Exception:
-            _Connection.reset()
-            raise
-        self.in_flight = _InFlight(message, content)
-
-    def _conclude_in_flight(self, *, rest: list[Claimed]) -> bool:
-        """Read the reply to the message in flight and mark it sent, or record its
-        failure; False when that failure gave `rest` back (the server is in trouble)."""
-        if self.in_flight is None:
-            return True
-        message, content = self.in_flight.message, self.in_flight.content
-        self.in_flight = None
-        try:
-            try:
-                _read_final_reply(_smtp())
-            except smtplib.SMTPServerDisconnected:
-                # The connection dropped before the reply: whether the server kept the
-                # message is unknown, so it is sent again on a fresh connection (as
-                # `_send` does): at most this one message twice.
-                _Connection.reset()
-                connection_ = _smtp()
-                _start_sending(connection_, message, content)
-                _read_final_reply(connection_)
-        except Exception as error:  # noqa: BLE001 - any failure is recorded on the row
-            _Connection.reset()
-            _fail(message, error)
-            if not isinstance(error, PERMANENT_ERRORS):
-                self._release(rest, error=f"after an error: {error}")
-                return False
-            return True
-        self._mark_sent(message)
-        return True
-
-    def _failed(self, index: int, message: Claimed, error: Exception) -> bool:
-        _fail(message, error)
-        if not isinstance(error, PERMANENT_ERRORS):
-            # The server is in trouble: stop hammering it; retry the rest later.
-            self._release(self.messages[index + 1 :], error=f"after an error: {error}")
-            return False
-        return True
-
-    def _mark_sent(self, message: Claimed) -> None:
-        _mark_sent(message)
-        self.sent += 1
-
-    def _release(self, messages: list[Claimed], *, error: str) -> None:
-        _release(messages, error=error)
-
-
-@dataclass(frozen=True)
-class _InFlight:
-    message: Claimed
-    content: bytes  # to send it again if the connection drops before its reply
-
-
-def _direct_mime(message: Claimed) -> bytes | None:
-    """The message's bytes for the exchange driven by `_Batch`, or None when Django's
-    backend must build or send it (another backend, or not the usual shape)."""
-    backend = _Connection.get()
-    if not isinstance(backend, SmtpBackend) or backend.connection is None:
-        return None
-    return mime_bytes(message, render_parts(message))
-
-
-def _smtp() -> smtplib.SMTP:
-    backend = _Connection.get()
-    if backend.connection is None:  # closed after a refusal with 421
-        _Connection.reset()
-        backend = _Connection.get()
-    return backend.connection
-
-
-def _start_sending(smtp: smtplib.SMTP, message: Claimed, content: bytes) -> None:
-    """MAIL, RCPT, DATA, then the content and its final dot, as `smtplib.SMTP.sendmail`
-    sends them (the same options, the same errors raised on a refusal), but without
-    reading the reply to the content: `_read_final_reply` does, later."""
-    sender = _envelope_sender()
-    smtp.ehlo_or_helo_if_needed()
-    options = f" size={len(content)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-    code, reply = _command(smtp, "mail", "from:", sender, options)
-    if code != 250:
-        _abandon(smtp, code)
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = _command(smtp, "rcpt", "to:", message.to_email, "")
-    if code not in (250, 251):
-        _abandon(smtp, code)
-        raise smtplib.SMTPRecipientsRefused({message.to_email: (code, reply)})
-    smtp.putcmd("data")
-    code, reply = smtp.getreply()
-    if code != 354:
-        _abandon(smtp, code)
-        raise smtplib.SMTPDataError(code, reply)
-    smtp.send(_dot_stuffed(content))
-
-
-# An address smtplib's `quoteaddr` would put between angle brackets as it is.
-_PLAIN_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+")
-
-
-def _command(smtp: smtplib.SMTP, verb: str, prefix: str, address: str, options: str):
-    """MAIL FROM or RCPT TO. smtplib parses the address with the email package's parser
-    every time (`quoteaddr`), a noticeable share of a message's CPU; a plain address
-    (which an outbox address is) is written as it is, anything else as smtplib does."""
-    if _PLAIN_ADDRESS.fullmatch(address):
-        smtp.putcmd(verb, f"{prefix}<{address}>{options}")
-        return smtp.getreply()
-    method = smtp.mail if verb == "mail" else smtp.rcpt
-    return method(address, options.split())
-
-
-def _read_final_reply(smtp: smtplib.SMTP) -> None:
-    code, reply = smtp.getreply()
-    if code != 250:
-        _abandon(smtp, code)
-        raise smtplib.SMTPDataError(code, reply)
-
-
-def _abandon(smtp: smtplib.SMTP, code: int) -> None:
-    """After a refusal, as sendmail does: close on 421 (the server is closing), else RSET."""
-    if code == 421:
-        smtp.close()
-        return
-    with suppress(smtplib.SMTPServerDisconnected):
-        smtp.rset()
-
-
-def _dot_stuffed(content: bytes) -> bytes:
-    """The content as DATA sends it: a dot doubled at the start of every line (what
-    smtplib's `_quote_periods` does, without a regular expression), then CRLF . CRLF.
-    `mime_bytes` ends its lines with CRLF already."""
-    stuffed = content.replace(b"\n.", b"\n..")
-    if stuffed.startswith(b"."):
-        stuffed = b"." + stuffed
-    if not stuffed.endswith(b"\r\n"):
-        stuffed += b"\r\n"
-    return stuffed + b".\r\n"
-
-
-@contextmanager
-def _commits_without_waiting_for_the_disk():
-    """While a batch is sent, this connection's commits are asynchronous on PostgreSQL
-    (`synchronous_commit = off`): durable once the WAL writer flushes them, a fraction of
-    a second later, and each "sent" mark is then one statement and one round trip.
-
-    A killed *worker* loses nothing by this: the commit is in PostgreSQL's memory. Only a
-    crash of *PostgreSQL itself* in that fraction of a second can forget a mark (or a
-    failure, or a release), and the row is then sent again after the stale-claim window:
-    a duplicate, never a loss, in a failure that SMTP's lack of idempotency already makes
-    duplicates possible in. The claim itself is committed before, synchronously.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
+    backend = get_connection()
     try:
-        yield
+        return _send_batch(backend, messages, deadline)
     finally:
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except Exception:  # noqa: BLE001 - a broken connection is closed between tasks
-            logger.warning("could not reset synchronous_commit", exc_info=True)
+            backend.close()
+        except (smtplib.SMTPException, OSError):
+            logger.debug("closing the SMTP connection failed", exc_info=True)
 
 
-_MARK_SENT = (
-    f"UPDATE {OutgoingMessage._meta.db_table} SET status = $1, sent_at = $2,"  # noqa: S608 - the model's table
-    " last_error = '' WHERE id = $3 AND status = $4"
-).encode()
+def _send_batch(backend, messages: list[Claimed], deadline) -> int:
+    sent = 0
+    for index, message in enumerate(messages):
+        if timezone.now() > deadline:
+            # A slow batch (a hanging server) gives the rest back before the sweeper
+            # decides this worker is dead and another sends them as well.
+            _release(messages[index:], error="batch ran past its claim window")
+            break
+        try:
+            _send(backend, message)
+        except Exception as error:  # noqa: BLE001 - any failure is recorded on the row
+            _fail(message, error)
+            if isinstance(error, PERMANENT_ERRORS):
+                continue
+            # The server is in trouble: stop hammering it; retry the rest later.
+            _release(messages[index + 1 :], error=f"after an error: {error}")
+            break
+        if not _mark_sent(message):
+            # Every further message would be one more that cannot be marked, and so one
+            # more duplicate: stop. The rest goes back if the database still answers,
+            # else the sweeper takes it with this one.
+            try:
+                _release(messages[index + 1 :], error="after a failed 'sent' mark")
+            except DatabaseFailure:
+                logger.warning("could not give back the rest of the batch", exc_info=True)
+            break
+        sent += 1
+    return sent
 
 
-_MARK_SENT_NAME = b"outbox_mark_sent"
-# The database session (psycopg connection, server process) the statement is prepared in.
-_mark_sent_prepared_in: tuple[int, int] | None = None
+def _send(backend, message: Claimed) -> None:
+    email_message = render(message)
+    backend.open()  # no-op when already open
+    try:
+        accepted = backend.send_messages([email_message])
+    except smtplib.SMTPServerDisconnected:
+        # Whether the server kept the message is unknown: it goes once more on a fresh
+        # connection, so at most this one message arrives twice.
+        backend.close()
+        backend.open()
+        accepted = backend.send_messages([email_message])
+    if accepted != 1:
+        raise smtplib.SMTPException("the email backend did not accept the message")
 
 
-def _prepare_mark_sent(raw) -> None:
-    """Prepare the mark once per database session: PostgreSQL then neither parses nor
-    plans it per message (the CPU it saves is the SMTP server's and the worker's too, on
-    two shared cores)."""
-    global _mark_sent_prepared_in  # noqa: PLW0603 - one per process, like the connection
-    session = (id(raw), raw.pgconn.backend_pid)
-    if _mark_sent_prepared_in == session:
-        return
-    result = raw.pgconn.prepare(_MARK_SENT_NAME, _MARK_SENT)
-    if result.status != psycopg_pq.ExecStatus.COMMAND_OK:
-        message = (result.error_message or b"").decode(errors="replace").strip()
-        if "already exists" not in message:
-            raise psycopg_errors.DatabaseError(message)
-    _mark_sent_prepared_in = session
-
-
-def _mark_sent(message: Claimed) -> None:
-    """Record that the SMTP server took the message: one UPDATE, committed on its own
-    (autocommit) and without waiting for the disk (see above), right after the server's
-    250 and before the next message starts, so that a worker killed at any point has at
-    most the one message in flight unmarked.
-
-    On PostgreSQL the statement is prepared once per session and sent through libpq
-    directly (psycopg's `pgconn`, pinned to 3.2/3.3 in pyproject.toml). Measured here per
-    mark: 144 us through Django's cursor, 118 to 131 us through a psycopg cursor with
-    `prepare=True`, 86 us this way; in the fan-out (one message in flight, so every
-    microsecond is on the critical path), 0.48 to 0.49 of the floor with the psycopg
-    cursor against 0.52 to 0.56 this way (bench/README.md).
-    If PostgreSQL refuses it, the row stays "sending" and the batch goes on: the sweeper
-    puts the row back after the stale-claim window and it is sent again, a duplicate,
-    never a loss. A broken connection raises, and ends the batch the same way."""
-    global _mark_sent_prepared_in  # noqa: PLW0603 - see _prepare_mark_sent
-    if connection.vendor != "postgresql":
+def _mark_sent(message: Claimed) -> bool:
+    """Record that the SMTP server took the message, committed on its own before the next
+    message is sent, so that a worker process stopped at any point leaves at most the one
+    message in flight unmarked. False when the database did not record it: the row stays
+    "sending", and the sweeper sends it again after the stale-claim window."""
+    try:
         OutgoingMessage.objects.filter(id=message.id, status=OutgoingMessage.Status.SENDING).update(
             status=OutgoingMessage.Status.SENT, sent_at=timezone.now(), last_error=""
         )
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    _prepare_mark_sent(raw)
-    raw.pgconn.send_query_prepared(
-        _MARK_SENT_NAME,
-        [
-            OutgoingMessage.Status.SENT.encode(),
-            timezone.now().isoformat().encode(),
-            str(message.id).encode(),
-            OutgoingMessage.Status.SENDING.encode(),
-        ],
-    )
-    raw.wait(psycopg_generators.send(raw.pgconn))
-    for result in raw.wait(psycopg_generators.fetch_many(raw.pgconn)):
-        if result.status != psycopg_pq.ExecStatus.COMMAND_OK:
-            # Prepared again before the next mark, in case this session lost it.
-            _mark_sent_prepared_in = None
-            logger.error(
-                "outbox message %s (%s) was sent but could not be marked sent (%s): it stays"
-                " 'sending', and is sent again after the stale-claim window",
-                message.id,
-                message.key,
-                (result.error_message or b"").decode(errors="replace").strip(),
-            )
+    except DatabaseFailure:
+        logger.exception(
+            "outbox message %s (%s) was sent but could not be marked sent: it stays 'sending'"
+            " and is sent again after the stale-claim window",
+            message.id,
+            message.key,
+        )
+        return False
+    return True
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -1,8 +1,8 @@
-"""The outbox's own SMTP exchange (alliance.outbox.services._Batch), against a real
-aiosmtpd server: message N's content goes out, N+1 is rendered while the server takes N,
-then N's reply is read and N marked sent. These tests check that what arrives is exactly
-what was written, that refusals and dropped connections are handled message by message
-as before, and that a "sent" mark that fails leaves the row for the sweeper."""
+"""A batch of outbox messages sent by Django's SMTP backend over one connection, against
+a real aiosmtpd server: what arrives is what was written; a refused address fails only
+its message; a temporary refusal gives the rest of the batch back; a dropped connection
+repeats at most the message in flight; and after a "sent" mark fails (the database
+session gone, as in a restart) the batch stops and the sweeper sends the rest."""
 
 import asyncio
 import email
@@ -13,15 +13,15 @@ from collections import Counter
 from datetime import timedelta
 
 import icalendar
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-from alliance.outbox import services
 from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import Email, deliver, queue_emails, sweep
-from tests.fixtures.services import free_port, require_services
+from tests.fixtures.services import database_url, free_port, require_services
 
 Status = OutgoingMessage.Status
 
@@ -51,28 +51,29 @@ def queued(emails: list[Email]) -> list[int]:
     return ids
 
 
+def written(emails: list[Email]) -> list[int]:
+    """Committed rows that no task was queued for (the test calls `deliver`)."""
+    rows = OutgoingMessage.objects.bulk_create(
+        OutgoingMessage(
+            key=outgoing.key,
+            to_email=outgoing.to_email,
+            to_name=outgoing.to_name,
+            template=outgoing.template,
+            context=outgoing.context,
+            queued_at=timezone.now(),
+        )
+        for outgoing in emails
+    )
+    return [row.id for row in rows]
+
+
 def rows(ids: list[int]) -> list[OutgoingMessage]:
     return list(OutgoingMessage.objects.filter(id__in=ids).order_by("id"))
 
 
-@pytest.fixture
-def written_bytes(monkeypatch) -> list[bytes]:
-    """Every message's bytes as `mime_bytes` wrote them (None: Django's path)."""
-    written = []
-    original = services.mime_bytes
-
-    def recording(message, parts):
-        content = original(message, parts)
-        written.append(content)
-        return content
-
-    monkeypatch.setattr(services, "mime_bytes", recording)
-    return written
-
-
 @pytest.mark.django_db
-def test_the_overlapped_exchange_delivers_exactly_the_bytes_written(
-    smtp_email, written_bytes, django_capture_on_commit_callbacks
+def test_a_batch_delivers_each_message_with_its_parts_and_marks_it_sent(
+    smtp_email, django_capture_on_commit_callbacks
 ):
     attachment = {"filename": "invite.ics", "mimetype": "text/calendar", "content": CALENDAR}
     with django_capture_on_commit_callbacks():
@@ -81,8 +82,6 @@ def test_the_overlapped_exchange_delivers_exactly_the_bytes_written(
     assert deliver(ids) == 3
 
     received = sorted(smtp_email.wait_for(3), key=lambda message: message.key)
-    assert len(written_bytes) == 3 and None not in written_bytes, "the direct path was taken"
-    assert [message.raw for message in received] == written_bytes
     for n, (message, row) in enumerate(zip(received, rows(ids), strict=True)):
         assert message.recipients == [f"p{n}@example.org"]
         assert message.key == f"fanout:{n}"
@@ -100,9 +99,7 @@ def test_the_overlapped_exchange_delivers_exactly_the_bytes_written(
 
 
 @pytest.mark.django_db
-def test_lines_starting_with_a_dot_arrive_intact(
-    smtp_email, written_bytes, django_capture_on_commit_callbacks
-):
+def test_lines_starting_with_a_dot_arrive_intact(smtp_email, django_capture_on_commit_callbacks):
     # A line that is one dot ends the DATA of an exchange that does not double it.
     text = ".profile\n..two dots\n.\nafter the lone dot"
     with django_capture_on_commit_callbacks():
@@ -110,10 +107,7 @@ def test_lines_starting_with_a_dot_arrive_intact(
 
     assert deliver(ids) == 2
 
-    received = smtp_email.wait_for(2)
-    assert None not in written_bytes
-    assert [message.raw for message in sorted(received, key=lambda m: m.key)] == written_bytes
-    for message in received:
+    for message in smtp_email.wait_for(2):
         assert f"Person {message.key[-1]},\n\n{text}\n" in message.body
     assert {row.status for row in rows(ids)} == {Status.SENT}
 
@@ -139,64 +133,41 @@ def test_a_refused_recipient_fails_that_message_and_the_next_one_goes_out(
     ]
 
 
-@pytest.mark.django_db
-def test_a_temporary_refusal_of_one_message_gives_back_the_rest_of_the_batch(
-    smtp_email, monkeypatch, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks():
-        ids = queued([notice(n) for n in range(4)])
-    # The first message goes through; the server answers 451 to the second's content
-    # (asked for once the worker has the first's reply, before the second's content).
-    original = services._read_final_reply
-    replies = []
+class ScriptedHandler:
+    """aiosmtpd handler that keeps every message it accepts and, at the `at`-th message it
+    is sent, does one thing: answers 451 ("defer"), drops the connection before its reply
+    (the client cannot know the message arrived) or right after it, or runs `action`
+    before replying."""
 
-    def defer_the_second(smtp):
-        original(smtp)
-        replies.append(smtp)
-        if len(replies) == 1:
-            smtp_email.defer(1)
-
-    monkeypatch.setattr(services, "_read_final_reply", defer_the_second)
-    assert deliver(ids) == 1
-
-    first, deferred, *rest = rows(ids)
-    assert first.status == Status.SENT
-    assert (deferred.status, deferred.attempts) == (Status.PENDING, 1)
-    assert "451" in deferred.last_error
-    # Given back, the one rendered while the second was in flight included, without an
-    # attempt counted against them.
-    assert [(row.status, row.attempts) for row in rest] == [(Status.PENDING, 0)] * 2
-    assert all(row.next_attempt_at > timezone.now() for row in [deferred, *rest])
-    assert [message.key for message in smtp_email.messages] == ["fanout:0"]
-
-
-class DroppingHandler:
-    """aiosmtpd handler that keeps every message and drops the connection once, at the
-    `drop_at`-th message: before its reply (the client cannot know the message arrived)
-    or right after it."""
-
-    def __init__(self, drop_at: int, before_reply: bool):
-        self.drop_at = drop_at
-        self.before_reply = before_reply
+    def __init__(self, at: int, what: str, action=None):
+        self.at = at
+        self.what = what
+        self.action = action
         self.keys: list[str] = []
+        self.seen = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
+            self.seen += 1
+            now = self.seen == self.at
+            if now and self.what == "defer":
+                return "451 4.3.0 try again later"
             self.keys.append(str(message["X-Alliance-Message-Key"]))
-            dropping = len(self.keys) == self.drop_at
-        if dropping and self.before_reply:
+        if now and self.what == "drop-before-reply":
             server.transport.abort()  # the reply below is never written
-        elif dropping:
+        elif now and self.what == "drop-after-reply":
             asyncio.get_running_loop().call_soon(server.transport.close)
+        elif now and self.action is not None:
+            self.action()
         return "250 Message accepted for delivery"
 
 
 @pytest.fixture
-def dropping_server(settings):
-    def start(*, drop_at: int, before_reply: bool) -> DroppingHandler:
-        handler = DroppingHandler(drop_at, before_reply)
+def scripted_server(settings):
+    def start(*, at: int, what: str, action=None) -> ScriptedHandler:
+        handler = ScriptedHandler(at, what, action)
         port = free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port)
         controller.start()
@@ -205,27 +176,44 @@ def dropping_server(settings):
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        services._Connection.reset()
         return handler
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     controllers = []
     yield start
-    services._Connection.reset()
     for controller in controllers:
         controller.stop()
 
 
 @pytest.mark.django_db
+def test_a_temporary_refusal_of_one_message_gives_back_the_rest_of_the_batch(
+    scripted_server, django_capture_on_commit_callbacks
+):
+    handler = scripted_server(at=2, what="defer")
+    with django_capture_on_commit_callbacks():
+        ids = queued([notice(n) for n in range(4)])
+
+    assert deliver(ids) == 1
+
+    first, deferred, *rest = rows(ids)
+    assert first.status == Status.SENT
+    assert (deferred.status, deferred.attempts) == (Status.PENDING, 1)
+    assert "451" in deferred.last_error
+    # Given back without an attempt counted against them.
+    assert [(row.status, row.attempts) for row in rest] == [(Status.PENDING, 0)] * 2
+    assert all(row.next_attempt_at > timezone.now() for row in [deferred, *rest])
+    assert handler.keys == ["fanout:0"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("before_reply", "duplicates"),
-    [(True, {"fanout:3": 2}), (False, {})],
-    ids=["before-the-reply", "after-the-reply"],
+    ("what", "duplicates"),
+    [("drop-before-reply", {"fanout:3": 2}), ("drop-after-reply", {})],
 )
 def test_a_connection_dropped_mid_batch_loses_nothing_and_repeats_at_most_one_message(
-    dropping_server, before_reply, duplicates, django_capture_on_commit_callbacks
+    scripted_server, what, duplicates, django_capture_on_commit_callbacks
 ):
-    handler = dropping_server(drop_at=4, before_reply=before_reply)
+    handler = scripted_server(at=4, what=what)
     with django_capture_on_commit_callbacks():
         ids = queued([notice(n) for n in range(8)])
 
@@ -239,29 +227,40 @@ def test_a_connection_dropped_mid_batch_loses_nothing_and_repeats_at_most_one_me
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_sent_mark_that_fails_is_logged_and_leaves_the_row_to_the_sweeper(
-    smtp_email, monkeypatch, caplog, settings, django_capture_on_commit_callbacks
+def test_after_a_sent_mark_fails_the_batch_stops_and_the_sweeper_sends_the_rest(
+    scripted_server, caplog, settings, django_capture_on_commit_callbacks
 ):
     if connection.vendor != "postgresql":
-        require_services("PostgreSQL (marks go through libpq there)")
-    # The mark's statement fails in PostgreSQL, as a lost connection or a full disk would.
-    monkeypatch.setattr(
-        services, "_MARK_SENT", services._MARK_SENT.replace(b"WHERE", b"WHERE 1 / 0 = 1 AND")
-    )
-    monkeypatch.setattr(services, "_MARK_SENT_NAME", b"outbox_mark_sent_failing")
-    monkeypatch.setattr(services, "_mark_sent_prepared_in", None)
-    with django_capture_on_commit_callbacks(), transaction.atomic():
-        ids = queued([notice(n) for n in range(2)])
+        require_services("PostgreSQL (a database session to terminate)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [(sending_session,)] = cursor.fetchall()
+    url = database_url(connection.settings_dict)
+
+    def terminate_the_sending_session():
+        # What a database restart does to the worker's session, while message 2 is in
+        # flight: its "sent" mark fails.
+        with psycopg.connect(url, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s, 5000)", [sending_session])
+
+    handler = scripted_server(at=2, what="action", action=terminate_the_sending_session)
+    ids = written([notice(n) for n in range(5)])
 
     with caplog.at_level(logging.ERROR, logger="alliance.outbox.services"):
-        deliver(ids)
+        assert deliver(ids) == 1
 
-    assert sorted(message.key for message in smtp_email.wait_for(2)) == ["fanout:0", "fanout:1"]
-    assert {row.status for row in rows(ids)} == {Status.SENDING}
-    assert len([r for r in caplog.records if "could not be marked sent" in r.getMessage()]) == 2
-    # After the stale-claim window the sweeper puts them back: sent again, never lost.
+    # The batch stopped at the message whose mark failed: nothing after it was sent.
+    assert handler.keys == ["fanout:0", "fanout:1"]
+    assert "could not be marked sent" in caplog.text
+    connection.close()  # the terminated session; the next query opens a new one
+    assert [row.status for row in rows(ids)] == [Status.SENT] + [Status.SENDING] * 4
+    # After the stale-claim window the sweeper puts them back: the one in flight is sent
+    # again, the rest once; nothing is lost.
     OutgoingMessage.objects.update(
         claimed_at=timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS + 1)
     )
-    with django_capture_on_commit_callbacks():
-        assert sweep()["reclaimed"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep()["reclaimed"] == 4
+    counts = Counter(handler.keys)
+    assert counts == {"fanout:0": 1, "fanout:1": 2, "fanout:2": 1, "fanout:3": 1, "fanout:4": 1}
+    assert {row.status for row in rows(ids)} == {Status.SENT}
