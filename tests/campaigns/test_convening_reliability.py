@@ -84,7 +84,10 @@ def test_worker_killed_mid_fan_out_every_invitee_receives_the_invitation(
     counts = invitations_received(smtp_server)
     assert set(counts) == addresses
     repeated = {address: n for address, n in counts.items() if n > 1}
-    assert len(repeated) <= 1, f"more than the message in flight arrived twice: {repeated}"
+    # At most the one message in flight per pool process of the killed worker.
+    assert len(repeated) <= celery_worker.pool_processes, (
+        f"more than the messages in flight arrived twice: {repeated}"
+    )
     assert recovery_seconds <= 60
     statuses = set(
         OutgoingMessage.objects.filter(key__startswith="convening:").values_list(
