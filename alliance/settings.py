@@ -5,6 +5,7 @@ variable, parsed by `alliance.env`, which refuses nonsense instead of guessing.
 `.env.example` lists them all.
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every limit and audit entry below sees the client's address, not the proxy's.
+    "alliance.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -319,8 +322,24 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-if env_bool("BEHIND_PROXY", False):
+# Behind the reverse proxy (deploy/nginx), its X-Forwarded-Proto says whether the client
+# used HTTPS, and its X-Forwarded-For the client's address (alliance.proxy), believed only
+# from PROXY_ADDRESSES: loopback and the private networks Docker's are in, where only
+# the proxy can reach gunicorn (docker-compose.yml publishes no port of the web service).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+PROXY_ADDRESSES = env_list(
+    "PROXY_ADDRESSES",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+for _network in PROXY_ADDRESSES:
+    try:
+        ip_network(_network)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PROXY_ADDRESSES: {_network!r} is not an address or a network."
+        ) from None
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
