@@ -350,7 +350,7 @@ X_FRAME_OPTIONS = "DENY"
 # SECURE_CSP takes: the switch is `SECURE_CSP = CONTENT_SECURITY_POLICY["DIRECTIVES"]` and
 # django.middleware.csp.ContentSecurityPolicyMiddleware instead of csp.middleware's. Two
 # views widen it with csp_update: the API docs (data: images) and DEBUG's mailbox. No page
-# needs a nonce; one that does must not be a page alliance.http_cache keeps (it would
+# needs a nonce; one that does must not be a page the proxy keeps (it would
 # replay one nonce to every reader).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -373,12 +373,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-# Public page cache: alliance.http_cache answers anonymous GETs under these path prefixes
-# from each web process's memory, with the pages Django marks `Cache-Control: public`
-# (comma-separated; empty turns it off). At most SHARED_CACHE_MAX_ENTRIES pages per process.
-SHARED_CACHE_PATH_PREFIXES = env_list("SHARED_CACHE_PATH_PREFIXES", ["/statements/"])
-SHARED_CACHE_MAX_ENTRIES = env_int("SHARED_CACHE_MAX_ENTRIES", 300)
 
 # --- Account security (alliance.accounts.security) -----------------------------------
 # Convenors and national coordinators see contacts and counted-only signers: their

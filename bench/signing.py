@@ -440,7 +440,7 @@ def main() -> None:
 
 
 def _wsgi_application():
-    """alliance.wsgi.application, as production runs it: Django behind the shared cache."""
+    """alliance.wsgi.application, as production runs it."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
     from alliance.wsgi import application
