@@ -6,6 +6,7 @@ variable, parsed by `alliance.env`, which refuses nonsense instead of guessing.
 """
 
 import os
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every text answer leaves compressed (see alliance.compression).
     "alliance.compression.TextGZipMiddleware",
+    # Next: every limit and audit entry below sees the client's address, not the proxy's.
+    "alliance.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -382,8 +385,24 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-if env_bool("BEHIND_PROXY", False):
+# Behind the reverse proxy (deploy/nginx), its X-Forwarded-Proto says whether the client
+# used HTTPS, and its X-Forwarded-For the client's address (alliance.proxy), believed only
+# from PROXY_ADDRESSES: loopback and the private networks Docker's are in, where only
+# the proxy can reach gunicorn (docker-compose.yml publishes no port of the web service).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+PROXY_ADDRESSES = env_list(
+    "PROXY_ADDRESSES",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+for _network in PROXY_ADDRESSES:
+    try:
+        ip_network(_network)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PROXY_ADDRESSES: {_network!r} is not an address or a network."
+        ) from None
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -394,7 +413,7 @@ X_FRAME_OPTIONS = "DENY"
 # SECURE_CSP takes: the switch is `SECURE_CSP = CONTENT_SECURITY_POLICY["DIRECTIVES"]` and
 # django.middleware.csp.ContentSecurityPolicyMiddleware instead of csp.middleware's. Two
 # views widen it with csp_update: the API docs (data: images) and DEBUG's mailbox. No page
-# needs a nonce; one that does must not be a page alliance.http_cache keeps (it would
+# needs a nonce; one that does must not be a page the proxy keeps (it would
 # replay one nonce to every reader).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -417,12 +436,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-# Public page cache: alliance.http_cache answers anonymous GETs under these path prefixes
-# from each web process's memory, with the pages Django marks `Cache-Control: public`
-# (comma-separated; empty turns it off). At most SHARED_CACHE_MAX_ENTRIES pages per process.
-SHARED_CACHE_PATH_PREFIXES = env_list("SHARED_CACHE_PATH_PREFIXES", ["/statements/"])
-SHARED_CACHE_MAX_ENTRIES = env_int("SHARED_CACHE_MAX_ENTRIES", 300)
 
 # --- Account security (alliance.accounts.security) -----------------------------------
 # Convenors and national coordinators see contacts and counted-only signers: their

@@ -3,7 +3,7 @@
     python bench/_signing_profile.py -n 2000              # CPU ms per request
     python bench/_signing_profile.py -n 2000 --profile    # and cProfile's top functions
 
-Calls alliance.wsgi.application (the shared cache's pass-through, every middleware, the
+Calls alliance.wsgi.application (every middleware, the
 view) with a WSGI environ built here, as bench/signing.py's wrk sends it: a POST with one
 CSRF token and its cookie, each submission for a new organisation. On the DATABASE_URL
 and REDIS_URL of the environment (PostgreSQL and Redis, as in production). Prints CPU time

@@ -94,13 +94,38 @@ def start_gunicorn(
         ],
         env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}", **(env or {})},
     )
+    _wait_until_answering(server, port)
+    return server
+
+
+def start_production_gunicorn(*, port: int, log_path: Path) -> subprocess.Popen:
+    """gunicorn with production's command line (docker-compose.yml's `web`), bound to a
+    loopback port instead of 0.0.0.0:8000; its access log (stdout) goes to `log_path`."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    arguments = list(compose["services"]["web"]["command"][1:])
+    arguments[arguments.index("--bind") + 1] = f"127.0.0.1:{port}"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *arguments],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=log,
+        )
+    _wait_until_answering(server, port)
+    return server
+
+
+def _wait_until_answering(server: subprocess.Popen, port: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             connection.getresponse().read()
-            return server
+            return
         except OSError:
             time.sleep(0.2)
     server.terminate()

@@ -7,14 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -166,31 +166,20 @@ def statement_list(request):
 
 
 # The public page of a statement a crowd refreshes to watch the count: anonymous readers
-# get it from the cache for a few seconds (the count itself lags by as much, see
-# statements.counting); browsers and proxies may keep it as long, and serve it stale
-# while they fetch a fresh one.
+# may be answered by a shared cache (nginx in production) for a few seconds, and the
+# stale page while one request renders the next (the count itself lags by as much, see
+# statements.counting).
 PUBLIC_PAGE_SECONDS = 5
 PUBLIC_PAGE_STALE_SECONDS = 30
 PUBLIC_CACHE_CONTROL = (
     f"public, max-age={PUBLIC_PAGE_SECONDS}, stale-while-revalidate={PUBLIC_PAGE_STALE_SECONDS}"
 )
-PUBLIC_PAGE_KEY_PREFIX = "statements:public-page"
 
 
 def detail(request, slug, *, sign_form=None, status=200):
     """The statement in one language: text, count, and the signatories who chose to be
     listed, grouped by country or by kind (`?by=kind`), a page at a time; the ones counted
     only are never named. Works without JavaScript."""
-    cache_key = _public_page_key(request, slug)
-    if cache_key and sign_form is None:
-        cached = cache.get(cache_key)
-        # Past its few seconds, one request renders the page again while the others
-        # still get the old one: a crowd does not all render it at the same moment.
-        if cached is not None and (
-            time.time() < cached["fresh_until"]
-            or not cache.add(f"{cache_key}:rendering", 1, timeout=PUBLIC_PAGE_SECONDS)
-        ):
-            return _public_response(cached)
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
     version = _current_version(statement)
     language = _page_language(request)
@@ -201,7 +190,7 @@ def detail(request, slug, *, sign_form=None, status=200):
     # Only a page without a form of its own is shared: the same bytes go to every
     # anonymous reader, so they must carry no CSRF token (the header's language form
     # then has none either; the statement's own language links do the switching).
-    shared = cache_key is not None and status == 200 and not _has_form(signing)
+    shared = _is_anonymous_reader(request) and status == 200 and not _has_form(signing)
     context = {
         "statement": statement,
         "version": version,
@@ -219,17 +208,20 @@ def detail(request, slug, *, sign_form=None, status=200):
     with translation.override(language):
         response = TemplateResponse(request, "statements/detail.html", context, status=status)
         response.render()
-    if not shared:
-        response["Cache-Control"] = "private"
-        return response
-    page_bytes = {
-        "content": response.content,
-        "language": language,
-        "fresh_until": time.time() + PUBLIC_PAGE_SECONDS,
-    }
-    cache.set(cache_key, page_bytes, timeout=PUBLIC_PAGE_SECONDS + PUBLIC_PAGE_STALE_SECONDS)
-    cache.delete(f"{cache_key}:rendering")
-    return _public_response(page_bytes)
+    response["Content-Language"] = language
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL if shared else "private"
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def _is_anonymous_reader(request) -> bool:
+    """A reader with nothing of their own to see on the page (no session, no pending
+    message): the page may be shared with every such reader."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not any(name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, "messages"))
+    )
 
 
 # How the listed signatories are grouped (`?by=`): the first is the default.
@@ -317,43 +309,6 @@ def _group_labels(grouping: str, keys) -> dict[str, str]:
         return {code: Country(code).name or code for code in keys}
     kinds = dict(Organisation.Kind.choices)
     return {kind: str(kinds.get(kind, kind)) for kind in keys}
-
-
-def _public_page_key(request, slug) -> str | None:
-    """The cache key of the page for an anonymous reader with nothing of their own to see
-    (no session, no pending message): by statement, page language, grouping and signatory
-    page. None when the page must be rendered for this request alone."""
-    if request.method not in ("GET", "HEAD") or any(
-        name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, "messages")
-    ):
-        return None
-    if request.user.is_authenticated:
-        return None
-    page = request.GET.get("page", "")
-    return ":".join(
-        [
-            PUBLIC_PAGE_KEY_PREFIX,
-            slug,
-            # The page's language, whatever the text's: the page says the text is in
-            # another language, in the reader's.
-            _page_language(request),
-            _grouping(request),
-            page if page.isdigit() and len(page) < 7 else "",
-        ]
-    )
-
-
-def _public_response(page_bytes: dict) -> HttpResponse:
-    """The shared page, with its age: a cache in front (alliance.http_cache, a proxy, a
-    browser) counts its freshness from the moment it was rendered, not from now."""
-    response = HttpResponse(page_bytes["content"])
-    response["Content-Language"] = page_bytes["language"]
-    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    rendered_at = page_bytes["fresh_until"] - PUBLIC_PAGE_SECONDS
-    age = int(time.time() - rendered_at)  # whole seconds, truncated as caches do
-    if age > 0:
-        response["Age"] = str(age)
-    return response
 
 
 def _has_form(signing_context: dict) -> bool:

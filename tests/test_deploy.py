@@ -149,7 +149,34 @@ def test_compose_describes_production():
         assert env["CELERY_BROKER_URL"].startswith("redis://")
 
 
-@pytest.mark.parametrize("service", ["web", "worker", "beat", "migrate"])
+def test_web_is_reached_only_through_nginx_with_the_repositorys_configuration():
+    services = COMPOSE["services"]
+    assert "ports" not in services["web"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")  # the official image
+    assert sorted(proxy["ports"]) == ["443:443", "80:80"]
+    assert (
+        "./deploy/nginx/alliance.conf.template:/etc/nginx/templates/default.conf.template:ro"
+        in proxy["volumes"]
+    )
+    assert proxy["environment"]["ALLIANCE_UPSTREAM"] == "web:8000"
+    # nginx serves the files collectstatic wrote, from the volume they share.
+    assert "static:/app/staticfiles" in services["collectstatic"]["volumes"]
+    assert "static:/srv/static:ro" in proxy["volumes"]
+    assert proxy["environment"]["ALLIANCE_STATIC_ROOT"] == "/srv/static"
+
+
+def test_the_proxys_environment_fills_every_placeholder_of_the_template():
+    from tests.fixtures.nginx import PLACEHOLDER, TEMPLATE
+
+    placeholders = set(PLACEHOLDER.findall(TEMPLATE.read_text()))
+    given = {
+        name for name in COMPOSE["services"]["proxy"]["environment"] if name.startswith("ALLIANCE_")
+    }
+    assert placeholders == given
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat", "migrate", "collectstatic"])
 def test_compose_commands_exist_in_this_project(service):
     """Every program a service runs is installed by the project's dependencies, and every
     module it names imports."""

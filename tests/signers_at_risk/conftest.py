@@ -5,8 +5,8 @@ import pytest
 from statements.models import Statement
 from tests.factories import ContactFactory, OrganisationFactory, StatementFactory, UserFactory
 
-# Rate counters and shared public pages fresh for each test, as for every statement test.
-from tests.statements.conftest import _fresh_public_pages, _fresh_rate_counters  # noqa: F401
+# Rate counters fresh for each test, as for every statement test.
+from tests.statements.conftest import _fresh_rate_counters  # noqa: F401
 
 
 @pytest.fixture

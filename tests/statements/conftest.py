@@ -23,15 +23,6 @@ def _fresh_rate_counters(monkeypatch):
     monkeypatch.setattr(services, "RATE_KEY_PREFIX", f"test-rate:{uuid.uuid4().hex}")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_public_pages(monkeypatch):
-    # Public pages are cached for a few seconds by slug, and slugs repeat from test to
-    # test: a prefix per test keeps one test's page out of the next.
-    from statements import views
-
-    monkeypatch.setattr(views, "PUBLIC_PAGE_KEY_PREFIX", f"test-page:{uuid.uuid4().hex}")
-
-
 def add_texts(statement: Statement, *, number: int = 1) -> StatementVersion:
     version = StatementVersion.objects.create(statement=statement, number=number)
     StatementText.objects.create(
