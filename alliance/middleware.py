@@ -1,4 +1,7 @@
 from django.core.exceptions import BadRequest
+from django.http import JsonResponse
+
+from alliance.api.exceptions import error_body
 
 
 class RejectNulBytesMiddleware:
@@ -14,5 +17,11 @@ class RejectNulBytesMiddleware:
         for params in (request.GET, request.POST):
             for name, values in params.lists():
                 if "\x00" in name or any("\x00" in value for value in values):
+                    if request.path_info.startswith("/api/"):
+                        # The partner API answers every error in its own JSON shape.
+                        return JsonResponse(
+                            error_body("parse_error", "A request parameter holds a NUL byte."),
+                            status=400,
+                        )
                     raise BadRequest("NUL byte in a request parameter")
         return self.get_response(request)
