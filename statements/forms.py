@@ -276,20 +276,3 @@ class PublicSignatureForm(SignatureForm):
     @property
     def looks_automated(self) -> bool:
         return bool(self.cleaned_data.get("website_url"))
-
-
-class _FieldsSharedByInstances(dict):
-    """A form's base_fields whose "deep copy" is a new dict of the same field objects.
-
-    Django deep-copies every field and widget for every form instance, so that an instance
-    may change its own fields. PublicSignatureForm never changes them (its choices are
-    callables, made when the page is shown), and under a burst of signatures the copy
-    cost more than validating the form. Each instance still gets a dict of its own: adding
-    or removing a field on one would not touch the others; changing a field itself would,
-    so don't."""
-
-    def __deepcopy__(self, memo):
-        return dict(self)
-
-
-PublicSignatureForm.base_fields = _FieldsSharedByInstances(PublicSignatureForm.base_fields)

@@ -7,7 +7,6 @@ transaction, so a change and the messages it causes commit together or not at al
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import logging
 import time
@@ -16,10 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -34,7 +31,7 @@ from alliance.audit.models import AuditEntry
 from alliance.audit.services import diff, record, snapshot, unsaved_entry
 from alliance.outbox.services import Email, queue_email, queue_emails
 from alliance.queueing import enqueue
-from alliance.reversing import reverse_one
+from alliance.ratelimits import count_in_sets
 from members.models import RESERVED_SLUGS, Contact, Organisation, slug_base, unique_slug
 from statements.models import (
     PublicSubmission,
@@ -549,7 +546,7 @@ def sign_publicly(
     if statement.audience != Statement.Audience.ANYONE:
         raise ValidationError(_("Only the organisations invited may sign this statement."))
     _check_open(statement)
-    submission = PublicSubmission(
+    submission = PublicSubmission.objects.create(
         statement=statement,
         organisation_name=organisation_name.strip(),
         country=country,
@@ -559,7 +556,6 @@ def sign_publicly(
         ip_digest=address_digest(ip),
         suspicion="a field for bots was filled" if looks_automated else "",
     )
-    _insert_submission(submission)
     if _claim_wake_up():
         transaction.on_commit(_wake_processor)
     return submission
@@ -573,55 +569,6 @@ def address_digest(ip: str) -> str:
 
 
 ADDRESS_DIGEST_SALT = "statements.public-signing.address"
-
-
-def _insert_submission(submission: PublicSubmission) -> None:
-    """Write a new submission with one INSERT, the row `submission.save()` would write.
-
-    The ORM's save compiles its INSERT again for every row: on the signing path that was a
-    fifth of the request's CPU. The statement is made once per process from the model's
-    fields (the model stays the truth of the table); each row only runs the fields'
-    pre_save and database preparation, as save() does (text, booleans and ids are taken as
-    they are: every database adapts them as their fields would). PublicSubmission has no
-    signal receivers; the query goes through Django's cursor, so it is health-checked,
-    logged and wrapped in Django's database errors like any other."""
-    sql, fields = _submission_insert()
-    values = [
-        getattr(submission, field.attname)
-        if isinstance(field, _FIELDS_TAKEN_AS_THEY_ARE)
-        else field.get_db_prep_save(field.pre_save(submission, add=True), connection)
-        for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        (submission.pk,) = cursor.fetchone()
-    submission._state.adding = False
-    submission._state.db = connection.alias
-
-
-# Fields whose value is its own column value on every database (pre_save returns the
-# attribute, get_db_prep_save returns it unchanged) when it is already of their type.
-_FIELDS_TAKEN_AS_THEY_ARE = (
-    models.CharField,
-    models.TextField,
-    models.BooleanField,
-    models.ForeignKey,
-)
-
-
-@functools.cache
-def _submission_insert() -> tuple[str, list]:
-    """INSERT INTO <PublicSubmission's table> (every column but the id) ... RETURNING id, and
-    the fields in the order of its placeholders."""
-    meta = PublicSubmission._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Table and column names come from the model, never from input.
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608
-    return sql, fields
 
 
 # Under a burst, each web process queues the processor at most once a second, not once
@@ -715,7 +662,7 @@ def _mark_over_limit(batch: list[PublicSubmission]) -> None:
     if not counters:
         return
     try:
-        over = _count_in_sets(
+        over = count_in_sets(
             [
                 (key, str(submission.pk), limit, expires)
                 for submission, _, key, limit, expires in counters
@@ -737,51 +684,6 @@ OVER_LIMIT = "more than "
 
 def _over_limit(submission: PublicSubmission) -> bool:
     return OVER_LIMIT in submission.suspicion
-
-
-# For each key (KEYS[i]) with its member, limit and expiry time (ARGV[3i-2..3i]): 0 if the
-# member is in the set or is added to it (the set holding fewer than the limit), 1 if the
-# set is full. Atomic: a script runs alone.
-_COUNT_SCRIPT = """
-local over = {}
-for i = 1, #KEYS do
-    local member, limit = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1])
-    if redis.call('SISMEMBER', KEYS[i], member) == 1 then
-        over[i] = 0
-    elseif redis.call('SCARD', KEYS[i]) < limit then
-        redis.call('SADD', KEYS[i], member)
-        redis.call('EXPIREAT', KEYS[i], ARGV[3 * i])
-        over[i] = 0
-    else
-        over[i] = 1
-    end
-end
-return over
-"""
-
-
-def _count_in_sets(counters: list[tuple[str, str, int, int]]) -> list[bool]:
-    """For each (key, member, limit, expires at): whether the member is over the limit.
-    On Redis, one script; other caches (locmem, for `make run` and the tests on SQLite,
-    where processors run one at a time) do the same with get and set."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if isinstance(backend, RedisCache):
-        client = backend._cache.get_client(write=True)
-        # make_key, not make_and_validate_key: these keys are ours (a prefix, ids and hex
-        # digests), and the validation walks every character of every key.
-        keys = [backend.make_key(key) for key, *_ in counters]
-        arguments = [value for _, *values in counters for value in values]
-        return [bool(flag) for flag in client.eval(_COUNT_SCRIPT, len(keys), *keys, *arguments)]
-    over = []
-    for key, member, limit, expires_at in counters:
-        members = backend.get(key, set())
-        if member not in members and len(members) >= limit:
-            over.append(True)
-            continue
-        members.add(member)
-        backend.set(key, members, timeout=max(1, expires_at - int(time.time())))
-        over.append(False)
-    return over
 
 
 # --- Processing public submissions ------------------------------------------------------
@@ -1281,8 +1183,7 @@ def _confirmation_email(signature: Signature, language: str, title: str, *, numb
             "organisation": signature.organisation.name,
             "title": title,
             # The page it opens speaks the email's language.
-            "path": reverse_one("statements:verify", "token", signature.token)
-            + f"?lang={language}",
+            "path": reverse("statements:verify", args=[signature.token]) + f"?lang={language}",
         },
     )
 

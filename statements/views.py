@@ -13,6 +13,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
@@ -27,7 +28,6 @@ from alliance.audit.services import record
 from alliance.collation import collated, sort_key
 from alliance.csv_export import csv_response
 from alliance.permissions import is_convenor
-from alliance.reversing import reverse_one
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
 from statements.counting import alliance_progress, signature_count, stored_signature_count
@@ -443,7 +443,7 @@ def sign_publicly(request, slug):
         form.add_error(None, error)
         return _public_form_page(request, statement, form, status=400)
     sent_to = signing.dumps(data["email"], salt=CHECK_EMAIL_SALT)
-    check_email = reverse_one("statements:check_email", "slug", slug)
+    check_email = reverse("statements:check_email", args=[slug])
     return HttpResponseSeeOther(f"{check_email}?to={quote(sent_to)}")
 
 

@@ -7,7 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from alliance.api.models import KEY_PREFIX, PREFIX_LENGTH, ApiKey
-from alliance.api.throttling import count_request, seconds_until_reset
+from alliance.ratelimits import count_request, seconds_until_reset
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

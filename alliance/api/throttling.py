@@ -7,12 +7,10 @@ a period later: one round trip (SET NX EX + INCR in a MULTI). A partner can send
 twice the rate across the end of one period and the start of the next, which a limit
 meant against runaway loops can live with."""
 
-import functools
-
-import redis
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
+
+from alliance.ratelimits import count_request, seconds_until_reset
 
 DEFAULT_RATE = "1200/min"
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -22,54 +20,6 @@ def parse_rate(rate: str) -> tuple[int, int]:
     """A rate as DRF writes it, "1200/min", as (requests, seconds): (1200, 60)."""
     number, period = rate.split("/")
     return int(number), PERIODS[period[0]]
-
-
-@functools.cache
-def _redis_client(url: str) -> redis.Redis:
-    # One client (and connection pool) per process: Django's cache makes a client object
-    # for every call, about a third of the CPU of a cache round trip.
-    return redis.Redis.from_url(url)
-
-
-def shared_redis() -> redis.Redis | None:
-    """The Redis that Django's cache uses, or None where there is none (tests on SQLite
-    use the in-memory cache)."""
-    url = getattr(settings, "REDIS_URL", "")
-    return _redis_client(url) if url else None
-
-
-def _counter_key(name: str) -> str:
-    return f"api:count:{name}"
-
-
-def count_request(name: str, period: int) -> int:
-    """Add one to the counter `name`, which starts at the first request and lasts `period`
-    seconds; return its count."""
-    key = _counter_key(name)
-    client = shared_redis()
-    if client is None:
-        cache.add(key, 0, timeout=period)
-        try:
-            return cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=period)
-            return 1
-    # A transaction: the counter never outlives its expiry time (an INCR after the key
-    # expired would make a counter that never expires).
-    with client.pipeline(transaction=True) as pipe:
-        pipe.set(key, 0, ex=period, nx=True)
-        pipe.incr(key)
-        _, count = pipe.execute()
-    return count
-
-
-def seconds_until_reset(name: str, period: int) -> int:
-    """When the counter `name` starts again (the whole period where that is not known)."""
-    client = shared_redis()
-    if client is None:
-        return period
-    left = client.ttl(_counter_key(name))
-    return left if 0 < left <= period else period
 
 
 class ApiKeyRateThrottle(BaseThrottle):

@@ -2,12 +2,11 @@
 write:members, a profile change and an application to join, through the services the
 pages use."""
 
-import json
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Exists, F, Lookup, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as django_filters
@@ -108,39 +107,6 @@ def organisations_for(view, organisations=None):
     return organisations
 
 
-class AnyOf(Lookup):
-    """`organisation__any_of=[1, 2, ...]`: the list goes to the database as one parameter
-    (an array on PostgreSQL, JSON on SQLite) rather than as one `IN` placeholder per value.
-    For a page of 100 ids that saves about 1 ms of CPU a query: Django prepares each
-    value of an `IN` list and psycopg rewrites each placeholder."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return [int(value) for value in self.rhs]
-
-    # `column` is the ORM's quoted column name; the values are always parameters.
-    def as_sql(self, compiler, connection):
-        column, params = self.process_lhs(compiler, connection)
-        placeholders = ", ".join(["%s"] * len(self.rhs)) or "NULL"
-        return f"{column} IN ({placeholders})", (*params, *self.rhs)
-
-    def as_sqlite(self, compiler, connection):
-        column, params = self.process_lhs(compiler, connection)
-        subquery = "SELECT value FROM json_each(%s)"
-        return f"{column} IN ({subquery})", (*params, json.dumps(self.rhs))
-
-    def as_postgresql(self, compiler, connection):
-        column, params = self.process_lhs(compiler, connection)
-        # The array as text: psycopg dumps a list of ints item by item, ten times slower.
-        return f"{column} = ANY(%s::bigint[])", (*params, f"{{{','.join(map(str, self.rhs))}}}")
-
-
-for model in (Organisation.focus_areas.through, Membership, Contact):
-    model._meta.get_field("organisation").register_lookup(AnyOf)
-
-
 def related_slugs(ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """The slugs of the focus areas and of the national alliances (live memberships) of
     the organisations `ids`, by organisation id, in two queries of plain values. The
@@ -148,13 +114,13 @@ def related_slugs(ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[
     managers per page of 100, a third of the request's CPU."""
     focus_areas, alliances = defaultdict(list), defaultdict(list)
     if ids:
-        links = Organisation.focus_areas.through.objects.filter(organisation__any_of=ids)
+        links = Organisation.focus_areas.through.objects.filter(organisation__in=ids)
         for organisation_id, slug in links.order_by("focusarea__slug").values_list(
             "organisation_id", "focusarea__slug"
         ):
             focus_areas[organisation_id].append(slug)
         memberships = Membership.objects.live().filter(
-            organisation__any_of=ids, national_alliance__isnull=False
+            organisation__in=ids, national_alliance__isnull=False
         )
         for organisation_id, slug in memberships.order_by("national_alliance__slug").values_list(
             "organisation_id", "national_alliance__slug"
@@ -179,7 +145,7 @@ def current_contacts(ids: list[int]) -> dict[int, list[dict]]:
     contacts = defaultdict(list)
     if ids:
         rows = (
-            Contact.objects.filter(organisation__any_of=ids, erased_at__isnull=True)
+            Contact.objects.filter(organisation__in=ids, erased_at__isnull=True)
             .order_by("name", "id")
             .values("organisation_id", *CONTACT_COLUMNS)
         )

@@ -6,7 +6,7 @@ import time
 import pytest
 from redis.connection import Connection
 
-from alliance.api import throttling
+from alliance import ratelimits
 from alliance.api.scopes import Scope
 
 
@@ -24,7 +24,7 @@ def test_throttled_key_is_served_again_once_its_period_is_over(api, make_key, se
 
 @pytest.fixture
 def redis_client():
-    client = throttling.shared_redis()
+    client = ratelimits.shared_redis()
     if client is None:
         pytest.skip("needs REDIS_URL (the in-memory cache has no round trips to count)")
     return client
@@ -41,7 +41,7 @@ def test_counting_a_request_is_one_round_trip_and_the_counter_expires(redis_clie
 
     monkeypatch.setattr(Connection, "send_packed_command", counting)
 
-    counts = [throttling.count_request("test:one-trip", 60) for _ in range(3)]
+    counts = [ratelimits.count_request("test:one-trip", 60) for _ in range(3)]
 
     assert counts == [1, 2, 3]
     assert len(sent) == 3
