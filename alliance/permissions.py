@@ -28,7 +28,8 @@ def is_own_word(name: str) -> bool:
 
 @rules.predicate
 def is_convenor(user) -> bool:
-    return bool(user.is_authenticated and (user.is_convenor or user.is_superuser))
+    """Secretariat staff (or a superuser). None, for nobody, is not one."""
+    return bool(user and user.is_authenticated and (user.is_convenor or user.is_superuser))
 
 
 @rules.predicate

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from alliance.permissions import is_convenor
 from members.classification import REGION_NAMES, classify
 
 # Path segments that sit beside /<slug>/ in the URLs: a slug must never shadow them.
@@ -44,10 +45,6 @@ def unique_slug(model, text: str, *, max_length: int = 80, instance=None) -> str
         slug = f"{base[: max_length - len(suffix)]}{suffix}"
         n += 1
     return slug
-
-
-def is_convenor(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_convenor or user.is_superuser))
 
 
 class FocusArea(models.Model):

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.permissions import is_convenor
 from campaigns.models import Campaign, Moment
-from members.models import Contact, FocusArea, Membership, Organisation, is_convenor, unique_slug
+from members.models import Contact, FocusArea, Membership, Organisation, unique_slug
 
 
 def new_token() -> str:
