@@ -113,14 +113,17 @@ def _navigation(request, role: dict) -> list[dict]:
                 "url": url or f"{home}#organisation",
             }
         )
+    # The one link the page is under, the longest that matches: a convening's page is under
+    # Convenings, not also under Campaigns.
+    matching = [
+        link["url"]
+        for link in links
+        if "#" not in link["url"]
+        and (request.path == home if link["url"] == home else request.path.startswith(link["url"]))
+    ]
+    current = max(matching, key=len, default=None)
     for link in links:
-        url = link["url"]
-        if "#" in url:
-            link["current"] = False
-        elif url == home:
-            link["current"] = request.path == home
-        else:
-            link["current"] = request.path.startswith(url)
+        link["current"] = link["url"] == current
     return links
 
 

@@ -843,6 +843,8 @@ def tracking(request, slug):
         "statements/tracking.html",
         {
             "statement": statement,
+            # The title in the reader's language where the statement has it.
+            "title": _title_in(statement, translation.get_language()),
             "page": page,
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
@@ -864,6 +866,11 @@ def tracking(request, slug):
             .order_by("-updated_at"),
         },
     )
+
+
+def _title_in(statement, language: str) -> str:
+    text = statement.current_text(language)
+    return text.title if text else str(statement)
 
 
 @_guarded

@@ -75,8 +75,8 @@ class Command(BaseCommand):
         lines += [
             "",
             "The convenor and the coordinators then need a code from an authenticator app:",
-            "`.venv/bin/python manage.py demo_totp EMAIL` prints the current one; or add their",
-            "secret to your app:",
+            "`DEBUG=1 .venv/bin/python manage.py demo_totp EMAIL` prints the current one;",
+            "or add their secret to your app:",
         ]
         lines += [
             f"  {user.email:<{width}}  {user.totp_secret}"
