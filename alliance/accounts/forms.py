@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,8 @@ class TimeZoneField(forms.ChoiceField):
 
 
 class PreferencesForm(forms.ModelForm):
-    time_zone = TimeZoneField()
+    # Labelled as the model names it (a declared field gets no label of its own).
+    time_zone = TimeZoneField(label=capfirst(User._meta.get_field("time_zone").verbose_name))
 
     class Meta:
         model = User

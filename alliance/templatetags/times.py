@@ -32,6 +32,10 @@ def when(context, moment, zone="", fixed=False, format="DATETIME_FORMAT"):
     else:
         name = timezone.get_current_timezone_name()
     zone_info = zone_or_utc(name)
+    request = context.get("request")
+    if request is not None and not fixed and not personal:
+        # base.html then loads static/js/local-times.js, once, at the end of the page.
+        request.shows_times_to_rewrite = True
     shown = f"{date_format(timezone.localtime(moment, zone_info), format)} ({zone_info.key})"
     return format_html(
         '<time datetime="{}"{}>{}</time>',

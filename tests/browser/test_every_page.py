@@ -39,11 +39,15 @@ def axe_source() -> Path:
 
 
 def log_in(page, base_url, user):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base_url}/")
+    """Through the real form, with the second factor where the account has one (the
+    convenor and coordinator personas are enrolled: tests/mfa.py)."""
+    from allauth.mfa.models import Authenticator
+
+    from tests.browser.login import log_in as sign_in
+    from tests.mfa import TOTP_SECRET
+
+    enrolled = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    sign_in(page, base_url, user.email, totp_secret=TOTP_SECRET if enrolled else None)
 
 
 def walk(page, base_url, tour):

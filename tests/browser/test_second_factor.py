@@ -86,7 +86,7 @@ def test_coordinator_sets_up_an_app_then_signs_in_with_a_code_or_a_recovery_code
     # A wrong code, or none, signs nobody in: the pages still ask for the code.
     password_step(page, base)
     code_step(page, "123456")
-    expect(page.get_by_text("Incorrect code.")).to_be_visible()
+    expect(page.get_by_text("Incorrect code.", exact=True)).to_be_visible()
     page.goto(f"{base}/members/applications/")
     expect(page).to_have_url(f"{base}/accounts/2fa/authenticate/")
     page.get_by_role("button", name="Cancel").click()

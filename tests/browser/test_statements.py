@@ -83,7 +83,7 @@ def test_statement_lifecycle_from_draft_to_public_page_in_french(
     signer.get_by_label("Comptée dans le total, sans son nom").check()
     signer.screenshot(path=screenshot_dir / "statement-sign-link.png", full_page=True)
     signer.get_by_role("button", name="Signer pour Kapchorwa").click()
-    expect(signer.get_by_text("Jean Okello a signé le")).to_be_visible()
+    expect(signer.get_by_text("Jean Okello a signé pour")).to_be_visible()
     signature = Signature.objects.get()
     assert signature.listed_publicly is False
     assert signature.status == Signature.Status.CONFIRMED

@@ -300,6 +300,7 @@ def test_with_redis_down_the_submission_is_stored_and_counting_fails_open(
     client, open_to_anyone, settings, queued
 ):
     settings.CACHES = redis_cache_at("redis://127.0.0.1:1/0")  # a closed port
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # what alliance.ratelimits counts on
     settings.PUBLIC_SIGNING_LIMITS = {"ip": 0, "email": 0, "window_seconds": 600}
     response = client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE)
     assert response.status_code == 303
