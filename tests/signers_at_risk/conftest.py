@@ -1,9 +1,10 @@
-"""An open statement, an organisation at risk, and a convenor who is also a superuser."""
+"""An open statement and an organisation at risk (the personas, a superuser convenor
+included, are the shared ones: tests/fixtures/personas.py)."""
 
 import pytest
 
 from statements.models import Statement
-from tests.factories import ContactFactory, OrganisationFactory, StatementFactory, UserFactory
+from tests.factories import ContactFactory, OrganisationFactory, StatementFactory
 
 # Rate counters fresh for each test, as for every statement test.
 from tests.statements.conftest import _fresh_rate_counters  # noqa: F401
@@ -25,8 +26,3 @@ def at_risk(uganda):
     MembershipFactory(organisation=organisation, national_alliance=uganda)
     ContactFactory(organisation=organisation, email="shirin@bgwsc.example", name="Shirin Akter")
     return organisation
-
-
-@pytest.fixture
-def superuser_convenor(db):
-    return UserFactory(email="root@alliance.test", name="Root", is_superuser=True, is_staff=True)

@@ -15,6 +15,7 @@ from tests.factories import (
     ContactFactory,
     OrganisationFactory,
     SignatureFactory,
+    SignOnRequestFactory,
     StatementFactory,
 )
 from tests.signers_at_risk.channels import (
@@ -151,6 +152,9 @@ def test_a_key_that_speaks_for_the_organisation_signs_at_once_and_may_hear_it_si
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", [Statement.Status.OPEN, Statement.Status.PUBLISHED])
+# Invited: the coordinator of the organisation asked reads the statement and its
+# alliance's progress.
+@pytest.mark.parametrize("audience", [Statement.Audience.ANYONE, Statement.Audience.INVITED])
 @pytest.mark.parametrize(
     "persona, sees",
     [
@@ -164,9 +168,10 @@ def test_a_key_that_speaks_for_the_organisation_signs_at_once_and_may_hear_it_si
     ],
 )
 def test_pages_name_a_counted_only_signer_to_convenors_and_its_own_people_only(
-    request, client_for, uganda_member, status, persona, sees
+    request, client_for, uganda_member, status, audience, persona, sees
 ):
-    statement = StatementFactory(status=status, audience=Statement.Audience.ANYONE)
+    statement = StatementFactory(status=status, audience=audience)
+    SignOnRequestFactory(statement=statement, organisation=uganda_member, answer="signed")
     SignatureFactory(statement=statement, organisation=uganda_member, listed_publicly=False)
     SignatureFactory(
         statement=statement, organisation=OrganisationFactory(name="Openly Signed Collective")
@@ -219,3 +224,40 @@ def test_the_emails_at_the_smtp_server_are_the_same_whatever_the_organisation_di
         statement.delete()
     assert received[0] == received[1] == received[2]
     assert "already signed" not in received[0][1]
+
+
+@pytest.mark.parametrize("answer", ["declined", "signed_counted_only", "no_reply"])
+def test_a_coordinators_progress_reads_the_same_for_a_refusal_and_a_counted_only_signature(
+    client_for, uganda_coordinator, uganda_member, answer
+):
+    # The coordinator sees how many of their organisations answered, never which way:
+    # a refusal and a signature counted only read the same.
+    statement = StatementFactory(status=Statement.Status.OPEN)
+    SignOnRequestFactory(
+        statement=statement,
+        organisation=uganda_member,
+        answer="no_reply" if answer == "no_reply" else answer.split("_")[0],
+    )
+    if answer == "signed_counted_only":
+        SignatureFactory(statement=statement, organisation=uganda_member, listed_publicly=False)
+
+    response = client_for(uganda_coordinator).get(statement.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    progress = re.search(r'<section class="alliance-progress".*?</section>', html, re.S).group(0)
+    answered = 0 if answer == "no_reply" else 1
+    assert progress_figures(progress) == {
+        "Organisations asked": 1,
+        "Answered (signed or declined)": answered,
+        "Not answered yet": 1 - answered,
+        "Signed and listed publicly": 0,
+    }
+    assert uganda_member.name not in html
+
+
+def progress_figures(section: str) -> dict[str, int]:
+    return {
+        label.strip(): int(number)
+        for label, number in re.findall(r"<dt>(.*?)</dt>\s*<dd>(\d+)</dd>", section, re.S)
+    }

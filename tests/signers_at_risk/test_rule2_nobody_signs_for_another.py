@@ -10,6 +10,7 @@ from tests.factories import (
     ContactFactory,
     StatementFactory,
 )
+from tests.fixtures.personas import CONVENORS
 from tests.signers_at_risk.channels import (
     public_form,
     sign_as,
@@ -178,6 +179,7 @@ def test_strangers_and_the_own_contact_at_the_same_moment_leave_the_contacts_sig
     "persona, may",
     [
         ("convenor", True),
+        ("superuser_convenor", True),
         ("uganda_coordinator", True),
         ("brazil_coordinator", False),
         ("representative", False),
@@ -196,7 +198,7 @@ def test_who_may_decide_a_claim(
     page = http.get("/statements/claims/")
     if persona == "anonymous":
         assert page.status_code == 302
-    elif persona in ("convenor", "uganda_coordinator", "brazil_coordinator"):
+    elif persona in {*CONVENORS, "uganda_coordinator", "brazil_coordinator"}:
         assert page.status_code == 200
         assert (at_risk.name.replace("'", "&#x27;") in page.content.decode()) is may
     else:

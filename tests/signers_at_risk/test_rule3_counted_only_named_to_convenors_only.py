@@ -30,7 +30,9 @@ from tests.signers_at_risk.channels import (
         ("uganda_coordinator", [Scope.READ, Scope.READ_CONTACTS], False),
         ("representative", [Scope.READ, Scope.READ_CONTACTS], False),
         ("convenor", [Scope.READ, Scope.READ_CONTACTS], False),
+        ("superuser_convenor", [Scope.READ, Scope.READ_CONTACTS], False),
         ("convenor", [Scope.READ, READ_UNLISTED], True),
+        ("superuser_convenor", [Scope.READ, READ_UNLISTED], True),
         ("superuser", [Scope.READ, READ_UNLISTED], True),
     ],
 )
