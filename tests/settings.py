@@ -34,3 +34,6 @@ WHITENOISE_AUTOREFRESH = True
 # allauth limits sign-ins per address (30 a minute): the suite signs in hundreds of times a
 # minute from 127.0.0.1.
 ACCOUNT_RATE_LIMITS = False
+
+# The suite's worker outlives the database flushes between tests (alliance/celery.py).
+FORGET_CONTENT_TYPES_BETWEEN_TASKS = True
