@@ -72,3 +72,13 @@ def test_known_parameters_are_still_accepted(api, read_key):
         {"ordering": "-starts_at", "page_size": 5, "starts_after": "2026-01-01T00:00:00Z"},
     )
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.django_db
+def test_a_browser_gets_json_from_the_api_never_a_page_with_inline_styles(client):
+    # DRF's browsable pages style themselves inline: the Content-Security-Policy refuses
+    # that, and the interactive documentation lives at /api/v1/docs/.
+    response = client.get("/api/v1/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert "<style" not in response.content.decode()
