@@ -216,9 +216,13 @@ def test_an_import_runs_on_the_worker_with_its_progress_bar(quick_start, page, s
     page.get_by_label("Password").fill("fightinequality")
     page.locator("main").get_by_role("button", name="Sign In").click()
     # The demo convenor's second factor, from its published demo secret.
-    from alliance.demo import data
-    from alliance.demo.totp import current_code
+    import time
 
+    from alliance.demo import data
+    from alliance.demo.totp import PERIOD_SECONDS, current_code
+
+    if PERIOD_SECONDS - time.time() % PERIOD_SECONDS < 5:  # not a code about to expire
+        time.sleep(PERIOD_SECONDS - time.time() % PERIOD_SECONDS + 0.1)
     page.get_by_label("Code").fill(current_code(data.CONVENOR.totp_secret))
     page.locator("main").get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(f"{quick_start.url}/")
