@@ -355,6 +355,8 @@ REST_FRAMEWORK = {
     # JSON only: DRF's browsable pages style themselves inline, which the site's
     # Content-Security-Policy refuses; people read the API at /api/v1/docs/ (Swagger UI).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Every DRF view here is the partner API: every error in its one shape.
+    "EXCEPTION_HANDLER": "alliance.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Alliance Hub partner API",

@@ -27,7 +27,7 @@ def default_reminder_offsets() -> list[int]:
 
 class StatementQuerySet(models.QuerySet):
     def public(self):
-        return self.filter(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
+        return self.filter(status__in=Statement.PUBLIC_STATUSES)
 
     def visible_to(self, user):
         """Drafts are seen by convenors; statements open for sign-on by the organisations
@@ -35,7 +35,7 @@ class StatementQuerySet(models.QuerySet):
         organisation may sign); published ones by everyone."""
         if is_convenor(user):
             return self.all()
-        public = Q(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
+        public = Q(status__in=Statement.PUBLIC_STATUSES)
         # Open to any organisation: the public page carries the form to sign it.
         signable_by_anyone = Q(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
         if not (user and user.is_authenticated):
@@ -74,6 +74,9 @@ class Statement(models.Model):
         INVITED = "invited", _("invited organisations only")
         MEMBERS = "members", _("member organisations")
         ANYONE = "anyone", _("any organisation")
+
+    # Read by everyone, with the signatories listed publicly.
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.CLOSED)
 
     slug = models.SlugField(max_length=100, unique=True)
     original_language = models.CharField(
@@ -156,6 +159,14 @@ class Statement(models.Model):
     def __str__(self):
         text = self.current_text()
         return text.title if text else self.slug
+
+    @property
+    def seen_by_anyone(self) -> bool:
+        """Whether an anonymous visitor (and so any partner key) may see it: the one-row
+        form of StatementQuerySet.visible_to for nobody."""
+        return self.status in self.PUBLIC_STATUSES or (
+            self.status == self.Status.OPEN and self.audience == self.Audience.ANYONE
+        )
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -309,7 +320,7 @@ class SignatureQuerySet(models.QuerySet):
         public = Q(
             status=Signature.Status.CONFIRMED,
             listed_publicly=True,
-            statement__status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED],
+            statement__status__in=Statement.PUBLIC_STATUSES,
         )
         if not (user and user.is_authenticated):
             return self.filter(public)

@@ -1208,6 +1208,21 @@ def send_signature_confirmation(*, signature: Signature, language: str) -> bool:
     return True
 
 
+def _take_place(rows: QuerySet, status: str, **fields) -> str | None:
+    """Set `status` (and `fields`) on the one signature of `rows`, in a savepoint; if the
+    one-live-signature index refuses it (the organisation's place is taken), it becomes
+    SUPERSEDED instead. Returns the status written, or None when `rows` matched nothing."""
+    try:
+        with transaction.atomic():
+            if rows.update(status=status, **fields):
+                return status
+            return None
+    except IntegrityError:
+        fields.pop("listed_publicly", None)
+        rows.update(status=Signature.Status.SUPERSEDED, **fields)
+        return Signature.Status.SUPERSEDED
+
+
 def verify_signature(*, signature: Signature) -> Signature:
     """The signer followed the link in the confirmation email and confirmed (a POST).
 
@@ -1224,20 +1239,13 @@ def verify_signature(*, signature: Signature) -> Signature:
     else:
         new_status = Signature.Status.CONFIRMED
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            updated = Signature.objects.filter(
-                pk=signature.pk, status=Signature.Status.PENDING_VERIFICATION
-            ).update(status=new_status, email_verified_at=now, updated_at=now)
-    except IntegrityError:
-        # The organisation's place is held by the signature of another of its people.
-        new_status = Signature.Status.SUPERSEDED
-        with transaction.atomic():
-            updated = Signature.objects.filter(
-                pk=signature.pk, status=Signature.Status.PENDING_VERIFICATION
-            ).update(status=new_status, email_verified_at=now, updated_at=now)
-    if updated:
-        with transaction.atomic():
+    with transaction.atomic():
+        waiting = Signature.objects.filter(
+            pk=signature.pk, status=Signature.Status.PENDING_VERIFICATION
+        )
+        # The organisation's place may be held by the signature of another of its people.
+        new_status = _take_place(waiting, new_status, email_verified_at=now, updated_at=now)
+        if new_status is not None:
             if new_status in Signature.LIVE_STATUSES:
                 _answer(statement, signature.organisation_id, SignOnRequest.Answer.SIGNED, now)
             record(
@@ -1381,25 +1389,21 @@ def moderate(*, signature: Signature, approve: bool, moderator, reason: str = ""
     now = timezone.now()
     with transaction.atomic():
         current = (
-            Signature.objects.select_for_update()
+            Signature.objects.select_for_update(of=("self",))
             .select_related("organisation")
             .filter(pk=signature.pk, status__in=waiting)
             .first()
         )
         if current is None:
             raise ValidationError(_("This signature is not waiting for moderation."))
-        changes = {"status": [current.status, new_status]}
-        fields = {"status": new_status, "updated_at": now}
+        fields = {"updated_at": now}
         if approve and current.needs_approval and not current.organisation.listed_publicly:
             fields["listed_publicly"] = False
-        try:
-            with transaction.atomic():
-                Signature.objects.filter(pk=current.pk).update(**fields)
-        except IntegrityError:
-            new_status = fields["status"] = Signature.Status.SUPERSEDED
+        new_status = _take_place(Signature.objects.filter(pk=current.pk), new_status, **fields)
+        if new_status == Signature.Status.SUPERSEDED:
             fields.pop("listed_publicly", None)
-            changes = {"status": [current.status, new_status]}
-            Signature.objects.filter(pk=current.pk).update(**fields)
+        fields["status"] = new_status
+        changes = {"status": [current.status, new_status]}
         if new_status == Signature.Status.CONFIRMED:
             _answer(current.statement_id, current.organisation_id, SignOnRequest.Answer.SIGNED, now)
         elif not approve and current.status == Signature.Status.PENDING_MODERATION:

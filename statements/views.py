@@ -27,7 +27,7 @@ from alliance.accounts.models import zone_or_utc
 from alliance.audit.services import record
 from alliance.collation import collated, sort_key
 from alliance.csv_export import csv_response
-from alliance.permissions import is_convenor
+from alliance.permissions import is_convenor, is_coordinator
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
 from statements.counting import alliance_progress, signature_count, stored_signature_count
@@ -589,14 +589,19 @@ def claims(request):
     approve them. Nothing here says whether the organisation has signed otherwise."""
     if not request.user.is_authenticated:
         raise _LoginNeeded
-    if not (is_convenor(request.user) or request.user.coordinated_alliances.exists()):
+    if not (is_convenor(request.user) or is_coordinator(request.user)):
         raise PermissionDenied
-    waiting = Signature.objects.claims_decidable_by(request.user)
-    return render(
-        request,
-        "statements/claims.html",
-        {"claims": waiting.select_related("statement", "organisation").order_by("created_at")},
+    claims = list(
+        Signature.objects.claims_decidable_by(request.user)
+        .select_related("statement", "organisation")
+        .prefetch_related("statement__versions__texts")
+        .order_by("created_at")
     )
+    language = translation.get_language()
+    for claim in claims:
+        text = _current_text(claim.statement, language)
+        claim.statement_title = text.title if text else claim.statement.slug
+    return render(request, "statements/claims.html", {"claims": claims})
 
 
 @_guarded

@@ -12,17 +12,18 @@ def statement_payload(statement: Statement) -> dict:
 def signature_payload_for(signature: Signature, api_key) -> dict | None:
     """What `api_key` may learn of an event about `signature`: nothing if it may not see
     the statement; the organisation only if it may see who signed (listed on a published
-    statement, the key's own organisation, or a convenor's key made to read the unlisted)."""
+    statement, the key's own organisation, or a convenor's key made to read the unlisted):
+    the one-row form of SignatureQuerySet.visible_to_key, for an event."""
     statement = signature.statement
     own = (
         api_key.organisation_id is not None and api_key.organisation_id == signature.organisation_id
     )
-    if not (api_key.sees_unlisted or own or statement_is_public(statement)):
+    if not (api_key.sees_unlisted or own or statement.seen_by_anyone):
         return None
     named = (
         api_key.sees_unlisted
         or own
-        or (signature.listed_publicly and statement.status in PUBLISHED_STATUSES)
+        or (signature.listed_publicly and statement.status in Statement.PUBLIC_STATUSES)
     )
     return {
         "signature": {
@@ -32,17 +33,6 @@ def signature_payload_for(signature: Signature, api_key) -> dict | None:
             "listed_publicly": signature.listed_publicly if named else None,
         }
     }
-
-
-PUBLISHED_STATUSES = (Statement.Status.PUBLISHED, Statement.Status.CLOSED)
-
-
-def statement_is_public(statement: Statement) -> bool:
-    """Whether an anonymous visitor (and so any key) may see the statement."""
-    return statement.status in PUBLISHED_STATUSES or (
-        statement.status == Statement.Status.OPEN
-        and statement.audience == Statement.Audience.ANYONE
-    )
 
 
 def emit_signature_event(event: str, signature: Signature, *, when: bool = True) -> list[int]:

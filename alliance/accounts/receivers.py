@@ -49,34 +49,21 @@ def audit_second_factor_failed(sender, request, user, **kwargs):
     )
 
 
-@receiver(mfa_signals.authenticator_added, dispatch_uid="audit_second_factor_added")
-def audit_second_factor_added(sender, request, user, authenticator, **kwargs):
-    record(
-        actor=user,
-        action="user.second_factor_added",
-        target=user,
-        changes={"type": authenticator.type},
-    )
+def _audit_authenticator_change(action: str):
+    def audit(sender, request, user, authenticator, **kwargs):
+        record(actor=user, action=action, target=user, changes={"type": authenticator.type})
+
+    return audit
 
 
-@receiver(mfa_signals.authenticator_removed, dispatch_uid="audit_second_factor_removed")
-def audit_second_factor_removed(sender, request, user, authenticator, **kwargs):
-    record(
-        actor=user,
-        action="user.second_factor_removed",
-        target=user,
-        changes={"type": authenticator.type},
-    )
-
-
-@receiver(mfa_signals.authenticator_reset, dispatch_uid="audit_recovery_codes_regenerated")
-def audit_recovery_codes_regenerated(sender, request, user, authenticator, **kwargs):
-    record(
-        actor=user,
-        action="user.recovery_codes_regenerated",
-        target=user,
-        changes={"type": authenticator.type},
-    )
+# One receiver each, made alike: an authenticator added, removed, or its recovery codes
+# made anew.
+for signal, action in (
+    (mfa_signals.authenticator_added, "user.second_factor_added"),
+    (mfa_signals.authenticator_removed, "user.second_factor_removed"),
+    (mfa_signals.authenticator_reset, "user.recovery_codes_regenerated"),
+):
+    signal.connect(_audit_authenticator_change(action), weak=False, dispatch_uid=f"audit_{action}")
 
 
 @receiver(mfa_signals.authenticator_used, dispatch_uid="audit_recovery_code_used")

@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 from alliance.api import webhooks
 from alliance.api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from alliance.api.scopes import Scope
-from alliance.permissions import is_convenor
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -30,10 +29,8 @@ class ApiKeyForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        acting_for = cleaned.get("acting_for")
-        if Scope.READ_UNLISTED in cleaned.get("scopes", []) and not (
-            acting_for and is_convenor(acting_for)
-        ):
+        key = ApiKey(scopes=cleaned.get("scopes", []), acting_for=cleaned.get("acting_for"))
+        if not key.may_hold_its_scopes():
             self.add_error(
                 "scopes",
                 _("Only a key acting for a convenor may read the signatures counted only."),

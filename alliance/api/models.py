@@ -99,8 +99,6 @@ class ApiKey(models.Model):
         unknown = set(scopes) - set(Scope.values)
         if unknown:
             raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
-        if Scope.READ_UNLISTED in scopes and not (acting_for and is_convenor(acting_for)):
-            raise ValueError(f"{Scope.READ_UNLISTED} is only for a key acting for a convenor")
         key = cls(
             partner_name=partner_name,
             organisation=organisation,
@@ -108,6 +106,8 @@ class ApiKey(models.Model):
             created_by=created_by,
             acting_for=acting_for,
         )
+        if not key.may_hold_its_scopes():
+            raise ValueError(f"{Scope.READ_UNLISTED} is only for a key acting for a convenor")
         secret = key.set_new_secret()
         key.save()
         return key, secret
@@ -128,13 +128,16 @@ class ApiKey(models.Model):
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
 
+    def may_hold_its_scopes(self) -> bool:
+        """read:unlisted (who signed without being listed) is only for a key acting for a
+        convenor: the one rule, for `issue`, the admin's form and every read."""
+        return Scope.READ_UNLISTED not in self.scopes or is_convenor(self.acting_for)
+
     @property
     def sees_unlisted(self) -> bool:
         """Whether the key may read who signed without being listed: only with the scope
-        made for it, and only while it acts for a convenor."""
-        return bool(
-            self.has_scope(Scope.READ_UNLISTED) and self.acting_for and is_convenor(self.acting_for)
-        )
+        made for it, only while it acts for a convenor, and only while it is not revoked."""
+        return self.is_active and self.has_scope(Scope.READ_UNLISTED) and self.may_hold_its_scopes()
 
     def touch(self, now: dt.datetime | None = None) -> None:
         """Record a use, at most once per LAST_USED_RESOLUTION (a conditional update, so

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from alliance.api.authentication import ApiKeyAuthentication
-from alliance.api.exceptions import ApiError, exception_handler
+from alliance.api.exceptions import ApiError
 from alliance.api.pagination import KeysetPagination
 from alliance.api.permissions import HasScope
 from alliance.api.schema import ApiAutoSchema
@@ -47,9 +47,6 @@ class PartnerApiMixin:
     schema = ApiAutoSchema()
     required_scopes = {"GET": Scope.READ}
     error_responses: dict[str, str] = {}
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -131,9 +128,6 @@ def api_root(request):
     )
 
 
-api_root.cls.get_exception_handler = lambda self: exception_handler
-
-
 @extend_schema(exclude=True)
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 @authentication_classes([])
@@ -141,6 +135,3 @@ api_root.cls.get_exception_handler = lambda self: exception_handler
 def not_found(request, path=""):
     """Unknown paths under /api/v1/ answer in the API's error shape, not with an HTML page."""
     raise ApiError(404, "not_found", _("There is no such endpoint."))
-
-
-not_found.cls.get_exception_handler = lambda self: exception_handler

@@ -270,9 +270,10 @@ def emit(
     # Filtered in Python: there are few subscriptions, and a JSON "contains" lookup is
     # not portable to SQLite, which the tests may use.
     payloads = []
-    for subscription in WebhookSubscription.objects.filter(is_active=True).select_related(
-        "api_key", "api_key__acting_for"
-    ):
+    # A revoked key's subscriptions hear nothing more.
+    for subscription in WebhookSubscription.objects.filter(
+        is_active=True, api_key__revoked_at__isnull=True
+    ).select_related("api_key", "api_key__acting_for"):
         if event not in subscription.events:
             continue
         for_key = payload if payload_for is None else payload_for(subscription.api_key)
@@ -302,10 +303,6 @@ def emit(
         )
     transaction.on_commit(lambda: dispatch(ids))
     return ids
-
-
-def statement_payload(statement) -> dict:
-    return {"statement": {"id": statement.pk, "slug": statement.slug}}
 
 
 def membership_payload(membership) -> dict:
@@ -349,6 +346,7 @@ def claim(delivery_id: int, *, now: datetime) -> WebhookDelivery | None:
             pk=delivery_id,
             status=WebhookDelivery.Status.PENDING,
             subscription__is_active=True,
+            subscription__api_key__revoked_at__isnull=True,
         ).update(
             status=WebhookDelivery.Status.DELIVERING,
             claimed_at=now,
@@ -586,7 +584,11 @@ def sweep(*, now: datetime | None = None, limit: int = 5000) -> dict[str, int]:
     with transaction.atomic():
         due = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(status=WebhookDelivery.Status.PENDING, subscription__is_active=True)
+            .filter(
+                status=WebhookDelivery.Status.PENDING,
+                subscription__is_active=True,
+                subscription__api_key__revoked_at__isnull=True,
+            )
             .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .order_by("id")

@@ -34,6 +34,12 @@ class ConveningFilter(django_filters.FilterSet):
         fields = ["alliance", "country", "status", "scope", "starts_after"]
 
 
+def convenings_for(user):
+    """The convenings `user` may see, as the pages show them (for a key, as an anonymous
+    visitor), with what the serializer names."""
+    return Convening.objects.visible_to(user).select_related("national_alliance", "campaign")
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="List convenings",
@@ -50,9 +56,7 @@ class ConveningList(PartnerListView):
     ordering = ["starts_at", "id"]
 
     def get_queryset(self):
-        return Convening.objects.visible_to(self.request.user).select_related(
-            "national_alliance", "campaign"
-        )
+        return convenings_for(self.request.user)
 
 
 @extend_schema_view(
@@ -62,9 +66,7 @@ class ConveningDetail(PartnerDetailView):
     serializer_class = ConveningSerializer
 
     def get_queryset(self):
-        return Convening.objects.visible_to(self.request.user).select_related(
-            "national_alliance", "campaign"
-        )
+        return convenings_for(self.request.user)
 
 
 class CampaignFilter(django_filters.FilterSet):

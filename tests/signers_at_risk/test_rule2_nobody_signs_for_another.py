@@ -8,6 +8,7 @@ from statements import services
 from statements.models import Signature, Statement
 from tests.factories import (
     ContactFactory,
+    SignatureFactory,
     StatementFactory,
 )
 from tests.fixtures.personas import CONVENORS
@@ -257,3 +258,32 @@ def test_a_verified_domain_must_be_the_organisations_own(domain, accepted):
     else:
         with pytest.raises(ValidationError):
             validate_organisation_domain(domain)
+
+
+@pytest.mark.django_db
+def test_the_claims_page_reads_a_fixed_number_of_queries(client_for, convenor, uganda_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def claims(count):
+        for _ in range(count):
+            statement = StatementFactory(
+                status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE
+            )
+            SignatureFactory(
+                statement=statement,
+                organisation=uganda_member,
+                status=Signature.Status.PENDING_APPROVAL,
+                needs_approval=True,
+            )
+
+    client = client_for(convenor)
+    claims(2)
+    client.get("/statements/claims/")  # the session, once
+    with CaptureQueriesContext(connection) as two:
+        assert client.get("/statements/claims/").status_code == 200
+    claims(5)
+    with CaptureQueriesContext(connection) as seven:
+        page = client.get("/statements/claims/")
+    assert page.content.decode().count("statement-moderate") == 7
+    assert len(seven) == len(two)

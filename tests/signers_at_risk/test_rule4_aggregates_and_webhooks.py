@@ -59,3 +59,25 @@ def test_signature_webhooks_go_only_to_keys_that_may_see_them(convenor, uganda_m
     assert payload["signature"]["organisation"] is None
     assert payload["signature"]["listed_publicly"] is None
     assert set(payload["signature"]) == {"id", "statement", "organisation", "listed_publicly"}
+
+
+@pytest.mark.django_db
+def test_a_revoked_key_hears_nothing_more(convenor, uganda_member):
+    from django.utils import timezone
+
+    key = signing_key(acting_for=convenor, scopes=[Scope.READ, READ_UNLISTED])
+    WebhookSubscription.objects.create(
+        api_key=key,
+        target_url="https://partner.example/hook",
+        events=["signature.confirmed"],
+        secret="whsec_x",
+    )
+    key.revoked_at = timezone.now()
+    key.save()
+    services.sign(
+        statement=StatementFactory(status=Statement.Status.OPEN),
+        organisation=uganda_member,
+        signatory=services.Signatory(name="Sarah", email="sarah@x.test", listed_publicly=False),
+    )
+    assert not WebhookDelivery.objects.exists()
+    assert not key.sees_unlisted

@@ -163,7 +163,7 @@ class DemoSeeder:
             if demo_user.totp_secret:
                 # As allauth.mfa stores an authenticator app it activated; the secret is
                 # fixed (and public) so that the quick start needs no phone.
-                Authenticator.objects.update_or_create(
+                Authenticator.objects.get_or_create(
                     user=user,
                     type=Authenticator.Type.TOTP,
                     defaults={"data": {"secret": encrypt(demo_user.totp_secret)}},
