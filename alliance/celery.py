@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import setup_logging, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
 
@@ -16,6 +16,19 @@ app.conf.CELERY_DB_REUSE_MAX = 1000
 app.autodiscover_tasks()
 # The outbox lives in a sub-package of the project that autodiscovery does not list first.
 app.autodiscover_tasks(["alliance.outbox"])
+
+
+@setup_logging.connect
+def log_as_django_does(loglevel=None, **kwargs):
+    """Worker and beat write their lines with the settings' LOGGING (JSON in production,
+    each with its request id) instead of Celery's own format; `--loglevel` still counts."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
 
 
 @task_prerun.connect

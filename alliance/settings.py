@@ -65,11 +65,14 @@ INSTALLED_APPS = [
     "members",
     "campaigns",
     "statements",
-    # The top floor: home pages, health, demo data.
+    # The top floor: home pages, health, demo data, monitoring.
     "alliance",
+    "alliance.monitoring",
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, one log line and the metrics for every answer.
+    "alliance.monitoring.middleware.RequestMonitoringMiddleware",
     # First, so that every text answer leaves compressed (see alliance.compression).
     "alliance.compression.TextGZipMiddleware",
     # Next: every limit and audit entry below sees the client's address, not the proxy's.
@@ -389,7 +392,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # Behind the reverse proxy (deploy/nginx), its X-Forwarded-Proto says whether the client
 # used HTTPS, and its X-Forwarded-For the client's address (alliance.proxy), believed only
 # from PROXY_ADDRESSES: loopback and the private networks Docker's are in, where only
@@ -433,14 +436,64 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# LOG_FORMAT=json: one JSON object per line (production's default) for a log collector;
+# plain: readable lines (the quick start). Every line carries the request id, which the
+# proxy passes as X-Request-ID and the tasks a request queues carry on.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "alliance.monitoring.context.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The monitoring middleware writes the one line per request, naming its route:
+        # Django's own 4xx lines would repeat it with the path, which may hold a token.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
 }
+
+# --- Watching it (alliance.monitoring; docs/running/monitoring.md) ---------------------
+# /metrics answers a bearer of METRICS_TOKEN or, without one, this machine and private
+# networks only; the proxy never passes it on.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# /healthz answers 503 when beat has sent nothing for this long, or when the oldest
+# message waiting in the outbox is older than this.
+HEALTHZ_BEAT_SILENT_SECONDS = env_int("HEALTHZ_BEAT_SILENT_SECONDS", 300)
+HEALTHZ_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTHZ_OUTBOX_MAX_AGE_SECONDS", 600)
+# One beat sends: it holds a lock in the database, renewed every third of this.
+CELERY_BEAT_SCHEDULER = "alliance.monitoring.beat:LockedScheduler"
+BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 30)
+# Error reports to Sentry, off unless SENTRY_DSN is set; personal data never sent.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from alliance import __version__
+    from alliance.monitoring.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=__version__,
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
 
 # --- Account security (alliance.accounts.security) -----------------------------------
 # Convenors and national coordinators see contacts and counted-only signers: their

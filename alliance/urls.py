@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from alliance import views
+from alliance.monitoring.metrics import metrics_view
 
 admin.site.site_header = _("Alliance Hub")
 admin.site.site_title = _("Alliance Hub")
@@ -17,6 +18,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("alliance.accounts.urls")),

@@ -2,14 +2,17 @@
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from alliance import __version__
 from alliance.context_processors import get_role
+from alliance.monitoring.models import BeatRun
+from alliance.outbox.models import OutgoingMessage
 from campaigns.models import Convening
 from members.models import Membership, NationalAlliance, applicant_confirmed
 from statements.models import SignOnRequest, Statement, StatementVersion
@@ -122,12 +125,38 @@ def _with_texts(statements, language: str) -> list[Statement]:
 @never_cache
 @require_GET
 def healthz(request):
-    """Database and broker status for load balancers and monitoring; 503 if either is down."""
+    """For load balancers and monitoring: the release, the database and the broker, when
+    beat last sent anything and how long the oldest email has waited; 503 if the database
+    or broker is down, beat has been silent too long, or the outbox is stuck."""
     checks = {"database": _check_database(), "broker": _check_broker()}
-    healthy = all(status in ("ok", "not configured") for status in checks.values())
+    body = {"version": __version__}
+    if checks["database"] == "ok":
+        checks["beat"], body["beat_last_sent_seconds_ago"] = _check_beat()
+        checks["outbox"], body["outbox_oldest_pending_seconds"] = _check_outbox()
+    healthy = all(status in ("ok", "not configured", "unknown") for status in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "unavailable", **checks, **body},
+        status=200 if healthy else 503,
     )
+
+
+def _check_beat() -> tuple[str, int | None]:
+    """ "unknown" before beat has ever sent anything (a new installation)."""
+    last = BeatRun.objects.aggregate(last=Max("last_sent_at"))["last"]
+    if last is None:
+        return "unknown", None
+    silent = int((timezone.now() - last).total_seconds())
+    too_long = silent > settings.HEALTHZ_BEAT_SILENT_SECONDS
+    return (f"silent for {silent} s" if too_long else "ok"), silent
+
+
+def _check_outbox() -> tuple[str, int]:
+    oldest = OutgoingMessage.objects.filter(
+        status__in=[OutgoingMessage.Status.PENDING, OutgoingMessage.Status.SENDING]
+    ).aggregate(oldest=Min("created_at"))["oldest"]
+    waited = int((timezone.now() - oldest).total_seconds()) if oldest else 0
+    too_long = waited > settings.HEALTHZ_OUTBOX_MAX_AGE_SECONDS
+    return (f"oldest message waiting {waited} s" if too_long else "ok"), waited
 
 
 def _check_database() -> str:
