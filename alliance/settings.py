@@ -471,6 +471,12 @@ LOGGING = {
     },
 }
 
+# --- Backups (alliance.backups; docs/running/backups.md) -----------------------------
+# A directory, or s3://bucket/prefix (credentials from the usual AWS_* variables, and
+# BACKUP_S3_ENDPOINT_URL for a service other than AWS: MinIO, Backblaze, ...).
+BACKUP_DESTINATION = env_str("BACKUP_DESTINATION", str(BASE_DIR / "backups"))
+BACKUP_S3_ENDPOINT_URL = env_str("BACKUP_S3_ENDPOINT_URL", "")
+
 # --- Watching it (alliance.monitoring; docs/running/monitoring.md) ---------------------
 # /metrics answers a bearer of METRICS_TOKEN or, without one, this machine and private
 # networks only; the proxy never passes it on.
