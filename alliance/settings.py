@@ -6,6 +6,7 @@ variable, parsed by `alliance.env`, which refuses nonsense instead of guessing.
 """
 
 import os
+from email.utils import parseaddr
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -469,6 +470,21 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
     },
+}
+
+# --- Personal data kept no longer than needed (docs/running/retention.md) -------------
+# Public and partner signers' addresses, this many months after their statement was
+# published or closed (the signature stays counted, and listed if it was).
+RETENTION_PUBLIC_SIGNER_MONTHS = env_int("RETENTION_PUBLIC_SIGNER_MONTHS", 6)
+# Sent emails keep their row and key, but not their text or recipient, after this.
+RETENTION_OUTBOX_BODY_DAYS = env_int("RETENTION_OUTBOX_BODY_DAYS", 30)
+# Where people write to see, correct or erase what is kept about them (/privacy/).
+DATA_PROTECTION_CONTACT = env_str(
+    "DATA_PROTECTION_CONTACT", parseaddr(DEFAULT_FROM_EMAIL)[1] or "privacy@localhost"
+)
+CELERY_BEAT_SCHEDULE["retention-policy"] = {
+    "task": "alliance.tasks.apply_retention_policy",
+    "schedule": 6 * 3600,
 }
 
 # --- Backups (alliance.backups; docs/running/backups.md) -----------------------------

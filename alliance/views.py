@@ -122,6 +122,22 @@ def _with_texts(statements, language: str) -> list[Statement]:
     return statements
 
 
+@require_GET
+def privacy(request):
+    """What is kept about whom, why, for how long (from the retention settings), and whom
+    to ask for erasure."""
+    return render(
+        request,
+        "privacy.html",
+        {
+            "signer_months": settings.RETENTION_PUBLIC_SIGNER_MONTHS,
+            "confirmation_hours": settings.PUBLIC_SIGNATURE_CONFIRMATION_HOURS,
+            "outbox_days": settings.RETENTION_OUTBOX_BODY_DAYS,
+            "contact": settings.DATA_PROTECTION_CONTACT,
+        },
+    )
+
+
 @never_cache
 @require_GET
 def healthz(request):
