@@ -46,9 +46,7 @@ def squeezed(text: str) -> str:
 def pdf_info(content: bytes, tmp_path) -> str:
     path = tmp_path / "info.pdf"
     path.write_bytes(content)
-    return subprocess.run(
-        ["pdfinfo", str(path)], capture_output=True, text=True, check=True
-    ).stdout
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture
@@ -160,9 +158,7 @@ def test_the_same_statement_state_is_built_once(client, published, tmp_path, mon
 
     first = download(client, published)
     built = []
-    monkeypatch.setattr(
-        handover, "render_pdf", lambda *args, **kwargs: built.append(1) or b"%PDF-"
-    )
+    monkeypatch.setattr(handover, "render_pdf", lambda *args, **kwargs: built.append(1) or b"%PDF-")
     assert download(client, published) == first
     assert built == []
     assert HandoverDocument.objects.count() == 1
