@@ -28,8 +28,8 @@ from alliance.collation import collated, sort_key
 from members.models import Organisation
 from statements.models import HandoverDocument, Signature, Statement, StatementVersion
 
-# Above this many listed signatories, the document is built by a task (measured in
-# bench/README.md: about a second per thousand names on one core).
+# Above this many listed signatories the document is built by a task: a reader waits for
+# about a second of CPU at most in the request (bench/README.md, `handover.py`).
 BUILD_WHILE_WAITING_UP_TO = 2_000
 
 ALL_LANGUAGES = "all"
