@@ -39,6 +39,10 @@ STYLESHEET = "css/statement-print.css"
 LOGO = "img/alliance-logo.svg"
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or the system libraries it needs (Pango) are not installed here."""
+
+
 class BadOptions(ValueError):
     """An option of the query string that the statement cannot have: said to the reader."""
 
@@ -205,7 +209,10 @@ def queue_build(document: HandoverDocument) -> None:
 
 def render_pdf(statement: Statement, options: HandoverOptions, *, on_progress=None) -> bytes:
     """The PDF of the statement as it is now."""
-    import weasyprint
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: Pango's libraries are missing
+        raise PdfUnavailable(str(error)) from error
 
     report = on_progress or (lambda per_cent: None)
     with translation.override(options.reader_language):

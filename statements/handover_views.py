@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from statements import handover
 from statements.models import HandoverDocument, Statement
@@ -57,7 +58,7 @@ def handover_pdf(request, slug):
             request.GET, statement=statement, version=version, reader_language=reader_language
         )
     except handover.BadOptions as error:
-        return _bad_options(request, statement, str(error))
+        return _problem(request, statement, str(error), status=400)
     document = handover.document_for(statement, options)
     if document.status == HandoverDocument.Status.FAILED:
         HandoverDocument.objects.filter(
@@ -66,7 +67,16 @@ def handover_pdf(request, slug):
         document.status = HandoverDocument.Status.QUEUED
     if document.status == HandoverDocument.Status.QUEUED:
         small = handover.listed_signatures(statement).count() <= handover.BUILD_WHILE_WAITING_UP_TO
-        if small and handover.build_document(document_id=document.pk):
+        if small:
+            try:
+                handover.build_document(document_id=document.pk)
+            except handover.PdfUnavailable:
+                return _problem(
+                    request,
+                    statement,
+                    _("This server cannot make PDF documents yet: it lacks Pango."),
+                    status=503,
+                )
             document.refresh_from_db()
         elif not small:
             handover.queue_build(document)
@@ -122,11 +132,10 @@ def _pdf_response(statement, document) -> HttpResponse:
     return response
 
 
-def _bad_options(request, statement, message: str):
-    response = TemplateResponse(
+def _problem(request, statement, message: str, *, status: int):
+    return TemplateResponse(
         request,
         "statements/handover_progress.html",
         {"statement": statement, "title": str(statement), "problem": message},
-        status=400,
+        status=status,
     )
-    return response

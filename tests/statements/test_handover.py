@@ -174,3 +174,20 @@ def test_the_statement_page_prints_with_the_documents_stylesheet(client, publish
 
     assert 'css/statement-print.css" media="print"' in page
     assert f"/statements/{published.slug}/handover.pdf?lang=en" in page
+
+
+def test_a_server_without_pango_says_so_instead_of_failing(client, published, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_pango)
+    response = client.get(f"/statements/{published.slug}/handover.pdf")
+
+    assert response.status_code == 503
+    assert "cannot make PDF documents yet" in response.content.decode()
