@@ -106,20 +106,19 @@ def handover_progress(request, slug, pk):
         + "?"
         + urlencode(options.query())
     )
-    with translation.override(options.reader_language):
-        response = TemplateResponse(
-            request,
-            "statements/handover_progress.html",
-            {
-                "statement": statement,
-                "document": document,
-                "download_url": download_url,
-                "title": str(statement),
-                "refresh": document.status
-                in (HandoverDocument.Status.QUEUED, HandoverDocument.Status.BUILDING),
-            },
-        )
-        response.render()
+    # In the visitor's language; the document keeps the one it was asked in.
+    response = TemplateResponse(
+        request,
+        "statements/handover_progress.html",
+        {
+            "statement": statement,
+            "document": document,
+            "download_url": download_url,
+            "title": str(statement),
+            "refresh": document.status
+            in (HandoverDocument.Status.QUEUED, HandoverDocument.Status.BUILDING),
+        },
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
