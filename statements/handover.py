@@ -196,6 +196,15 @@ def build_document(*, document_id: int) -> bool:
         content=content,
         built_at=timezone.now(),
     )
+    # The same document of an earlier state of the statement will not be asked for again.
+    HandoverDocument.objects.filter(
+        statement=document.statement_id,
+        text_language=document.text_language,
+        grouping=document.grouping,
+        paper=document.paper,
+        reader_language=document.reader_language,
+        status__in=[HandoverDocument.Status.READY, HandoverDocument.Status.FAILED],
+    ).exclude(pk=document_id).delete()
     return True
 
 

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from statements import handover
 from statements.models import HandoverDocument, Statement
 
-# A document still queued after this long lost its task (a broker restart): the next
-# look at it queues it again. The task claims the document, so two tasks build it once.
+# A document still queued after this long lost its task (a broker restart), and one
+# still being built after BUILD_LOST_AFTER_SECONDS lost its worker: the next look at it
+# queues it again. The task claims the document, so two tasks build it once.
 REQUEUE_AFTER_SECONDS = 60
+BUILD_LOST_AFTER_SECONDS = 15 * 60
 
 
 def _statement_for(request, slug) -> Statement:
@@ -94,11 +96,13 @@ def handover_progress(request, slug, pk):
     document = get_object_or_404(
         HandoverDocument.objects.defer("content"), pk=pk, statement=statement
     )
-    lost = (
-        document.status == HandoverDocument.Status.QUEUED
-        and (timezone.now() - document.created_at).total_seconds() > REQUEUE_AFTER_SECONDS
-    )
-    if lost:
+    age = (timezone.now() - document.created_at).total_seconds()
+    if document.status == HandoverDocument.Status.BUILDING and age > BUILD_LOST_AFTER_SECONDS:
+        HandoverDocument.objects.filter(
+            pk=document.pk, status=HandoverDocument.Status.BUILDING
+        ).update(status=HandoverDocument.Status.QUEUED, progress=0)
+        document.status = HandoverDocument.Status.QUEUED
+    if document.status == HandoverDocument.Status.QUEUED and age > REQUEUE_AFTER_SECONDS:
         handover.queue_build(document)
     options = handover.options_of(document)
     download_url = (

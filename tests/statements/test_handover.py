@@ -166,7 +166,7 @@ def test_the_same_statement_state_is_built_once(client, published, tmp_path, mon
     SignatureFactory(statement=published, organisation=OrganisationFactory(name="Late Signer"))
     download(client, published)
     assert built == [1]
-    assert HandoverDocument.objects.count() == 2
+    assert HandoverDocument.objects.count() == 1  # the earlier state's is not kept
 
 
 def test_the_statement_page_prints_with_the_documents_stylesheet(client, published):
@@ -191,3 +191,31 @@ def test_a_server_without_pango_says_so_instead_of_failing(client, published, mo
 
     assert response.status_code == 503
     assert "cannot make PDF documents yet" in response.content.decode()
+
+
+def test_an_earlier_states_document_is_not_kept(client, published):
+    download(client, published)
+    SignatureFactory(statement=published, organisation=OrganisationFactory(name="Late Signer"))
+    download(client, published)
+    download(client, published, paper="letter")
+
+    assert sorted(HandoverDocument.objects.values_list("paper", flat=True)) == ["a4", "letter"]
+
+
+def test_the_document_reads_as_many_queries_for_many_signatories_as_for_few(
+    client, published, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        download(client, published)
+    for number in range(30):
+        SignatureFactory(
+            statement=published, organisation=OrganisationFactory(name=f"Signer {number}")
+        )
+    with CaptureQueriesContext(connection) as many:
+        download(client, published)
+    assert len(many) == len(few)
+    with django_assert_max_num_queries(len(few)):
+        download(client, published)  # stored: fewer still
