@@ -39,6 +39,9 @@ elif not DEBUG:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The alliance that runs the hub: named, with static/img/alliance-logo.svg, on the hand-over
+# document of a statement (statements.handover).
+ALLIANCE_NAME = env_str("ALLIANCE_NAME", "Fight Inequality Alliance")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

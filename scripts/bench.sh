@@ -19,7 +19,7 @@ else
     [[ -f ${scripts[0]} ]] || die "no benchmarks in bench/"
 fi
 
-ensure_system_packages postgres redis nginx wrk
+ensure_system_packages postgres redis nginx wrk pdf
 ensure_venv
 build_assets
 compile_translations

@@ -41,6 +41,15 @@ ensure_system_packages() {
         command -v chromedriver >/dev/null || missing+=(chromium-driver)
         [[ -d /usr/share/fonts/truetype/liberation ]] || missing+=(fonts-liberation)
     fi
+    # The hand-over PDF (WeasyPrint) lays text out with Pango, in Noto fonts that cover
+    # Latin with diacritics, Devanagari, Bengali and Arabic; its tests read it back with
+    # poppler's pdftotext, pdffonts and pdftoppm.
+    if [[ $wanted == *" pdf "* ]]; then
+        [[ -n $(ldconfig -p 2>/dev/null | grep libpangoft2-1.0) ]] \
+            || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+        [[ -d /usr/share/fonts/truetype/noto ]] || missing+=(fonts-noto-core)
+        command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    fi
     # Debian splits venv (and its ensurepip) out of the interpreter.
     if [[ ! -x $VENV/bin/python ]] && ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
         missing+=("python3-venv")

@@ -509,3 +509,52 @@ class PublicSubmission(models.Model):
 
     def __str__(self):
         return f"{self.organisation_name} ({self.country}) for {self.statement_id}"
+
+
+class HandoverDocument(models.Model):
+    """A built hand-over PDF (statements.handover), kept so that the same statement in
+    the same state, asked for with the same options, is built once: `state` digests
+    everything the document shows."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting to be built")
+        BUILDING = "building", _("being built")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="handover_documents"
+    )
+    state = models.CharField(max_length=64)
+    # The options it was built with: a text language ("all" for every text), a grouping
+    # of the signatories, a paper size, the reader's language.
+    text_language = models.CharField(max_length=8)
+    grouping = models.CharField(max_length=10)
+    paper = models.CharField(max_length=10)
+    reader_language = models.CharField(max_length=8)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hand-over document")
+        verbose_name_plural = _("hand-over documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "statement",
+                    "state",
+                    "text_language",
+                    "grouping",
+                    "paper",
+                    "reader_language",
+                ],
+                name="handover_document_one_per_state_and_options",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.statement_id} {self.text_language} {self.grouping} {self.paper}"

@@ -61,6 +61,18 @@ def may_decide_claim(user, signature) -> bool:
 
 rules.add_perm("statements.moderate_signature", is_convenor | may_decide_claim)
 rules.add_perm("statements.export_signatories", is_convenor)
+
+
+@rules.predicate
+def is_public_statement(user, statement) -> bool:
+    from statements.models import Statement
+
+    return statement is not None and statement.status in Statement.PUBLIC_STATUSES
+
+
+# The hand-over document: everyone's once the statement is published; before, whoever
+# sees the tracking page.
+rules.add_perm("statements.view_handover", is_public_statement | is_convenor)
 add_own_word_perm("statements.sign_statement", may_sign_for_an_organisation)
 rules.add_perm("statements.withdraw_signature", is_convenor | represents_signatory)
 # Confirming a changed text is the organisation's own word; a convenor cannot give it.

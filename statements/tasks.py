@@ -40,3 +40,12 @@ def expire_unconfirmed_signatures() -> int:
     """Public signatures not confirmed in time stop holding their organisation's place.
     Safe to run twice: a conditional update."""
     return services.expire_unconfirmed_signatures()
+
+
+@shared_task(ignore_result=True)
+def build_handover_document(document_id: int) -> bool:
+    """Build a hand-over PDF too large to build while its reader waits. Safe to run
+    twice: the document is claimed (queued to building) before it is built."""
+    from statements.handover import build_document
+
+    return build_document(document_id=document_id)

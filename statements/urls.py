@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statements import views
+from statements import handover_views, views
 
 app_name = "statements"
 urlpatterns = [
@@ -21,4 +21,10 @@ urlpatterns = [
     path("<slug:slug>/tracking/", views.tracking, name="tracking"),
     path("<slug:slug>/publish/", views.publish, name="publish"),
     path("<slug:slug>/signatories.csv", views.export, name="export"),
+    path("<slug:slug>/handover.pdf", handover_views.handover_pdf, name="handover"),
+    path(
+        "<slug:slug>/handover/<int:pk>/",
+        handover_views.handover_progress,
+        name="handover_progress",
+    ),
 ]
