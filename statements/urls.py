@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statements import views
+from statements import sharing_views, views
 
 app_name = "statements"
 urlpatterns = [
@@ -21,4 +21,7 @@ urlpatterns = [
     path("<slug:slug>/tracking/", views.tracking, name="tracking"),
     path("<slug:slug>/publish/", views.publish, name="publish"),
     path("<slug:slug>/signatories.csv", views.export, name="export"),
+    path("<slug:slug>/share.png", sharing_views.share_image, name="share_image"),
+    path("<slug:slug>/embed/", sharing_views.embed, name="embed"),
+    path("<slug:slug>/embed/sent/", sharing_views.embed_sent, name="embed_sent"),
 ]
