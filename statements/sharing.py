@@ -19,7 +19,7 @@ from django.core.cache import cache as django_cache
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from PIL import Image, ImageDraw, ImageFont
 
 from statements.models import Statement
@@ -34,7 +34,7 @@ SHARED_STATUSES = (Statement.Status.OPEN, Statement.Status.PUBLISHED)
 def is_shared(statement: Statement) -> bool:
     """Whether the statement's page offers share links and a preview: it must be one
     everybody may read, or a link would lead to a login page."""
-    return statement.status in SHARED_STATUSES and statement.seen_by_anyone()
+    return statement.status in SHARED_STATUSES and statement.seen_by_anyone
 
 
 def absolute(path: str) -> str:
@@ -64,31 +64,34 @@ class ShareLink:
 
 
 def share_links(*, url: str, title: str) -> list[ShareLink]:
-    """Plain links to each network's own sharing page: no script of theirs on ours."""
+    """Plain links to each network's own sharing page: no script of theirs on ours. The
+    networks' names are their own, in every language."""
     text = f"{title} {url}"
     quoted_url, quoted_title, quoted_text = quote(url, safe=""), quote(title), quote(text)
     return [
         ShareLink(
-            _("Email"), f"mailto:?subject={quoted_title}&body={quote(text, safe='')}", "email"
+            pgettext("share link", "Email"),
+            f"mailto:?subject={quoted_title}&body={quote(text, safe='')}",
+            "email",
         ),
-        ShareLink(_("WhatsApp"), f"https://wa.me/?text={quoted_text}", "whatsapp"),
+        ShareLink("WhatsApp", f"https://wa.me/?text={quoted_text}", "whatsapp"),
         ShareLink(
-            _("Telegram"),
+            "Telegram",
             f"https://t.me/share/url?url={quoted_url}&text={quoted_title}",
             "telegram",
         ),
         ShareLink(
-            _("X"),
+            "X",
             f"https://x.com/intent/post?url={quoted_url}&text={quoted_title}",
             "x",
         ),
         ShareLink(
-            _("Facebook"),
+            "Facebook",
             f"https://www.facebook.com/sharer/sharer.php?u={quoted_url}",
             "facebook",
         ),
         ShareLink(
-            _("LinkedIn"),
+            "LinkedIn",
             f"https://www.linkedin.com/sharing/share-offsite/?url={quoted_url}",
             "linkedin",
         ),

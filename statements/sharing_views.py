@@ -47,7 +47,7 @@ def _public_statement(slug) -> Statement:
     """The statement, if anybody at all may read it; 404 otherwise, whoever asks (these
     pages are the same for everyone)."""
     statement = get_object_or_404(Statement, slug=slug)
-    if not statement.seen_by_anyone():
+    if not statement.seen_by_anyone:
         raise Http404
     return statement
 
