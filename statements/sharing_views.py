@@ -88,8 +88,8 @@ def embed(request, slug):
     signable = _signable_by_anyone(statement)
     if request.method != "POST":
         return _widget(request, statement, PublicSignatureForm() if signable else None)
-    if not signable:
-        return _widget(request, statement, None, status=400)
+    if not signable:  # a form loaded before the statement closed or was published
+        return _widget(request, statement, None, status=400, closed=True)
     form = PublicSignatureForm(request.POST)
     if not form.is_valid():
         return _widget(request, statement, form, status=400)
@@ -145,7 +145,7 @@ def _signable_by_anyone(statement: Statement) -> bool:
     )
 
 
-def _widget(request, statement, form, *, status=200):
+def _widget(request, statement, form, *, status=200, closed=False):
     version = _current_version(statement)
     language = _page_language(request)
     latest = (
@@ -163,6 +163,7 @@ def _widget(request, statement, form, *, status=200):
         "unlisted": count.unlisted,
         "latest": [signature.organisation.name for signature in latest],
         "form": form,
+        "closed": closed,
     }
     with translation.override(language):
         response = TemplateResponse(request, "statements/embed.html", context, status=status)

@@ -284,4 +284,5 @@ def test_an_incomplete_form_in_the_widget_says_what_is_missing(client, open_to_a
 def test_posting_to_the_widget_of_a_published_statement_is_refused_clearly(client, published):
     response = client.post(f"/statements/{published.slug}/embed/", {"organisation_name": "X"})
     assert response.status_code == 400
+    assert "This statement is no longer open for signatures." in response.content.decode()
     assert PublicSubmission.objects.count() == 0
