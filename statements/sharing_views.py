@@ -41,6 +41,8 @@ from statements.views import (
 
 # How many of the latest listed signatories the widget names.
 LATEST_SIGNATORIES = 5
+# How long the widget's empty form, drawn once per statement and language, is kept.
+EMPTY_FORM_SECONDS = 300
 
 
 def _public_statement(slug) -> Statement:
@@ -164,6 +166,7 @@ def _widget(request, statement, form, *, status=200, closed=False):
         "latest": [signature.organisation.name for signature in latest],
         "form": form,
         "closed": closed,
+        "form_seconds": 0 if form is not None and form.is_bound else EMPTY_FORM_SECONDS,
     }
     with translation.override(language):
         response = TemplateResponse(request, "statements/embed.html", context, status=status)

@@ -286,3 +286,17 @@ def test_posting_to_the_widget_of_a_published_statement_is_refused_clearly(clien
     assert response.status_code == 400
     assert "This statement is no longer open for signatures." in response.content.decode()
     assert PublicSubmission.objects.count() == 0
+
+
+def test_the_widgets_empty_form_drawn_once_never_shows_anothers_errors(client, open_to_anyone):
+    url = f"/statements/{open_to_anyone.slug}/embed/"
+    assert "field--invalid" not in client.get(url).content.decode()  # kept from now on
+    refused = client.post(url, {"organisation_name": "Accra"}).content.decode()
+    assert "field--invalid" in refused
+    assert 'value="Accra"' in refused
+    again = client.get(url).content.decode()
+    assert "field--invalid" not in again
+    assert 'value="Accra"' not in again
+    french = client.get(f"{url}?lang=fr").content.decode()
+    assert 'lang="fr"' in french
+    assert "?lang=fr" in french.split('<form method="post" action="')[1].split('"')[0]
