@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from statements import services
 from statements.counting import signature_count
@@ -54,7 +54,7 @@ def _public_statement(slug) -> Statement:
     return statement
 
 
-@require_GET
+@require_safe
 def share_image(request, slug):
     """The preview a chat or a network shows for a link to the statement (og:image)."""
     statement = _public_statement(slug)
@@ -118,7 +118,7 @@ def embed(request, slug):
 
 @xframe_options_exempt
 @framable
-@require_GET
+@require_safe
 def embed_sent(request, slug):
     """Where the widget's form leads: "check your email", still inside the frame."""
     statement = _public_statement(slug)

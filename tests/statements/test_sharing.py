@@ -300,3 +300,9 @@ def test_the_widgets_empty_form_drawn_once_never_shows_anothers_errors(client, o
     french = client.get(f"{url}?lang=fr").content.decode()
     assert 'lang="fr"' in french
     assert "?lang=fr" in french.split('<form method="post" action="')[1].split('"')[0]
+
+
+def test_a_crawler_may_ask_for_the_image_with_head(client, published):
+    response = client.head(f"/statements/{published.slug}/share.png")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
