@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from PIL import Image, ImageDraw, ImageFont
@@ -120,11 +121,11 @@ def page_context(*, statement: Statement, text, language: str, total: int) -> di
             "image_alt": description,
             "links": links,
             "iframe_snippet": (
-                f'<iframe src="{frame_url}" title="{_escape(frame_title)}" width="100%" '
+                f'<iframe src="{frame_url}" title="{escape(frame_title)}" width="100%" '
                 f'height="520" style="border:0;max-width:100%" loading="lazy"></iframe>'
             ),
             "script_snippet": (
-                f'<div data-alliance-embed="{frame_url}" data-title="{_escape(frame_title)}">'
+                f'<div data-alliance-embed="{frame_url}" data-title="{escape(frame_title)}">'
                 f"</div>\n"
                 f'<script src="{absolute(settings.STATIC_URL + EMBED_SCRIPT)}" async></script>'
             ),
@@ -135,12 +136,6 @@ def page_context(*, statement: Statement, text, language: str, total: int) -> di
 # The script other sites include by its plain name: the hashed copy of the manifest
 # changes with every release, a snippet pasted on someone's site does not.
 EMBED_SCRIPT = "js/embed.js"
-
-
-def _escape(value: str) -> str:
-    return (
-        value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
-    )
 
 
 # --- The preview image ----------------------------------------------------------------
