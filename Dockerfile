@@ -6,7 +6,7 @@ WORKDIR /app
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm postgresql-client-15 \
-        libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core libfribidi0 \
     && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml README.md ./

@@ -50,6 +50,11 @@ ensure_system_packages() {
         [[ -d /usr/share/fonts/truetype/noto ]] || missing+=(fonts-noto-core)
         command -v pdftotext >/dev/null || missing+=(poppler-utils)
     fi
+    # The share image of a statement (statements/sharing.py) is drawn with Noto's fonts
+    # for every script of the demo data; Pillow's wheels shape text with the system's
+    # FriBiDi (right-to-left scripts).
+    [[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ]] || missing+=(fonts-noto-core)
+    ldconfig -p 2>/dev/null | grep -q libfribidi || missing+=(libfribidi0)
     # Debian splits venv (and its ensurepip) out of the interpreter.
     if [[ ! -x $VENV/bin/python ]] && ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
         missing+=("python3-venv")

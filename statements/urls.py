@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statements import handover_views, views
+from statements import handover_views, sharing_views, views
 
 app_name = "statements"
 urlpatterns = [
@@ -27,4 +27,7 @@ urlpatterns = [
         handover_views.handover_progress,
         name="handover_progress",
     ),
+    path("<slug:slug>/share.png", sharing_views.share_image, name="share_image"),
+    path("<slug:slug>/embed/", sharing_views.embed, name="embed"),
+    path("<slug:slug>/embed/sent/", sharing_views.embed_sent, name="embed_sent"),
 ]

@@ -29,7 +29,7 @@ from alliance.collation import collated, sort_key
 from alliance.csv_export import csv_response
 from alliance.permissions import is_convenor, is_coordinator
 from members.models import Contact, NationalAlliance, Organisation
-from statements import services
+from statements import services, sharing
 from statements.counting import alliance_progress, signature_count, stored_signature_count
 from statements.forms import (
     CirculationForm,
@@ -203,6 +203,11 @@ def detail(request, slug, *, sign_form=None, status=200):
         **_management_context(request, statement),
         "alliance_progress": _alliance_progress(request, statement),
     }
+    context.update(
+        sharing.page_context(
+            statement=statement, text=context["text"], language=language, total=count.total
+        )
+    )
     if shared:
         context.update(csrf_token="", shared_page=True)
     with translation.override(language):

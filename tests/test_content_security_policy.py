@@ -29,6 +29,8 @@ STRICT = {
 }
 # Swagger UI's stylesheet draws its icons as data: images; nothing else changes.
 API_DOCS = {**STRICT, "img-src": {"'self'", "data:"}}
+# The widget (statements/sharing_views.py) is the one page any site may frame.
+EMBED = {**STRICT, "frame-ancestors": {"*"}}
 
 
 def policy(response) -> dict[str, set[str]]:
@@ -42,6 +44,8 @@ def policy(response) -> dict[str, set[str]]:
 
 
 def expected_policy(path: str) -> dict[str, set[str]]:
+    if path.endswith("/embed/"):
+        return EMBED
     return API_DOCS if path.startswith(reverse("api:docs")) else STRICT
 
 

@@ -47,10 +47,19 @@ def test_the_directory_loads_htmx_and_public_pages_load_no_script(
         if not path.startswith(("/admin/", reverse("api:docs"))):  # their own scripts
             html = anonymous.get(path).content.decode()
             scripts = re.findall(r"<script[^>]*>", html)
-            # The one script a public page may load: the one that shows its times in the
-            # reader's zone, and only when it shows such times.
-            expected = ['<script src="/static/js/local-times.js" defer>']
-            assert scripts == (expected if "data-local-time" in html else []), path
+            # The scripts a public page may load, each only where the page uses it: the
+            # times in the reader's zone, the copy buttons of the statement's share
+            # section, and the widget's report of its height to the page that frames it.
+            expected = [
+                f'<script src="/static/js/{script}" defer>'
+                for script, used in (
+                    ("local-times.js", "data-local-time" in html),
+                    ("copy.js", "data-copy" in html),
+                    ("embed-frame.js", path.endswith("/embed/")),
+                )
+                if used
+            ]
+            assert sorted(scripts) == sorted(expected), path
 
 
 def gunzip(response) -> bytes:
