@@ -2,7 +2,7 @@
 
 import rules
 
-from alliance.permissions import add_own_word_perm, is_convenor
+from alliance.permissions import add_own_word_perm, is_convenor, is_coordinator
 from members.rules import coordinates_alliance_of, represents
 
 
@@ -65,3 +65,16 @@ add_own_word_perm("statements.sign_statement", may_sign_for_an_organisation)
 rules.add_perm("statements.withdraw_signature", is_convenor | represents_signatory)
 # Confirming a changed text is the organisation's own word; a convenor cannot give it.
 add_own_word_perm("statements.confirm_signature", represents_signatory)
+
+
+@rules.predicate
+def coordinates_alliance_of_signer(user, receipt) -> bool:
+    return receipt is not None and coordinates_alliance_of(user, receipt.signature.organisation)
+
+
+# Signatures received offline (statements.offline): the pages, for those who may record
+# some; one organisation's, for a convenor or the coordinators of its alliances; the scan
+# of a signed page, for the same people.
+rules.add_perm("statements.record_offline_signatures", is_convenor | is_coordinator)
+rules.add_perm("statements.record_offline_signature", is_convenor | coordinates_alliance_of)
+rules.add_perm("statements.view_offline_scan", is_convenor | coordinates_alliance_of_signer)

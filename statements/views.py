@@ -30,6 +30,7 @@ from alliance.csv_export import csv_response
 from alliance.permissions import is_convenor, is_coordinator
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
+from statements.charts import tracking_charts
 from statements.counting import alliance_progress, signature_count, stored_signature_count
 from statements.forms import (
     CirculationForm,
@@ -379,6 +380,8 @@ def _management_context(request, statement) -> dict:
         and statement.status in (Statement.Status.DRAFT, Statement.Status.OPEN),
         "can_track": user.has_perm("statements.view_tracking", statement),
         "can_export": user.has_perm("statements.export_signatories", statement),
+        "can_record_offline": statement.status == Statement.Status.OPEN
+        and user.has_perm("statements.record_offline_signatures", statement),
     }
 
 
@@ -839,7 +842,9 @@ def tracking(request, slug):
         for signature in Signature.objects.filter(
             statement=statement,
             organisation_id__in=[r.organisation_id for r in page],
-        ).order_by("created_at")
+        )
+        .select_related("offline_receipt")
+        .order_by("created_at")
     }
     for signon_request in page:
         signon_request.signature = signatures.get(signon_request.organisation_id)
@@ -854,6 +859,10 @@ def tracking(request, slug):
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
             "tracking": services.tracking(statement),
+            "charts": tracking_charts(statement),
+            "may_record_offline": request.user.has_perm(
+                "statements.record_offline_signatures", statement
+            ),
             "to_moderate": Signature.objects.filter(
                 statement=statement,
                 status__in=[
@@ -861,7 +870,7 @@ def tracking(request, slug):
                     Signature.Status.PENDING_APPROVAL,
                 ],
             )
-            .select_related("organisation")
+            .select_related("organisation", "offline_receipt")
             .order_by("created_at"),
             "removed": Signature.objects.filter(
                 statement=statement,
