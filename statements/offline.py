@@ -64,7 +64,9 @@ def check_scan(upload) -> None:
 def recordable_organisations(*, statement: Statement, user):
     """The organisations `user` may record a signature of on `statement` now: theirs to
     record (any for a convenor, their alliances' for a coordinator), among those who may
-    sign it, and without a live signature yet."""
+    sign it; for a convenor, without a live signature yet. A coordinator must not learn
+    from the list that an organisation signed without its name, so theirs keeps them all
+    (see record_offline_signature)."""
     if is_convenor(user):
         organisations = Organisation.objects.all()
     elif user.is_authenticated:
@@ -79,8 +81,10 @@ def recordable_organisations(*, statement: Statement, user):
     elif statement.audience == Statement.Audience.MEMBERS:
         members = Membership.objects.live().values("organisation_id")
         organisations = organisations.filter(invited | Q(pk__in=members))
-    signed = Signature.objects.live().filter(statement=statement).values("organisation_id")
-    return organisations.exclude(pk__in=signed).distinct().order_by("name")
+    if is_convenor(user):
+        signed = Signature.objects.live().filter(statement=statement).values("organisation_id")
+        organisations = organisations.exclude(pk__in=signed)
+    return organisations.distinct().order_by("name")
 
 
 def record_offline_signature(
@@ -96,7 +100,13 @@ def record_offline_signature(
     """Record the signature `organisation` gave offline, through `channel`, on its word
     as `recorded_by` heard or read it. PermissionDenied if the organisation is not theirs
     to record; ValidationError if the statement is not open or the organisation may not
-    sign it; AlreadySigned if it has signed."""
+    sign it.
+
+    If the organisation has signed already, a convenor is told (AlreadySigned). A
+    coordinator is not: the signature that came first may be counted without the
+    organisation's name, which only convenors and the organisation may know. Theirs is
+    kept, as not needed (SUPERSEDED), for convenors to see, and the answer is the same as
+    for a signature that counts, as on the public form."""
     require(recorded_by, "statements.record_offline_signature", organisation)
     if channel not in OfflineReceipt.Channel.values:
         raise ValidationError(_("Say how the signature was received."))
@@ -108,13 +118,18 @@ def record_offline_signature(
     receipt = OfflineReceipt(channel=channel, note=note, recorded_by=recorded_by)
     try:
         with transaction.atomic():
-            signature = sign(
-                statement=statement,
-                organisation=organisation,
-                signatory=signatory,
-                source=Signature.Source.OFFLINE,
-                actor=recorded_by,
-            )
+            try:
+                signature = sign(
+                    statement=statement,
+                    organisation=organisation,
+                    signatory=signatory,
+                    source=Signature.Source.OFFLINE,
+                    actor=recorded_by,
+                )
+            except AlreadySigned:
+                if is_convenor(recorded_by):
+                    raise
+                signature = _not_needed(statement, organisation, signatory, recorded_by)
             receipt.signature = signature
             if scan is not None:
                 check_scan(scan)
@@ -132,6 +147,25 @@ def record_offline_signature(
         if receipt.scan:
             receipt.scan.delete(save=False)
         raise
+    return signature
+
+
+def _not_needed(statement, organisation, signatory, recorded_by) -> Signature:
+    signature = Signature.objects.create(
+        statement=statement,
+        organisation=organisation,
+        version=statement.current_version(),
+        **signatory.columns(),
+        status=Signature.Status.SUPERSEDED,
+        source=Signature.Source.OFFLINE,
+    )
+    record(
+        actor=recorded_by,
+        action="signature.created",
+        target=signature,
+        changes={"status": [None, signature.status]},
+        note="The organisation had signed already.",
+    )
     return signature
 
 
@@ -251,10 +285,15 @@ def plan_import(*, statement: Statement, text: str, actor) -> Plan:
         .filter(pk__in=[o.pk for found in named.values() for o in found])
         .values_list("pk", flat=True)
     )
-    signed = set(
-        Signature.objects.live()
-        .filter(statement=statement)
-        .values_list("organisation_id", flat=True)
+    # Whether an organisation signed is said to convenors only (record_offline_signature).
+    signed = (
+        set(
+            Signature.objects.live()
+            .filter(statement=statement)
+            .values_list("organisation_id", flat=True)
+        )
+        if is_convenor(actor)
+        else set()
     )
     coordinated = (
         None

@@ -4,7 +4,7 @@ import with its dry run, and the scan of a signed page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -151,9 +151,8 @@ def scan(request, pk):
     receipt = get_object_or_404(
         OfflineReceipt.objects.select_related("signature__organisation"), pk=pk
     )
-    if not request.user.has_perm("statements.view_offline_scan", receipt):
-        raise PermissionDenied
-    if not receipt.scan:
+    # Refused and missing answer alike: a refusal would say a signature exists.
+    if not (request.user.has_perm("statements.view_offline_scan", receipt) and receipt.scan):
         raise Http404
     record(actor=request.user, action="signature.offline_scan_read", target=receipt.signature)
     extension = receipt.scan.name.rpartition(".")[2]

@@ -68,8 +68,13 @@ add_own_word_perm("statements.confirm_signature", represents_signatory)
 
 
 @rules.predicate
-def coordinates_alliance_of_signer(user, receipt) -> bool:
-    return receipt is not None and coordinates_alliance_of(user, receipt.signature.organisation)
+def may_read_scan_as_coordinator(user, receipt) -> bool:
+    """A coordinator of the organisation's alliance, of a listed signature or one they
+    recorded: a scan of a signature counted without the name, recorded by someone else,
+    would tell them the organisation signed."""
+    if receipt is None or not coordinates_alliance_of(user, receipt.signature.organisation):
+        return False
+    return receipt.signature.listed_publicly or receipt.recorded_by_id == user.pk
 
 
 # Signatures received offline (statements.offline): the pages, for those who may record
@@ -77,4 +82,4 @@ def coordinates_alliance_of_signer(user, receipt) -> bool:
 # of a signed page, for the same people.
 rules.add_perm("statements.record_offline_signatures", is_convenor | is_coordinator)
 rules.add_perm("statements.record_offline_signature", is_convenor | coordinates_alliance_of)
-rules.add_perm("statements.view_offline_scan", is_convenor | coordinates_alliance_of_signer)
+rules.add_perm("statements.view_offline_scan", is_convenor | may_read_scan_as_coordinator)
