@@ -2,10 +2,13 @@
 signature follows, the scan of the signed page and the CSV import."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 from django.utils import timezone
 
 from alliance.audit.models import AuditEntry
@@ -524,3 +527,44 @@ def test_the_record_page_reads_a_fixed_number_of_queries(
     client = client_for(convenor)
     with django_assert_max_num_queries(12):
         assert client.get(f"/statements/{members_statement.slug}/offline/").status_code == 200
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="concurrency needs Postgres (SQLite serialises writers)",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("recorder", ["convenor", "uganda_coordinator"])
+def test_recorded_at_once_by_many_one_signature_counts(
+    request, members_statement, uganda_member, recorder
+):
+    user = request.getfixturevalue(recorder)
+    people = 8
+    barrier = threading.Barrier(people)
+    outcomes: list[str] = []
+
+    def record(n):
+        try:
+            barrier.wait()
+            signature = offline.record_offline_signature(
+                statement=members_statement,
+                organisation=uganda_member,
+                signatory=Signatory(name=f"Person {n}", email=""),
+                channel="phone",
+                recorded_by=user,
+            )
+            outcomes.append(signature.status)
+        except AlreadySigned:
+            outcomes.append("already signed")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Signature.objects.live().filter(organisation=uganda_member).count() == 1
+    others = "already signed" if recorder == "convenor" else Signature.Status.SUPERSEDED
+    assert sorted(outcomes) == sorted([Signature.Status.CONFIRMED] + [others] * (people - 1))
+    assert OfflineReceipt.objects.count() == (1 if recorder == "convenor" else people)
