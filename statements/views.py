@@ -837,6 +837,8 @@ def tracking(request, slug):
     if answer in SignOnRequest.Answer.values:
         requests = requests.filter(answer=answer)
     page = Paginator(requests, 200).get_page(request.GET.get("page"))
+    # Per organisation, its live signature if it has one (read last, so kept), else its
+    # latest (one recorded after it had signed is not needed, and must not hide it).
     signatures = {
         signature.organisation_id: signature
         for signature in Signature.objects.filter(
@@ -844,7 +846,14 @@ def tracking(request, slug):
             organisation_id__in=[r.organisation_id for r in page],
         )
         .select_related("offline_receipt")
-        .order_by("created_at")
+        .order_by(
+            Case(
+                When(status__in=Signature.LIVE_STATUSES, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            "created_at",
+        )
     }
     for signon_request in page:
         signon_request.signature = signatures.get(signon_request.organisation_id)

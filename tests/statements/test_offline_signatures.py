@@ -568,3 +568,22 @@ def test_recorded_at_once_by_many_one_signature_counts(
     others = "already signed" if recorder == "convenor" else Signature.Status.SUPERSEDED
     assert sorted(outcomes) == sorted([Signature.Status.CONFIRMED] + [others] * (people - 1))
     assert OfflineReceipt.objects.count() == (1 if recorder == "convenor" else people)
+
+
+def test_the_tracking_page_shows_the_signature_that_counts_not_the_one_not_needed(
+    client_for, convenor, uganda_coordinator, members_statement, uganda_member
+):
+    SignOnRequestFactory(statement=members_statement, organisation=uganda_member)
+    SignatureFactory(
+        statement=members_statement, organisation=uganda_member, signatory_name="First Signer"
+    )
+    offline.record_offline_signature(
+        statement=members_statement,
+        organisation=uganda_member,
+        signatory=Signatory(name="Late Letter", email=""),
+        channel="letter",
+        recorded_by=uganda_coordinator,
+    )
+    page = client_for(convenor).get(f"/statements/{members_statement.slug}/tracking/")
+    row = page.content.decode().split('id="organisations"', 1)[1]
+    assert "First Signer" in row and "Late Letter" not in row
