@@ -857,6 +857,7 @@ def tracking(request, slug):
     }
     for signon_request in page:
         signon_request.signature = signatures.get(signon_request.organisation_id)
+    board = services.tracking(statement)
     return render(
         request,
         "statements/tracking.html",
@@ -867,8 +868,8 @@ def tracking(request, slug):
             "page": page,
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
-            "tracking": services.tracking(statement),
-            "charts": tracking_charts(statement),
+            "tracking": board,
+            "charts": tracking_charts(statement, answers=board.totals),
             "may_record_offline": request.user.has_perm(
                 "statements.record_offline_signatures", statement
             ),
