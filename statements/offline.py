@@ -206,6 +206,14 @@ class Line:
     note: str = ""
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def channel_label(self) -> str:
+        return (
+            OfflineReceipt.Channel(self.channel).label
+            if self.channel in OfflineReceipt.Channel.values
+            else ""
+        )
+
 
 @dataclass
 class Plan:

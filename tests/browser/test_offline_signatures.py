@@ -94,6 +94,26 @@ def test_a_coordinator_records_a_paper_signature_and_the_count_includes_it(
     assert (receipt.channel, receipt.recorded_by) == ("letter", coordinator)
     assert (tmp_path / receipt.scan.name).read_bytes() == PDF
 
+    # Others came by phone: the dry run of a CSV says what it would record and why not.
+    gulu = OrganisationFactory(name="Gulu Youth Network", country="UG")
+    MembershipFactory(organisation=gulu, national_alliance=uganda)
+    csv = tmp_path / "phoned.csv"
+    csv.write_text(
+        "organisation;signatory;channel;listed_publicly\n"
+        f"{gulu.slug};Okot Denis;phone;no\n"
+        "mbale-unknown;Someone;fax;yes\n"
+    )
+    page.goto(f"{base}/statements/{statement.slug}/offline/import/")
+    page.locator("#id_file").set_input_files(str(csv))
+    page.locator("form[enctype] button[type=submit]").click()
+    expect(page.locator("#to-record")).to_have_text("1")
+    expect(page.locator("#rejected")).to_have_text("1")
+    expect(page.locator("#import-lines tbody tr").nth(1)).to_contain_text("mbale-unknown")
+    page.set_viewport_size({"width": 360, "height": 800})
+    shoot(page, f"import-dry-run-{language}-360.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert Signature.objects.count() == 1
+
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.django_db(transaction=True)
