@@ -909,6 +909,13 @@ def publish(request, slug):
     return redirect(statement)
 
 
+def _offline_columns(signature) -> list[str]:
+    receipt = getattr(signature, "offline_receipt", None)
+    if receipt is None:
+        return ["", ""]
+    return [receipt.channel, receipt.recorded_by.email if receipt.recorded_by else ""]
+
+
 @_guarded
 def export(request, slug):
     """Every signature, with its status and whether it is listed: for convenors only."""
@@ -917,7 +924,7 @@ def export(request, slug):
     record(actor=request.user, action="statement.signatories_exported", target=statement)
     rows = (
         Signature.objects.filter(statement=statement)
-        .select_related("organisation", "version")
+        .select_related("organisation", "version", "offline_receipt__recorded_by")
         .order_by("organisation__country", "organisation__name")
     )
     return csv_response(
@@ -934,6 +941,9 @@ def export(request, slug):
             "source",
             "version",
             "signed_at",
+            # Signatures received offline: how, and who recorded them.
+            "received_by",
+            "recorded_by",
         ],
         rows=(
             [
@@ -948,6 +958,7 @@ def export(request, slug):
                 signature.source,
                 signature.version.number,
                 signature.created_at.isoformat(),
+                *_offline_columns(signature),
             ]
             for signature in rows.iterator(chunk_size=2000)
         ),

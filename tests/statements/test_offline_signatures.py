@@ -404,7 +404,9 @@ def test_the_export_and_tracking_page_show_the_source_to_convenors(
     export = b"".join(
         client.get(f"/statements/{members_statement.slug}/signatories.csv").streaming_content
     )
-    assert ",offline," in export.decode()
+    header, row = export.decode().splitlines()
+    assert header.endswith(",source,version,signed_at,received_by,recorded_by")
+    assert ",offline,1," in row and row.endswith(",letter,convenor@alliance.test")
     tracking = client.get(f"/statements/{members_statement.slug}/tracking/").content.decode()
     receipt = OfflineReceipt.objects.get()
     assert "received offline (letter" in tracking
