@@ -23,6 +23,8 @@ from statements.services import AlreadySigned
 # exactly what the dry run showed; for at most an hour.
 IMPORT_SALT = "statements.offline.import"
 IMPORT_MAX_AGE = 3600
+# The organisation is chosen from a list of at most this many; a search narrows it.
+MAX_CHOICES = 200
 
 
 def _statement_for(request, slug) -> Statement:
@@ -81,12 +83,27 @@ def record_signature(request, slug):
             )
             return redirect(_back(request, statement))
     status = 400 if form.errors else 200
+    search = request.GET.get("q", "").strip()[:100]
+    more = _list_at_most(form, organisations, search)
     return render(
         request,
         "statements/offline_record.html",
-        _context(request, statement, form=form),
+        _context(request, statement, form=form, search=search, more=more, shown=MAX_CHOICES),
         status=status,
     )
+
+
+def _list_at_most(form, organisations, search: str) -> bool:
+    """Offer MAX_CHOICES organisations at most (those matching `search`, and the one
+    chosen), not a list of the whole directory; returns whether more match."""
+    matching = organisations.search(search) if search else organisations
+    ids = list(matching.values_list("pk", flat=True)[: MAX_CHOICES + 1])
+    listed = ids[:MAX_CHOICES]
+    chosen = form["organisation"].value()
+    if chosen and str(chosen).isdigit():
+        listed.append(int(chosen))
+    form.fields["organisation"].queryset = organisations.filter(pk__in=listed)
+    return len(ids) > MAX_CHOICES
 
 
 @login_required

@@ -589,3 +589,23 @@ def test_the_tracking_page_shows_the_signature_that_counts_not_the_one_not_neede
     page = client_for(convenor).get(f"/statements/{members_statement.slug}/tracking/")
     row = page.content.decode().split('id="organisations"', 1)[1]
     assert "First Signer" in row and "Late Letter" not in row
+
+
+def test_the_list_of_organisations_is_short_and_a_search_narrows_it(
+    client_for, convenor, members_statement, uganda_member, brazil_member, monkeypatch
+):
+    from statements import offline_views
+
+    monkeypatch.setattr(offline_views, "MAX_CHOICES", 1)
+    client = client_for(convenor)
+    url = f"/statements/{members_statement.slug}/offline/"
+    page = client.get(url)
+    assert len(page.context["form"].fields["organisation"].queryset) == 1
+    assert 'id="more-organisations"' in page.content.decode()
+    found = client.get(url, {"q": "kapchorwa"})
+    assert list(found.context["form"].fields["organisation"].queryset) == [uganda_member]
+    assert 'id="more-organisations"' not in found.content.decode()
+    # Any organisation theirs to record may be chosen, listed or not.
+    response = client.post(url + "?q=kapchorwa", form_data(brazil_member))
+    assert response.status_code == 302
+    assert Signature.objects.get().organisation == brazil_member
