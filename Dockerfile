@@ -24,7 +24,7 @@ RUN NPM_CONFIG_OMIT=dev bash scripts/assets.sh \
     && pybabel compile -d locale -D django \
     && DEBUG=1 STATIC_MANIFEST=1 python manage.py collectstatic --noinput
 
-RUN useradd --system --home /app alliance && chown -R alliance /app
+RUN useradd --system --home /app alliance && mkdir -p /app/media && chown -R alliance /app
 USER alliance
 EXPOSE 8000
 CMD ["gunicorn", "alliance.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--no-control-socket"]

@@ -213,6 +213,9 @@ STORAGES = {
         )
     },
 }
+# Uploaded files that are read only through a view that checks who asks (the scans of
+# signatures received offline): no URL serves this directory.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Email: every message goes through the outbox (alliance.outbox); this is how it leaves.
 EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")

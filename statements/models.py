@@ -374,6 +374,9 @@ class Signature(models.Model):
         WEB = "web", _("public web form")
         MEMBER = "member", _("member (email link or logged in)")
         PARTNER = "partner", _("partner API")
+        # Received by phone, email, letter or at a meeting, and recorded by a convenor or
+        # coordinator (statements.offline); its OfflineReceipt says how.
+        OFFLINE = "offline", _("received offline")
 
     # The statuses that hold the organisation's place (one per statement). A signature
     # whose address is not confirmed yet, or whose signer is not known as one of the
@@ -558,3 +561,43 @@ class HandoverDocument(models.Model):
 
     def __str__(self):
         return f"{self.statement_id} {self.text_language} {self.grouping} {self.paper}"
+def offline_scan_path(receipt: "OfflineReceipt", filename: str) -> str:
+    """Scans are named by a random token, never by what the uploader called them: the
+    file name of a signed page often names the organisation."""
+    extension = filename.rpartition(".")[2].lower()
+    return f"offline-scans/{receipt.signature.statement_id}/{secrets.token_hex(16)}.{extension}"
+
+
+class OfflineReceipt(models.Model):
+    """How a signature received offline came in, and who recorded it (statements.offline).
+
+    The scan of the signed page is kept under MEDIA_ROOT, which nothing serves: it is read
+    only through statements.offline_views.scan, which asks the same rule as recording."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("email")
+        LETTER = "letter", _("letter")
+        MEETING = "meeting", _("at a meeting")
+
+    signature = models.OneToOneField(
+        Signature, on_delete=models.CASCADE, related_name="offline_receipt"
+    )
+    channel = models.CharField(_("received by"), max_length=10, choices=Channel.choices)
+    note = models.TextField(_("note"), blank=True)
+    scan = models.FileField(_("scan of the signed page"), upload_to=offline_scan_path, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signature received offline")
+        verbose_name_plural = _("signatures received offline")
+
+    def __str__(self):
+        return f"{self.signature} ({self.channel})"

@@ -2,7 +2,7 @@
 
 import rules
 
-from alliance.permissions import add_own_word_perm, is_convenor
+from alliance.permissions import add_own_word_perm, is_convenor, is_coordinator
 from members.rules import coordinates_alliance_of, represents
 
 
@@ -77,3 +77,21 @@ add_own_word_perm("statements.sign_statement", may_sign_for_an_organisation)
 rules.add_perm("statements.withdraw_signature", is_convenor | represents_signatory)
 # Confirming a changed text is the organisation's own word; a convenor cannot give it.
 add_own_word_perm("statements.confirm_signature", represents_signatory)
+
+
+@rules.predicate
+def may_read_scan_as_coordinator(user, receipt) -> bool:
+    """A coordinator of the organisation's alliance, of a listed signature or one they
+    recorded: a scan of a signature counted without the name, recorded by someone else,
+    would tell them the organisation signed."""
+    if receipt is None or not coordinates_alliance_of(user, receipt.signature.organisation):
+        return False
+    return receipt.signature.listed_publicly or receipt.recorded_by_id == user.pk
+
+
+# Signatures received offline (statements.offline): the pages, for those who may record
+# some; one organisation's, for a convenor or the coordinators of its alliances; the scan
+# of a signed page, for the same people.
+rules.add_perm("statements.record_offline_signatures", is_convenor | is_coordinator)
+rules.add_perm("statements.record_offline_signature", is_convenor | coordinates_alliance_of)
+rules.add_perm("statements.view_offline_scan", is_convenor | may_read_scan_as_coordinator)

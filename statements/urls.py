@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statements import handover_views, sharing_views, views
+from statements import chart_views, handover_views, offline_views, sharing_views, views
 
 app_name = "statements"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("signatures/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("signatures/<int:pk>/moderate/", views.moderate, name="moderate"),
     path("claims/", views.claims, name="claims"),
+    path("offline-scans/<int:pk>/", offline_views.scan, name="offline_scan"),
     path("signatures/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/edit/", views.edit, name="edit"),
@@ -19,6 +20,12 @@ urlpatterns = [
     path("<slug:slug>/sign/public/sent/", views.check_email, name="check_email"),
     path("<slug:slug>/circulate/", views.circulate, name="circulate"),
     path("<slug:slug>/tracking/", views.tracking, name="tracking"),
+    path("<slug:slug>/tracking/charts.csv", chart_views.charts_csv, name="charts_csv"),
+    path("<slug:slug>/offline/", offline_views.record_signature, name="offline_record"),
+    path("<slug:slug>/offline/import/", offline_views.import_signatures, name="offline_import"),
+    path(
+        "<slug:slug>/offline/template.csv", offline_views.import_template, name="offline_template"
+    ),
     path("<slug:slug>/publish/", views.publish, name="publish"),
     path("<slug:slug>/signatories.csv", views.export, name="export"),
     path("<slug:slug>/handover.pdf", handover_views.handover_pdf, name="handover"),

@@ -30,6 +30,7 @@ from alliance.csv_export import csv_response
 from alliance.permissions import is_convenor, is_coordinator
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services, sharing
+from statements.charts import tracking_charts
 from statements.counting import alliance_progress, signature_count, stored_signature_count
 from statements.forms import (
     CirculationForm,
@@ -384,6 +385,8 @@ def _management_context(request, statement) -> dict:
         and statement.status in (Statement.Status.DRAFT, Statement.Status.OPEN),
         "can_track": user.has_perm("statements.view_tracking", statement),
         "can_export": user.has_perm("statements.export_signatories", statement),
+        "can_record_offline": statement.status == Statement.Status.OPEN
+        and user.has_perm("statements.record_offline_signatures", statement),
     }
 
 
@@ -839,15 +842,27 @@ def tracking(request, slug):
     if answer in SignOnRequest.Answer.values:
         requests = requests.filter(answer=answer)
     page = Paginator(requests, 200).get_page(request.GET.get("page"))
+    # Per organisation, its live signature if it has one (read last, so kept), else its
+    # latest (one recorded after it had signed is not needed, and must not hide it).
     signatures = {
         signature.organisation_id: signature
         for signature in Signature.objects.filter(
             statement=statement,
             organisation_id__in=[r.organisation_id for r in page],
-        ).order_by("created_at")
+        )
+        .select_related("offline_receipt")
+        .order_by(
+            Case(
+                When(status__in=Signature.LIVE_STATUSES, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            "created_at",
+        )
     }
     for signon_request in page:
         signon_request.signature = signatures.get(signon_request.organisation_id)
+    board = services.tracking(statement)
     return render(
         request,
         "statements/tracking.html",
@@ -858,7 +873,11 @@ def tracking(request, slug):
             "page": page,
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
-            "tracking": services.tracking(statement),
+            "tracking": board,
+            "charts": tracking_charts(statement, answers=board.totals),
+            "may_record_offline": request.user.has_perm(
+                "statements.record_offline_signatures", statement
+            ),
             "to_moderate": Signature.objects.filter(
                 statement=statement,
                 status__in=[
@@ -866,7 +885,7 @@ def tracking(request, slug):
                     Signature.Status.PENDING_APPROVAL,
                 ],
             )
-            .select_related("organisation")
+            .select_related("organisation", "offline_receipt")
             .order_by("created_at"),
             "removed": Signature.objects.filter(
                 statement=statement,
@@ -895,6 +914,13 @@ def publish(request, slug):
     return redirect(statement)
 
 
+def _offline_columns(signature) -> list[str]:
+    receipt = getattr(signature, "offline_receipt", None)
+    if receipt is None:
+        return ["", ""]
+    return [receipt.channel, receipt.recorded_by.email if receipt.recorded_by else ""]
+
+
 @_guarded
 def export(request, slug):
     """Every signature, with its status and whether it is listed: for convenors only."""
@@ -903,7 +929,7 @@ def export(request, slug):
     record(actor=request.user, action="statement.signatories_exported", target=statement)
     rows = (
         Signature.objects.filter(statement=statement)
-        .select_related("organisation", "version")
+        .select_related("organisation", "version", "offline_receipt__recorded_by")
         .order_by("organisation__country", "organisation__name")
     )
     return csv_response(
@@ -920,6 +946,9 @@ def export(request, slug):
             "source",
             "version",
             "signed_at",
+            # Signatures received offline: how, and who recorded them.
+            "received_by",
+            "recorded_by",
         ],
         rows=(
             [
@@ -934,6 +963,7 @@ def export(request, slug):
                 signature.source,
                 signature.version.number,
                 signature.created_at.isoformat(),
+                *_offline_columns(signature),
             ]
             for signature in rows.iterator(chunk_size=2000)
         ),
