@@ -29,10 +29,12 @@ from redis.exceptions import RedisError
 
 from alliance.audit.models import AuditEntry
 from alliance.audit.services import diff, record, snapshot, unsaved_entry
+from alliance.messagetexts.services import TextsOf
 from alliance.outbox.services import Email, queue_email, queue_emails
 from alliance.queueing import enqueue
 from alliance.ratelimits import count_in_sets
 from members.models import RESERVED_SLUGS, Contact, Organisation, slug_base, unique_slug
+from statements.messages import publication_emails
 from statements.models import (
     PublicSubmission,
     Signature,
@@ -331,6 +333,8 @@ def _request_emails(statement, requests, *, template: str, key=None, contacts=No
         by_organisation.setdefault(contact.organisation_id, []).append(contact)
     version = statement.current_version()
     texts = {text.language: text for text in version.texts.all()}
+    # The text the convenor wrote for this message (statements.messages), per language.
+    edited = TextsOf(statement, template)
     emails = []
     for request in requests:
         for contact in by_organisation.get(request.organisation_id, []):
@@ -352,6 +356,7 @@ def _request_emails(statement, requests, *, template: str, key=None, contacts=No
                             statement.signon_closes_at, contact.language, contact.time_zone
                         ),
                         "path": signing_path(request, contact),
+                        "edited": edited.context(contact.language),
                     },
                 )
             )
@@ -1546,6 +1551,7 @@ def publish(*, statement: Statement, actor=None) -> bool:
                 changes={"status": [None, Statement.Status.PUBLISHED]},
             )
             emit_statement_published(statement)
+            queue_emails(publication_emails(statement))
     return bool(published)
 
 
