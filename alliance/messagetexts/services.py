@@ -168,7 +168,7 @@ def save_text(*, target, kind: str, language: str, subject: str, body: str, save
             return current
         versions = MessageText.objects.of(target, kind).filter(language=language)
         number = (versions.aggregate(last=Max("number"))["last"] or 0) + 1
-        version = MessageText.objects.create(
+        MessageText.objects.create(
             content_type=ContentType.objects.get_for_model(target),
             object_id=target.pk,
             kind=kind,
