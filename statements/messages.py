@@ -7,7 +7,9 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alliance.audit.services import record
@@ -305,3 +307,44 @@ def send_again(*, statement: Statement, actor, token: str, organisation: Organis
 
 def asked_organisations(statement: Statement) -> QuerySet:
     return Organisation.objects.filter(signon_requests__statement=statement).order_by("name")
+
+
+# --- the editor's preview ---------------------------------------------------------------
+
+
+def sample_email(statement: Statement, text, organisation_id: int | None, reader) -> Email:
+    """The email `text` makes, as an organisation asked (or a sample one) would read it
+    in the text's language. Its links lead nowhere personal: the preview and the test
+    go to the editor, who is not the organisation."""
+    from statements import services
+
+    language = text.language
+    organisation = (
+        asked_organisations(statement).filter(pk=organisation_id).first()
+        if organisation_id
+        else None
+    )
+    with translation.override(language):
+        name = organisation.name if organisation else gettext("Sample organisation")
+    statement_text = statement.current_text(language)
+    context = {
+        "organisation": name,
+        "title": statement_text.title if statement_text else str(statement),
+        "summary": statement_text.summary if statement_text else "",
+        "deadline": services._local_date_time(
+            statement.signon_closes_at, language, getattr(reader, "time_zone", "") or "UTC"
+        ),
+        "path": reverse("statements:respond", kwargs={"token": "preview"}),
+        "public_path": f"{statement.get_absolute_url()}?lang={language}",
+        "handover_path": handover_path(statement),
+        "signatures": str(Signature.objects.counted().filter(statement=statement).count()),
+        "edited": text.as_context(),
+    }
+    return Email(
+        key="preview",
+        to_email=reader.email,
+        to_name=str(reader),
+        language=language,
+        template=text.kind,
+        context=context,
+    )

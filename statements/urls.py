@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statements import views
+from statements import message_views, views
 
 app_name = "statements"
 urlpatterns = [
@@ -21,4 +21,12 @@ urlpatterns = [
     path("<slug:slug>/tracking/", views.tracking, name="tracking"),
     path("<slug:slug>/publish/", views.publish, name="publish"),
     path("<slug:slug>/signatories.csv", views.export, name="export"),
+    path("<slug:slug>/messages/", message_views.index, name="messages"),
+    path("<slug:slug>/messages/<str:kind>/<str:language>/", message_views.edit, name="message"),
+    path("<slug:slug>/remind/", message_views.remind_now, name="remind_now"),
+    path(
+        "<slug:slug>/send-again/<int:organisation>/",
+        message_views.send_again,
+        name="send_again",
+    ),
 ]

@@ -237,3 +237,12 @@ def fill_html(edited: dict, context) -> str:
         html,
     )
     return _substitute(html, values)
+
+
+def versions_of(*, target, kind: str, language: str) -> list[MessageText]:
+    return list(
+        MessageText.objects.of(target, kind)
+        .filter(language=language)
+        .select_related("created_by")
+        .order_by("-number")[:20]
+    )
