@@ -168,7 +168,9 @@ def test_every_invitation_records_the_version_it_was_written_from(
         sent_by=convenor,
     )
 
-    messages = {m.language: m for m in OutgoingMessage.objects.filter(template="statement_invitation")}
+    messages = {
+        m.language: m for m in OutgoingMessage.objects.filter(template="statement_invitation")
+    }
     assert messages["fr"].context["edited"]["text_version"] == version.pk
     assert messages["en"].context["edited"]["text_version"] is None
     from alliance.outbox.services import render_parts
