@@ -16,7 +16,7 @@ from alliance.messagetexts.views import Editor, message_editor
 from members.models import Organisation
 from statements import messages as statement_messages
 from statements.models import Statement
-from statements.views import _check, _guarded
+from statements.views import _check, _guarded, _title_in
 
 # The organisations the preview offers: the first ones asked, by name.
 PREVIEW_RECIPIENTS = 200
@@ -47,7 +47,7 @@ def edit(request, slug, kind, language):
         ),
         sample=partial(statement_messages.sample_email, statement),
         back_url=reverse("statements:tracking", kwargs={"slug": slug}),
-        title=str(statement),
+        title=_title_in(statement, translation.get_language()),
     )
     return message_editor(request, editor, kind=kind, language=language)
 
