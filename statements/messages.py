@@ -211,14 +211,22 @@ def publication_emails(statement: Statement) -> list[Email]:
 # --- from the tracking page -------------------------------------------------------------
 
 
-def _recently_reminded(statement: Statement, contacts: list[Contact]) -> set[int]:
-    """The contacts a reminder of this statement is waiting for, or reached lately. Every
+def recently_reminded(
+    statement: Statement,
+    contacts: list[Contact],
+    *,
+    pressed_only: bool = False,
+    now: dt.datetime | None = None,
+) -> set[int]:
+    """The contacts a reminder of this statement is waiting for, or reached lately (only
+    those of "remind now" with `pressed_only`: what the scheduled scan leaves out). Every
     reminder's key ends with its contact (see services._remind and `remind_now`)."""
+    prefix = f"statement-reminder:{statement.pk}:" + ("now:" if pressed_only else "")
     keys = (
-        OutgoingMessage.objects.filter(key__startswith=f"statement-reminder:{statement.pk}:")
+        OutgoingMessage.objects.filter(key__startswith=prefix)
         .filter(
             Q(status__in=[OutgoingMessage.Status.PENDING, OutgoingMessage.Status.SENDING])
-            | Q(sent_at__gte=timezone.now() - REMINDED_RECENTLY)
+            | Q(sent_at__gte=(now or timezone.now()) - REMINDED_RECENTLY)
         )
         .values_list("key", flat=True)
     )
@@ -247,7 +255,7 @@ def remind_now(
             Organisation.objects.filter(pk__in=requests.values("organisation"))
         )
     )
-    reminded = _recently_reminded(statement, contacts)
+    reminded = recently_reminded(statement, contacts)
     contacts = [contact for contact in contacts if contact.pk not in reminded]
     with transaction.atomic():
         written = queue_emails(

@@ -34,7 +34,7 @@ from alliance.outbox.services import Email, queue_email, queue_emails
 from alliance.queueing import enqueue
 from alliance.ratelimits import count_in_sets
 from members.models import RESERVED_SLUGS, Contact, Organisation, slug_base, unique_slug
-from statements.messages import publication_emails
+from statements.messages import publication_emails, recently_reminded
 from statements.models import (
     PublicSubmission,
     Signature,
@@ -1505,6 +1505,9 @@ def _remind(statement: Statement, now: dt.datetime) -> int:
             for contact in contacts
             if _falls_due(reminder_due_at(deadline, offset, contact.time_zone), now, deadline)
         ]
+        # Whoever was reminded by hand ("remind now") lately is not reminded again now.
+        pressed = recently_reminded(statement, due_contacts, pressed_only=True, now=now)
+        due_contacts = [contact for contact in due_contacts if contact.pk not in pressed]
         if not due_contacts:
             continue
         due_at = min(reminder_due_at(deadline, offset, c.time_zone) for c in due_contacts)

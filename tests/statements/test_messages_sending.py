@@ -252,3 +252,19 @@ def test_withdrawn_signers_are_not_thanked(convenor, open_statement):
     services.publish(statement=open_statement, actor=convenor)
 
     assert not OutgoingMessage.objects.filter(template="statement_thanks").exists()
+
+
+def test_a_scheduled_reminder_does_not_follow_a_remind_now_of_the_same_day(client, convenor, asked):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    asked.signon_closes_at = timezone.now() + dt.timedelta(hours=47)
+    asked.reminder_offsets = [48]
+    asked.save()
+    SignOnRequest.objects.update(requested_at=timezone.now() - dt.timedelta(days=3))
+    client.force_login(convenor)
+    client.post(reverse("statements:remind_now", kwargs={"slug": asked.slug}), {"token": "t"})
+
+    assert services.send_due_reminders() == 0
+    assert reminders().count() == 3
