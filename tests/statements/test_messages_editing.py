@@ -211,3 +211,31 @@ def test_who_may_edit_a_statements_messages(
     if expected != 200:
         assert not MessageText.objects.exists()
         assert not OutgoingMessage.objects.filter(key__startswith="message-test:").exists()
+
+
+def test_the_editor_and_the_tracking_page_read_a_fixed_number_of_queries(
+    client, convenor, open_statement, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganisationFactory
+
+    client.force_login(convenor)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    tracking = reverse("statements:tracking", kwargs={"slug": open_statement.slug})
+    SignOnRequestFactory(statement=open_statement, organisation=OrganisationFactory())
+    queries(editor_url(open_statement))  # content types cached once per process
+    few = (queries(editor_url(open_statement)), queries(tracking))
+    for _ in range(15):
+        SignOnRequestFactory(statement=open_statement, organisation=OrganisationFactory())
+    many = (queries(editor_url(open_statement)), queries(tracking))
+
+    assert few == many
+    with django_assert_max_num_queries(15):
+        client.get(editor_url(open_statement))
