@@ -289,8 +289,11 @@ def send_again(*, statement: Statement, actor, token: str, organisation: Organis
     if statement.status != Statement.Status.OPEN:
         raise ValidationError(_("Only a statement open for sign-on can be sent again."))
     requests = statement.signon_requests.filter(organisation=organisation)
-    if not requests.exists():
+    answer = requests.values_list("answer", flat=True).first()
+    if answer is None:
         raise ValidationError(_("This organisation was not asked to sign."))
+    if answer == SignOnRequest.Answer.SIGNED:
+        raise ValidationError(_("This organisation has signed already."))
     with transaction.atomic():
         written = queue_emails(
             services._request_emails(

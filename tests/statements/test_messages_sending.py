@@ -268,3 +268,24 @@ def test_a_scheduled_reminder_does_not_follow_a_remind_now_of_the_same_day(clien
 
     assert services.send_due_reminders() == 0
     assert reminders().count() == 3
+
+
+def test_send_again_to_an_organisation_that_signed_is_refused(
+    client, convenor, asked, uganda_member
+):
+    SignOnRequest.objects.filter(organisation=uganda_member).update(
+        answer=SignOnRequest.Answer.SIGNED
+    )
+    client.force_login(convenor)
+
+    response = client.post(
+        reverse(
+            "statements:send_again", kwargs={"slug": asked.slug, "organisation": uganda_member.pk}
+        ),
+        {"token": "x"},
+        follow=True,
+    )
+
+    assert "This organisation has signed already." in response.text
+    assert not OutgoingMessage.objects.filter(key__contains=":again:").exists()
+    assert response.text.count("Send again") == 1  # only the organisation that has not
