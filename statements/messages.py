@@ -337,14 +337,21 @@ def sample_email(statement: Statement, text, organisation_id: int | None, reader
     )
     with translation.override(language):
         name = organisation.name if organisation else gettext("Sample organisation")
+    # Written to as one of its people would be: their name, their time zone.
+    contact = (
+        services.contacts_to_write_to(Organisation.objects.filter(pk=organisation.pk))
+        .order_by("pk")
+        .first()
+        if organisation
+        else None
+    )
+    zone = contact.time_zone if contact else getattr(reader, "time_zone", "") or "UTC"
     statement_text = statement.current_text(language)
     context = {
         "organisation": name,
         "title": statement_text.title if statement_text else str(statement),
         "summary": statement_text.summary if statement_text else "",
-        "deadline": services._local_date_time(
-            statement.signon_closes_at, language, getattr(reader, "time_zone", "") or "UTC"
-        ),
+        "deadline": services._local_date_time(statement.signon_closes_at, language, zone),
         "path": reverse("statements:respond", kwargs={"token": "preview"}),
         "public_path": f"{statement.get_absolute_url()}?lang={language}",
         "handover_path": handover_path(statement),
@@ -353,8 +360,8 @@ def sample_email(statement: Statement, text, organisation_id: int | None, reader
     }
     return Email(
         key="preview",
-        to_email=reader.email,
-        to_name=str(reader),
+        to_email=contact.email if contact else reader.email,
+        to_name=contact.name if contact else str(reader),
         language=language,
         template=text.kind,
         context=context,

@@ -87,6 +87,7 @@ def test_convenor_edits_previews_and_reminds_now(
     page.get_by_role("button", name=words["preview"], exact=True).click()
     expect(page.locator("#preview-subject")).to_have_text(f"{cooperative.name}: {words['title']}")
     expect(page.locator("#preview-html strong")).to_have_text(cooperative.name)
+    expect(page.locator("#preview-html")).to_contain_text("Jean Okello")
     page.screenshot(path=SHOTS / f"editor-preview-{language}.png", full_page=True)
     page.set_viewport_size({"width": 360, "height": 800})
     page.screenshot(path=SHOTS / f"editor-preview-{language}-360.png", full_page=True)
