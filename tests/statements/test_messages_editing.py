@@ -239,3 +239,34 @@ def test_the_editor_and_the_tracking_page_read_a_fixed_number_of_queries(
     assert few == many
     with django_assert_max_num_queries(15):
         client.get(editor_url(open_statement))
+
+
+def test_bad_input_gets_a_clear_answer_never_a_500(client, convenor, open_statement, draft_like):
+    client.force_login(convenor)
+
+    assert client.get(editor_url(open_statement, kind="nope")).status_code == 404
+    assert client.get(editor_url(open_statement, language="de")).status_code == 404
+    odd = client.post(editor_url(open_statement), form("S", "B", "preview", preview_as="abc"))
+    assert odd.status_code == 200
+    assert "Select a valid choice" in odd.text
+    empty = client.post(editor_url(open_statement), {"action": "save"})
+    assert empty.status_code == 200
+    assert "This field is required." in empty.text
+    reminded = client.post(
+        reverse("statements:remind_now", kwargs={"slug": draft_like.slug}),
+        {"token": "t"},
+        follow=True,
+    )
+    assert "Only a statement open for sign-on can be reminded." in reminded.text
+    no_token = client.post(
+        reverse("statements:remind_now", kwargs={"slug": open_statement.slug}), follow=True
+    )
+    assert "The form has expired" in no_token.text
+
+
+@pytest.fixture
+def draft_like(db):
+    from statements.models import Statement
+    from tests.factories import StatementFactory
+
+    return StatementFactory(status=Statement.Status.DRAFT)
