@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "alliance.accounts",
     "alliance.audit",
     "alliance.outbox",
+    "alliance.messagetexts",
     "alliance.api",
     # Domain apps: members at the bottom, campaigns and statements on it.
     "members",

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self):
+        # Declares the convening messages an organiser may rewrite.
+        from campaigns import messages  # noqa: F401

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from alliance.api.webhooks import convening_payload, emit
 from alliance.audit.services import diff, record, snapshot
 from alliance.markup import render_markdown
+from alliance.messagetexts.services import current_text
 from alliance.outbox.services import Email, queue_emails
 from alliance.queueing import enqueue
 from campaigns import ics
@@ -499,6 +500,11 @@ def _convening_context(
             context["moved"] = change.get("kind") == "moved"
         if kind == "cancellation":
             context["reason"] = change.get("reason", "")
+        if kind == "invitation":
+            # The text the organiser wrote for this convening (campaigns.messages).
+            context["edited"] = current_text(
+                target=convening, kind="convening_invitation", language=language
+            ).as_context()
     return context
 
 

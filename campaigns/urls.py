@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns import message_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -18,6 +18,16 @@ urlpatterns = [
         "convenings/<slug:slug>/attendance.csv",
         views.convening_attendance_csv,
         name="attendance_csv",
+    ),
+    path(
+        "convenings/<slug:slug>/messages/",
+        message_views.index,
+        name="convening_messages",
+    ),
+    path(
+        "convenings/<slug:slug>/messages/<str:kind>/<str:language>/",
+        message_views.edit,
+        name="convening_message",
     ),
     path("rsvp/<str:token>/", views.rsvp, name="rsvp"),
     path("<slug:slug>/", views.campaign_detail, name="campaign"),

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class StatementsConfig(AppConfig):
     name = "statements"
     verbose_name = _("Statements")
+
+    def ready(self):
+        # Declares the statement's messages a convenor may rewrite.
+        from statements import messages  # noqa: F401

@@ -561,6 +561,8 @@ class HandoverDocument(models.Model):
 
     def __str__(self):
         return f"{self.statement_id} {self.text_language} {self.grouping} {self.paper}"
+
+
 def offline_scan_path(receipt: "OfflineReceipt", filename: str) -> str:
     """Scans are named by a random token, never by what the uploader called them: the
     file name of a signed page often names the organisation."""

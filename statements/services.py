@@ -29,10 +29,12 @@ from redis.exceptions import RedisError
 
 from alliance.audit.models import AuditEntry
 from alliance.audit.services import diff, record, snapshot, unsaved_entry
+from alliance.messagetexts.services import TextsOf
 from alliance.outbox.services import Email, queue_email, queue_emails
 from alliance.queueing import enqueue
 from alliance.ratelimits import count_in_sets
 from members.models import RESERVED_SLUGS, Contact, Organisation, slug_base, unique_slug
+from statements.messages import publication_emails, recently_reminded
 from statements.models import (
     PublicSubmission,
     Signature,
@@ -331,6 +333,8 @@ def _request_emails(statement, requests, *, template: str, key=None, contacts=No
         by_organisation.setdefault(contact.organisation_id, []).append(contact)
     version = statement.current_version()
     texts = {text.language: text for text in version.texts.all()}
+    # The text the convenor wrote for this message (statements.messages), per language.
+    edited = TextsOf(statement, template)
     emails = []
     for request in requests:
         for contact in by_organisation.get(request.organisation_id, []):
@@ -352,6 +356,7 @@ def _request_emails(statement, requests, *, template: str, key=None, contacts=No
                             statement.signon_closes_at, contact.language, contact.time_zone
                         ),
                         "path": signing_path(request, contact),
+                        "edited": edited.context(contact.language),
                     },
                 )
             )
@@ -1500,6 +1505,9 @@ def _remind(statement: Statement, now: dt.datetime) -> int:
             for contact in contacts
             if _falls_due(reminder_due_at(deadline, offset, contact.time_zone), now, deadline)
         ]
+        # Whoever was reminded by hand ("remind now") lately is not reminded again now.
+        pressed = recently_reminded(statement, due_contacts, pressed_only=True, now=now)
+        due_contacts = [contact for contact in due_contacts if contact.pk not in pressed]
         if not due_contacts:
             continue
         due_at = min(reminder_due_at(deadline, offset, c.time_zone) for c in due_contacts)
@@ -1546,6 +1554,7 @@ def publish(*, statement: Statement, actor=None) -> bool:
                 changes={"status": [None, Statement.Status.PUBLISHED]},
             )
             emit_statement_published(statement)
+            queue_emails(publication_emails(statement))
     return bool(published)
 
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from statements import chart_views, handover_views, offline_views, sharing_views, views
+from statements import (
+    chart_views,
+    handover_views,
+    message_views,
+    offline_views,
+    sharing_views,
+    views,
+)
 
 app_name = "statements"
 urlpatterns = [
@@ -37,4 +44,12 @@ urlpatterns = [
     path("<slug:slug>/share.png", sharing_views.share_image, name="share_image"),
     path("<slug:slug>/embed/", sharing_views.embed, name="embed"),
     path("<slug:slug>/embed/sent/", sharing_views.embed_sent, name="embed_sent"),
+    path("<slug:slug>/messages/", message_views.index, name="messages"),
+    path("<slug:slug>/messages/<str:kind>/<str:language>/", message_views.edit, name="message"),
+    path("<slug:slug>/remind/", message_views.remind_now, name="remind_now"),
+    path(
+        "<slug:slug>/send-again/<int:organisation>/",
+        message_views.send_again,
+        name="send_again",
+    ),
 ]

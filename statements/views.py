@@ -1,3 +1,4 @@
+import secrets
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -878,6 +879,8 @@ def tracking(request, slug):
             "may_record_offline": request.user.has_perm(
                 "statements.record_offline_signatures", statement
             ),
+            # "Remind now" and "send again" carry it: a double click sends once.
+            "action_token": secrets.token_urlsafe(12),
             "to_moderate": Signature.objects.filter(
                 statement=statement,
                 status__in=[
