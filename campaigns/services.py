@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance.api.webhooks import convening_payload, emit
-from alliance.audit.services import diff, record, snapshot
-from alliance.markup import render_markdown
-from alliance.outbox.services import Email, queue_emails
-from alliance.queueing import enqueue
+from alliance.core.api.webhooks import convening_payload, emit
+from alliance.core.audit.services import diff, record, snapshot
+from alliance.core.markup import render_markdown
+from alliance.core.outbox.services import Email, queue_emails
+from alliance.core.queueing import enqueue
 from campaigns import ics
 from campaigns.models import Campaign, Convening, Invitation, Moment
 from members.models import Contact, Organisation
@@ -382,7 +382,7 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
                 }
                 # What the email says besides the organisation and its RSVP link is the
                 # same for everyone who reads this language in this time zone: worked out
-                # once here, and rendered once per worker (alliance.outbox).
+                # once here, and rendered once per worker (alliance.core.outbox).
                 group = (kind, contact.language, contact.time_zone)
                 if group not in shared_contexts:
                     shared_contexts[group] = _convening_context(
@@ -480,7 +480,7 @@ def _convening_context(
             "format": convening.get_format_display(),
             "venue": convening.venue,
             "agenda": convening.agenda,
-            # Sanitised (alliance.markup) when written; the template marks it safe.
+            # Sanitised (alliance.core.markup) when written; the template marks it safe.
             "agenda_html": agenda_html,
             "delegates_per_organisation": convening.delegates_per_organisation,
             "deadline": _when(convening.rsvp_deadline, zone_name)

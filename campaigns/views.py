@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.accounts.models import zone_or_utc
-from alliance.audit.services import record, snapshot
-from alliance.csv_export import csv_response
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.accounts.models import zone_or_utc
+from alliance.core.audit.services import record, snapshot
+from alliance.core.csv_export import csv_response
+from alliance.core.outbox.models import OutgoingMessage
 from campaigns import services
 from campaigns.forms import (
     CampaignForm,

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance.api.webhooks import emit, membership_payload
-from alliance.audit.services import record
-from alliance.outbox.services import Email, queue_email, queue_emails
+from alliance.core.api.webhooks import emit, membership_payload
+from alliance.core.audit.services import record
+from alliance.core.outbox.services import Email, queue_email, queue_emails
 from members.models import (
     Contact,
     Membership,

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.permissions import is_convenor
+from alliance.core.permissions import is_convenor
 from members import services
 from members.forms import ApplicationForm, DecisionForm
 from members.models import Membership, NationalAlliance, Organisation, Principles

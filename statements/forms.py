@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from alliance.accounts.forms import say_time_zone
+from alliance.core.accounts.forms import say_time_zone
 from members.models import FocusArea, Membership, NationalAlliance, Organisation
 from statements.models import Statement
 from statements.services import Signatory, TextInput

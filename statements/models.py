@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance.permissions import is_convenor
+from alliance.core.permissions import is_convenor
 from campaigns.models import Campaign, Moment
 from members.models import Contact, FocusArea, Membership, Organisation, unique_slug
 

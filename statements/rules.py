@@ -2,7 +2,7 @@
 
 import rules
 
-from alliance.permissions import add_own_word_perm, is_convenor
+from alliance.core.permissions import add_own_word_perm, is_convenor
 from members.rules import coordinates_alliance_of, represents
 
 

@@ -27,11 +27,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from alliance.audit.models import AuditEntry
-from alliance.audit.services import diff, record, snapshot, unsaved_entry
-from alliance.outbox.services import Email, queue_email, queue_emails
-from alliance.queueing import enqueue
-from alliance.ratelimits import count_in_sets
+from alliance.core.audit.models import AuditEntry
+from alliance.core.audit.services import diff, record, snapshot, unsaved_entry
+from alliance.core.outbox.services import Email, queue_email, queue_emails
+from alliance.core.queueing import enqueue
+from alliance.core.ratelimits import count_in_sets
 from members.models import RESERVED_SLUGS, Contact, Organisation, slug_base, unique_slug
 from statements.models import (
     PublicSubmission,

@@ -23,11 +23,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
-from alliance.accounts.models import zone_or_utc
-from alliance.audit.services import record
-from alliance.collation import collated, sort_key
-from alliance.csv_export import csv_response
-from alliance.permissions import is_convenor, is_coordinator
+from alliance.core.accounts.models import zone_or_utc
+from alliance.core.audit.services import record
+from alliance.core.collation import collated, sort_key
+from alliance.core.csv_export import csv_response
+from alliance.core.permissions import is_convenor, is_coordinator
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services
 from statements.counting import alliance_progress, signature_count, stored_signature_count

@@ -1,7 +1,7 @@
 """The webhook events of statements and signatures, and what each partner key may learn
 from them: the same as it may read from the API (statements.api.views), never more."""
 
-from alliance.api.webhooks import emit
+from alliance.core.api.webhooks import emit
 from statements.models import Signature, Statement
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from members import services
 from members.models import Membership
 from tests.factories import OrganisationFactory, PrinciplesFactory, UserFactory

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
 from members import services
 from members.models import Contact, Membership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, PrinciplesFactory

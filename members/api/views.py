@@ -19,12 +19,12 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from alliance.api.exceptions import ApiError, error_body
-from alliance.api.filters import UtcIsoDateTimeFilter
-from alliance.api.idempotency import idempotent
-from alliance.api.schema import ErrorSerializer, id_parameter
-from alliance.api.scopes import Scope, acting_user
-from alliance.api.views import PartnerDetailView, PartnerListView
+from alliance.core.api.exceptions import ApiError, error_body
+from alliance.core.api.filters import UtcIsoDateTimeFilter
+from alliance.core.api.idempotency import idempotent
+from alliance.core.api.schema import ErrorSerializer, id_parameter
+from alliance.core.api.scopes import Scope, acting_user
+from alliance.core.api.views import PartnerDetailView, PartnerListView
 from members import profiles, services
 from members.api.serializers import (
     CONTACT_COLUMNS,

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from statements import services, views
 from statements.models import PublicSubmission, Signature, Statement
 
@@ -300,7 +300,7 @@ def test_with_redis_down_the_submission_is_stored_and_counting_fails_open(
     client, open_to_anyone, settings, queued
 ):
     settings.CACHES = redis_cache_at("redis://127.0.0.1:1/0")  # a closed port
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # what alliance.ratelimits counts on
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # what alliance.core.ratelimits counts on
     settings.PUBLIC_SIGNING_LIMITS = {"ip": 0, "email": 0, "window_seconds": 600}
     response = client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE)
     assert response.status_code == 303
@@ -418,7 +418,7 @@ def test_in_redis_the_counters_count_and_expire_with_the_window(
     client, open_to_anyone, real_redis_cache, settings
 ):
     settings.PUBLIC_SIGNING_LIMITS = {"ip": 1, "email": 2, "window_seconds": 120}
-    from alliance.ratelimits import shared_redis
+    from alliance.core.ratelimits import shared_redis
 
     redis = shared_redis()
     pattern = f"{services.RATE_KEY_PREFIX}:{open_to_anyone.pk}:*"

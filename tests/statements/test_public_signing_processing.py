@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from members.models import Organisation
 from statements import services, tasks
 from statements.models import PublicSubmission, Signature, Statement

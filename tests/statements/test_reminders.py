@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from statements import services, tasks
 from statements.models import SignOnRequest
 from tests.factories import ContactFactory, OrganisationFactory, SignOnRequestFactory

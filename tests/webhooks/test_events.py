@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from alliance.api import webhooks
-from alliance.api.models import WebhookDelivery, WebhookEvent
-from alliance.audit.services import snapshot
+from alliance.core.api import webhooks
+from alliance.core.api.models import WebhookDelivery, WebhookEvent
+from alliance.core.audit.services import snapshot
 from campaigns import services as convenings
 from campaigns.models import Convening
 from members import services as members
