@@ -20,13 +20,18 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance.core.api.webhooks import convening_payload, emit
 from alliance.core.audit.services import diff, record, snapshot
 from alliance.core.markup import render_markdown
 from alliance.core.outbox.services import Email, queue_emails
 from alliance.core.queueing import enqueue
 from campaigns import ics
 from campaigns.models import Campaign, Convening, Invitation, Moment
+from campaigns.webhooks import (
+    CONVENING_CANCELLED,
+    CONVENING_CHANGED,
+    CONVENING_SCHEDULED,
+    emit_convening_event,
+)
 from members.models import Contact, Organisation
 
 # Invitations one fan-out task writes outbox rows for, in one transaction.
@@ -126,10 +131,8 @@ def update_convening(*, convening: Convening, before: dict, changed_by) -> Conve
             convening.status = locked.status
         convening.save()
         record(actor=changed_by, action="convening.changed", target=convening, changes=changes)
-        emit(
-            event="convening.changed",
-            payload=convening_payload(convening),
-            when=convening.sequence != locked.sequence,
+        emit_convening_event(
+            CONVENING_CHANGED, convening, when=convening.sequence != locked.sequence
         )
         if convening.sequence != locked.sequence:
             _fan_out_on_commit(convening)
@@ -153,7 +156,7 @@ def schedule_convening(*, convening: Convening, scheduled_by) -> Convening:
             target=convening,
             changes={"status": ["draft", "scheduled"]},
         )
-        emit(event="convening.scheduled", payload=convening_payload(convening))
+        emit_convening_event(CONVENING_SCHEDULED, convening)
     return convening
 
 
@@ -181,7 +184,7 @@ def cancel_convening(*, convening: Convening, cancelled_by, reason: str = "") ->
             changes={"status": [previous, "cancelled"]},
             note=reason.strip(),
         )
-        emit(event="convening.cancelled", payload=convening_payload(locked))
+        emit_convening_event(CONVENING_CANCELLED, locked)
         _fan_out_on_commit(locked)
     return locked
 

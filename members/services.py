@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance.core.api.webhooks import emit, membership_payload
 from alliance.core.audit.services import record
 from alliance.core.outbox.services import Email, queue_email, queue_emails
 from members.models import (
@@ -29,6 +28,7 @@ from members.models import (
     PendingApplicant,
     Principles,
 )
+from members.webhooks import emit_membership_approved
 
 User = get_user_model()
 
@@ -336,11 +336,7 @@ def decide_membership(
             note=membership.decision_reason,
         )
         _tell_organisation(membership, entry_id=entry.pk)
-        emit(
-            event="membership.approved",
-            payload=membership_payload(membership),
-            when=status == Membership.Status.APPROVED,
-        )
+        emit_membership_approved(membership, when=status == Membership.Status.APPROVED)
     return membership
 
 

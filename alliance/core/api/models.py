@@ -178,16 +178,6 @@ class IdempotentRequest(models.Model):
         return f"{self.method} {self.path} ({self.key})"
 
 
-class WebhookEvent(models.TextChoices):
-    STATEMENT_PUBLISHED = "statement.published", _("a statement was published")
-    SIGNATURE_CONFIRMED = "signature.confirmed", _("a signature was confirmed")
-    SIGNATURE_WITHDRAWN = "signature.withdrawn", _("a signature was withdrawn")
-    MEMBERSHIP_APPROVED = "membership.approved", _("a membership was approved")
-    CONVENING_SCHEDULED = "convening.scheduled", _("a convening was scheduled")
-    CONVENING_CHANGED = "convening.changed", _("a convening was moved or edited")
-    CONVENING_CANCELLED = "convening.cancelled", _("a convening was cancelled")
-
-
 class WebhookSubscriptionQuerySet(models.QuerySet):
     def owned_by(self, api_key):
         return self.filter(api_key=api_key)
@@ -245,7 +235,8 @@ class WebhookDelivery(models.Model):
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    # One of the declared events (alliance.core.api.events): each app declares its own.
+    event = models.CharField(_("event"), max_length=40)
     payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
     # Sent as X-Alliance-Delivery: the receiver drops a delivery it has seen already.
     idempotency_id = models.UUIDField(_("delivery id"), unique=True, editable=False)

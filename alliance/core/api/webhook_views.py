@@ -9,19 +9,28 @@ from rest_framework import filters, generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from alliance.core.api import events as webhook_events
 from alliance.core.api import webhooks
 from alliance.core.api.exceptions import ApiError
-from alliance.core.api.models import ApiKey, WebhookDelivery, WebhookEvent, WebhookSubscription
+from alliance.core.api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from alliance.core.api.schema import id_parameter
 from alliance.core.api.scopes import Scope
 from alliance.core.api.views import PartnerApiMixin
+
+
+class WebhookEventField(serializers.ChoiceField):
+    """One of the events the apps declared. Read when each serializer is made (DRF makes
+    its fields again for every serializer), since the apps declare theirs once ready."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=webhook_events.choices(), **kwargs)
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True, help_text="Identifier of the subscription.")
     target_url = serializers.CharField(help_text="Where the events are posted (http or https).")
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        child=WebhookEventField(),
         help_text="The events posted to the target URL.",
     )
     # Not an EmailField: empty is a valid answer here, and not a valid "format: email".
@@ -69,7 +78,7 @@ class WebhookSubscriptionInputSerializer(serializers.Serializer):
         max_length=500, help_text="Where to post the events (http or https)."
     )
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        child=WebhookEventField(),
         min_length=1,
         help_text="The events to receive.",
     )

@@ -44,7 +44,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.core.api.models import ApiKey, WebhookDelivery, WebhookEvent, WebhookSubscription
+from alliance.core.api import events as webhook_events
+from alliance.core.api.models import ApiKey, WebhookDelivery, WebhookSubscription
 from alliance.core.audit.services import record
 from alliance.core.outbox.services import Email, queue_emails
 from alliance.core.queueing import enqueue
@@ -168,7 +169,7 @@ def subscribe(
 ) -> WebhookSubscription:
     """A new subscription with a new signing secret (the caller shows it once)."""
     check_target_url(target_url)
-    unknown = set(events) - set(WebhookEvent.values)
+    unknown = set(events) - set(webhook_events.names())
     if unknown or not events:
         raise ValidationError(_("Choose one or more known events."), code="events")
     with transaction.atomic():
@@ -265,7 +266,7 @@ def emit(
     the keys that may see what it is about."""
     if not when:
         return []
-    if event not in WebhookEvent.values:
+    if event not in webhook_events.names():
         raise ValueError(f"Unknown webhook event {event}")
     # Filtered in Python: there are few subscriptions, and a JSON "contains" lookup is
     # not portable to SQLite, which the tests may use.
@@ -303,20 +304,6 @@ def emit(
         )
     transaction.on_commit(lambda: dispatch(ids))
     return ids
-
-
-def membership_payload(membership) -> dict:
-    return {
-        "membership": {
-            "id": membership.pk,
-            "organisation": membership.organisation_id,
-            "national_alliance": membership.national_alliance_id,
-        }
-    }
-
-
-def convening_payload(convening) -> dict:
-    return {"convening": {"id": convening.pk, "status": convening.status}}
 
 
 # --- Sending ----------------------------------------------------------------------------
