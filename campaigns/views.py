@@ -21,7 +21,6 @@ from campaigns.forms import (
     RsvpForm,
 )
 from campaigns.models import Campaign, Convening, Invitation, Moment
-from statements.models import Statement
 
 # --- campaigns -----------------------------------------------------------------------
 
@@ -38,7 +37,8 @@ def campaign_list(request):
 def campaign_detail(request, slug):
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user), slug=slug)
     convenings = Convening.objects.visible_to(request.user)
-    statements = Statement.objects.visible_to(request.user)
+    # Statements build on campaigns, not the other way round: reached through the relation.
+    statements = Moment._meta.get_field("statements").related_model.objects.visible_to(request.user)
     moments = campaign.moments.prefetch_related(
         Prefetch("convenings", queryset=convenings, to_attr="visible_convenings"),
         Prefetch("statements", queryset=statements, to_attr="visible_statements"),
