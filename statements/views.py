@@ -451,7 +451,7 @@ def sign_publicly(request, slug):
 # burst of signatures, reading the same row for every submission cost a fifth of the
 # request (the ORM's query, not PostgreSQL's). Kept PUBLIC_SIGNING_STATEMENT_SECONDS:
 # a statement closed or published that long ago is refused; the deadline is checked on
-# every submission (services._check_open).
+# every submission (services.signing._check_open).
 _open_statements: dict[str, tuple[float, Statement]] = {}
 
 
