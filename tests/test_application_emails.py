@@ -26,8 +26,8 @@ def apply(alliance, principles, *, name="Tororo Youth Movement", country="UG"):
     return services.apply_to_join(
         organisation=organisation,
         applicant=services.Applicant(name="Okello James", email="okello@tororo.example"),
-        national_alliance=alliance,
-        principles=principles,
+        principles_version=principles.version,
+        seen_by=None,
     )
 
 
