@@ -23,20 +23,9 @@ from statements.models import (
 )
 from statements.services.circulation import _request_emails
 
-# The settings of a statement whose changes are written to the audit trail.
-AUDITED_SETTINGS = [
-    "original_language",
-    "campaign",
-    "moment",
-    "signon_opens_at",
-    "signon_closes_at",
-    "embargo_until",
-    "audience",
-    "moderation",
-    "reminder_offsets",
-    "unconfirmed_count_after_change",
-    "coordinators_may_circulate",
-]
+# The settings of a statement whose changes are written to the audit trail: those of the
+# edit form, defined once on the model.
+AUDITED_SETTINGS = list(Statement.SETTINGS)
 
 
 @dataclass(frozen=True)
