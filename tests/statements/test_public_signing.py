@@ -423,7 +423,7 @@ def test_in_redis_the_counters_count_and_expire_with_the_window(
     from alliance.core.ratelimits import shared_redis
 
     redis = shared_redis()
-    pattern = f"{services.RATE_KEY_PREFIX}:{open_to_anyone.pk}:*"
+    pattern = f"{public_signing.RATE_KEY_PREFIX}:{open_to_anyone.pk}:*"
     redis.delete(*redis.keys(pattern) or ["nothing"])
     flags = submit_many(client, open_to_anyone, 3, email=lambda n: f"ana+{n}@example.org")
     assert flags == [
