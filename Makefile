@@ -13,7 +13,8 @@ bench-%:  ## one benchmark: make bench-outbox runs bench/outbox.py
 run:  ## the quick start: SQLite, demo data, http://127.0.0.1:8000/
 	bash scripts/run.sh
 
-lint:  ## ruff, as make test runs it
+lint:  ## ruff and the import layers, as make test runs them
 	bash -c 'source scripts/lib.sh && ensure_venv'
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports

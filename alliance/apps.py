@@ -10,6 +10,6 @@ class AllianceConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from alliance.collation import register_sqlite_collation
+        from alliance.core.collation import register_sqlite_collation
 
         connection_created.connect(register_sqlite_collation)

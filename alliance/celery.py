@@ -15,7 +15,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.CELERY_DB_REUSE_MAX = 1000
 app.autodiscover_tasks()
 # The outbox lives in a sub-package of the project that autodiscovery does not list first.
-app.autodiscover_tasks(["alliance.outbox"])
+app.autodiscover_tasks(["alliance.core.outbox"])
 
 
 @setup_logging.connect

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from alliance.permissions import is_convenor
+from alliance.core.permissions import is_convenor
 from members.models import Contact, NationalAlliance
 
 ANONYMOUS, SIGNED_IN, CONVENOR, COORDINATOR, REPRESENTATIVE, STAFF = (

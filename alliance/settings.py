@@ -61,11 +61,11 @@ INSTALLED_APPS = [
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
     # Shared machinery that knows no domain (the bottom floor).
-    "alliance.accounts",
-    "alliance.audit",
-    "alliance.outbox",
-    "alliance.messagetexts",
-    "alliance.api",
+    "alliance.core.accounts",
+    "alliance.core.audit",
+    "alliance.core.outbox",
+    "alliance.core.messagetexts",
+    "alliance.core.api",
     # Domain apps: members at the bottom, campaigns and statements on it.
     "members",
     "campaigns",
@@ -78,20 +78,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: the request id, one log line and the metrics for every answer.
     "alliance.monitoring.middleware.RequestMonitoringMiddleware",
-    # First, so that every text answer leaves compressed (see alliance.compression).
-    "alliance.compression.TextGZipMiddleware",
+    # First after it, so that every text answer leaves compressed (see alliance.core.compression).
+    "alliance.core.compression.TextGZipMiddleware",
     # Next: every limit and audit entry below sees the client's address, not the proxy's.
-    "alliance.proxy.ClientAddressMiddleware",
+    "alliance.core.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "alliance.middleware.RejectNulBytesMiddleware",
+    "alliance.core.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "alliance.accounts.middleware.UserPreferencesMiddleware",
+    "alliance.core.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -174,7 +174,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_ADAPTER = "alliance.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "alliance.core.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # our subjects name the alliance already
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
@@ -218,7 +218,7 @@ STORAGES = {
 # signatures received offline): no URL serves this directory.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
-# Email: every message goes through the outbox (alliance.outbox); this is how it leaves.
+# Email: every message goes through the outbox (alliance.core.outbox); this is how it leaves.
 EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
 globals().update(parse_email_url("EMAIL_URL", EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alliance Hub <hub@alliance.invalid>")
@@ -367,7 +367,7 @@ REST_FRAMEWORK = {
     # Content-Security-Policy refuses; people read the API at /api/v1/docs/ (Swagger UI).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Every DRF view here is the partner API: every error in its one shape.
-    "EXCEPTION_HANDLER": "alliance.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "alliance.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Alliance Hub partner API",
@@ -402,7 +402,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # Behind the reverse proxy (deploy/nginx), its X-Forwarded-Proto says whether the client
-# used HTTPS, and its X-Forwarded-For the client's address (alliance.proxy), believed only
+# used HTTPS, and its X-Forwarded-For the client's address (alliance.core.proxy), believed only
 # from PROXY_ADDRESSES: loopback and the private networks Docker's are in, where only
 # the proxy can reach gunicorn (docker-compose.yml publishes no port of the web service).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
@@ -524,18 +524,18 @@ if SENTRY_DSN:
         traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
     )
 
-# --- Account security (alliance.accounts.security) -----------------------------------
+# --- Account security (alliance.core.accounts.security) -----------------------------------
 # Convenors and national coordinators see contacts and counted-only signers: their
 # accounts need a second factor (an authenticator app with recovery codes, or a security
 # key), and their sessions end after PRIVILEGED_SESSION_IDLE_SECONDS without a request.
 # Everyone else may add a second factor from /me/ and keeps SESSION_COOKIE_AGE.
-# Beside allauth.account, before alliance.accounts (whose admin replaces theirs).
+# Beside allauth.account, before alliance.core.accounts (whose admin replaces theirs).
 _after_allauth_account = INSTALLED_APPS.index("allauth.account") + 1
 INSTALLED_APPS[_after_allauth_account:_after_allauth_account] = [
     "allauth.mfa",
     "allauth.usersessions",
 ]
-MIDDLEWARE += ["alliance.accounts.middleware.SecondFactorMiddleware"]
+MIDDLEWARE += ["alliance.core.accounts.middleware.SecondFactorMiddleware"]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Alliance Hub"
 # Security keys only, not passwordless passkey sign-in: the password stays the first factor.

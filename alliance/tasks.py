@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from alliance.outbox.retention import erase_sent_bodies
+from alliance.core.outbox.retention import erase_sent_bodies
 from statements.retention import erase_public_signer_addresses, erase_unconfirmed
 
 logger = logging.getLogger(__name__)

@@ -22,13 +22,13 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
-    path("me/", include("alliance.accounts.urls")),
+    path("me/", include("alliance.core.accounts.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("statements/", include("statements.urls")),
-    path("api/v1/", include("alliance.api.urls")),
+    path("api/v1/", include("alliance.api_urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:
-    urlpatterns += [path("mailbox/", include("alliance.outbox.urls"))]
+    urlpatterns += [path("mailbox/", include("alliance.core.outbox.urls"))]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from alliance import __version__
 from alliance.context_processors import get_role
 from alliance.monitoring.models import BeatRun
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.outbox.models import OutgoingMessage
 from campaigns.models import Convening
 from members.models import Membership, NationalAlliance, applicant_confirmed
 from statements.models import SignOnRequest, Statement, StatementVersion

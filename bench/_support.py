@@ -165,7 +165,7 @@ def measure_smtp_floor(smtp, outgoing, *, timeout: float) -> float:
     """Messages per second of a bare loop sending the same emails as the rows `outgoing`
     (rendered beforehand) over one SMTP connection: no database, broker or templates.
     Prints the figure, stops `smtp` and returns the rate."""
-    from alliance.outbox.services import render
+    from alliance.core.outbox.services import render
 
     messages = []
     for row in outgoing.order_by("id").iterator():

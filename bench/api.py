@@ -112,7 +112,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
-    from alliance.api.models import ApiKey
+    from alliance.core.api.models import ApiKey
 
     ensure_organisations(arguments.organisations)
     print(describe_machine())

@@ -40,7 +40,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from alliance.accounts.models import User
+    from alliance.core.accounts.models import User
     from members.models import NationalAlliance
 
     ensure_organisations(arguments.organisations)

@@ -56,7 +56,7 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from alliance.outbox.models import OutgoingMessage
+    from alliance.core.outbox.models import OutgoingMessage
     from campaigns import services
     from tests.fixtures.services import CeleryWorker, SmtpServer, celery_environment, database_url
 
@@ -112,7 +112,7 @@ def invitees(count: int, run: str):
     organisations."""
     from django.utils import timezone
 
-    from alliance.accounts.models import User
+    from alliance.core.accounts.models import User
     from campaigns.models import Convening
     from members.models import Contact, NationalAlliance, Organisation
 

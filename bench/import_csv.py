@@ -67,7 +67,7 @@ def main() -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
 
-    from alliance.accounts.models import User
+    from alliance.core.accounts.models import User
     from members import imports
     from members.models import FocusArea, NationalAlliance, Organisation, OrganisationImport
 

@@ -39,8 +39,8 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from alliance.outbox.models import OutgoingMessage
-    from alliance.outbox.services import Email, queue_emails
+    from alliance.core.outbox.models import OutgoingMessage
+    from alliance.core.outbox.services import Email, queue_emails
     from tests.fixtures.services import (
         CeleryWorker,
         SmtpServer,

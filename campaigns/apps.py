@@ -9,3 +9,4 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         # Declares the convening messages an organiser may rewrite.
         from campaigns import messages  # noqa: F401
+        from campaigns import webhooks  # noqa: F401  (declares this app's webhook events)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from alliance.accounts.forms import TimeZoneField
+from alliance.core.accounts.forms import TimeZoneField
 from campaigns.models import Campaign, Convening, Invitation, Moment
 from members.models import Membership, NationalAlliance, Organisation
 

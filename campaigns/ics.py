@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance.markup import markdown_to_text
+from alliance.core.markup import markdown_to_text
 from campaigns.models import Convening, Invitation
 from members.models import Contact
 

@@ -1,4 +1,4 @@
-"""The editor of a convening's invitation text (alliance.messagetexts)."""
+"""The editor of a convening's invitation text (alliance.core.messagetexts)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
@@ -7,9 +7,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from alliance.markup import render_markdown
-from alliance.messagetexts.views import Editor, message_editor
-from alliance.outbox.services import Email
+from alliance.core.markup import render_markdown
+from alliance.core.messagetexts.views import Editor, message_editor
+from alliance.core.outbox.services import Email
 from campaigns import messages as convening_messages
 from campaigns import services
 from campaigns.views import _changeable_convening

@@ -1,10 +1,10 @@
 """The convening invitation's text, which the convening's organiser may rewrite per
-language (alliance.messagetexts). Times, place, the RSVP links and the calendar file stay
+language (alliance.core.messagetexts). Times, place, the RSVP links and the calendar file stay
 in the email's template."""
 
 from django.utils.translation import gettext_lazy as _
 
-from alliance.messagetexts.services import MessageKind, Placeholder, register
+from alliance.core.messagetexts.services import MessageKind, Placeholder, register
 
 INVITATION = register(
     MessageKind(

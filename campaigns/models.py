@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from alliance.accounts.models import validate_time_zone
+from alliance.core.accounts.models import validate_time_zone
 from members.models import (
     FocusArea,
     NationalAlliance,

@@ -20,14 +20,19 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance.api.webhooks import convening_payload, emit
-from alliance.audit.services import diff, record, snapshot
-from alliance.markup import render_markdown
-from alliance.messagetexts.services import current_text
-from alliance.outbox.services import Email, queue_emails
-from alliance.queueing import enqueue
+from alliance.core.audit.services import diff, record, snapshot
+from alliance.core.markup import render_markdown
+from alliance.core.messagetexts.services import current_text
+from alliance.core.outbox.services import Email, queue_emails
+from alliance.core.queueing import enqueue
 from campaigns import ics
 from campaigns.models import Campaign, Convening, Invitation, Moment
+from campaigns.webhooks import (
+    CONVENING_CANCELLED,
+    CONVENING_CHANGED,
+    CONVENING_SCHEDULED,
+    emit_convening_event,
+)
 from members.models import Contact, Organisation
 
 # Invitations one fan-out task writes outbox rows for, in one transaction.
@@ -127,10 +132,8 @@ def update_convening(*, convening: Convening, before: dict, changed_by) -> Conve
             convening.status = locked.status
         convening.save()
         record(actor=changed_by, action="convening.changed", target=convening, changes=changes)
-        emit(
-            event="convening.changed",
-            payload=convening_payload(convening),
-            when=convening.sequence != locked.sequence,
+        emit_convening_event(
+            CONVENING_CHANGED, convening, when=convening.sequence != locked.sequence
         )
         if convening.sequence != locked.sequence:
             _fan_out_on_commit(convening)
@@ -154,7 +157,7 @@ def schedule_convening(*, convening: Convening, scheduled_by) -> Convening:
             target=convening,
             changes={"status": ["draft", "scheduled"]},
         )
-        emit(event="convening.scheduled", payload=convening_payload(convening))
+        emit_convening_event(CONVENING_SCHEDULED, convening)
     return convening
 
 
@@ -182,7 +185,7 @@ def cancel_convening(*, convening: Convening, cancelled_by, reason: str = "") ->
             changes={"status": [previous, "cancelled"]},
             note=reason.strip(),
         )
-        emit(event="convening.cancelled", payload=convening_payload(locked))
+        emit_convening_event(CONVENING_CANCELLED, locked)
         _fan_out_on_commit(locked)
     return locked
 
@@ -383,7 +386,7 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
                 }
                 # What the email says besides the organisation and its RSVP link is the
                 # same for everyone who reads this language in this time zone: worked out
-                # once here, and rendered once per worker (alliance.outbox).
+                # once here, and rendered once per worker (alliance.core.outbox).
                 group = (kind, contact.language, contact.time_zone)
                 if group not in shared_contexts:
                     shared_contexts[group] = _convening_context(
@@ -481,7 +484,7 @@ def _convening_context(
             "format": convening.get_format_display(),
             "venue": convening.venue,
             "agenda": convening.agenda,
-            # Sanitised (alliance.markup) when written; the template marks it safe.
+            # Sanitised (alliance.core.markup) when written; the template marks it safe.
             "agenda_html": agenda_html,
             "delegates_per_organisation": convening.delegates_per_organisation,
             "deadline": _when(convening.rsvp_deadline, zone_name)

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.accounts.models import zone_or_utc
-from alliance.audit.services import record, snapshot
-from alliance.csv_export import csv_response
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.accounts.models import zone_or_utc
+from alliance.core.audit.services import record, snapshot
+from alliance.core.csv_export import csv_response
+from alliance.core.outbox.models import OutgoingMessage
 from campaigns import services
 from campaigns.forms import (
     CampaignForm,
@@ -21,7 +21,6 @@ from campaigns.forms import (
     RsvpForm,
 )
 from campaigns.models import Campaign, Convening, Invitation, Moment
-from statements.models import Statement
 
 # --- campaigns -----------------------------------------------------------------------
 
@@ -38,7 +37,8 @@ def campaign_list(request):
 def campaign_detail(request, slug):
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user), slug=slug)
     convenings = Convening.objects.visible_to(request.user)
-    statements = Statement.objects.visible_to(request.user)
+    # Statements build on campaigns, not the other way round: reached through the relation.
+    statements = Moment._meta.get_field("statements").related_model.objects.visible_to(request.user)
     moments = campaign.moments.prefetch_related(
         Prefetch("convenings", queryset=convenings, to_attr="visible_convenings"),
         Prefetch("statements", queryset=statements, to_attr="visible_statements"),

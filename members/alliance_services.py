@@ -6,8 +6,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from alliance.audit.services import diff, record, snapshot
-from alliance.outbox.services import Email, queue_email
+from alliance.core.audit.services import diff, record, snapshot
+from alliance.core.outbox.services import Email, queue_email
 from members.models import NationalAlliance
 
 

@@ -18,9 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.audit.services import record
-from alliance.csv_export import csv_response
-from alliance.permissions import require
+from alliance.core.audit.services import record
+from alliance.core.csv_export import csv_response
+from alliance.core.permissions import require
 from members import alliance_services, dashboard
 from members.alliance_forms import (
     AppointCoordinatorForm,

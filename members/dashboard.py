@@ -29,7 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from alliance.audit.services import record
+from alliance.core.audit.services import record
 from members.classification import REGION_NAMES
 from members.models import CompositionTarget, Membership, NationalAlliance, Organisation
 

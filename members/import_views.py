@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.permissions import require
+from alliance.core.permissions import require
 from members import imports
 from members.models import Organisation, OrganisationImport
 

@@ -39,9 +39,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 from django_countries import countries
 
-from alliance.audit.models import AuditEntry
-from alliance.audit.services import record
-from alliance.queueing import enqueue
+from alliance.core.audit.models import AuditEntry
+from alliance.core.audit.services import record
+from alliance.core.queueing import enqueue
 from members.models import (
     RESERVED_SLUGS,
     Contact,

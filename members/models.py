@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from alliance.permissions import is_convenor
+from alliance.core.permissions import is_convenor
 from members.classification import REGION_NAMES, classify
 
 # Path segments that sit beside /<slug>/ in the URLs: a slug must never shadow them.

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alliance.accounts.forms import say_time_zone
+from alliance.core.accounts.forms import say_time_zone
 from members.models import Contact, FocusArea, Organisation
 from members.profiles import CONTACT_FIELDS
 

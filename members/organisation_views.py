@@ -19,10 +19,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.audit.models import AuditEntry
-from alliance.audit.services import readable, record
-from alliance.csv_export import csv_response
-from alliance.permissions import require
+from alliance.core.audit.models import AuditEntry
+from alliance.core.audit.services import readable, record
+from alliance.core.csv_export import csv_response
+from alliance.core.permissions import require
 from members import directory, profiles
 from members.models import Contact, Membership, Organisation
 from members.organisation_forms import ContactForm, OrganisationForm

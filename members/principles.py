@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.audit.models import AuditEntry
-from alliance.audit.services import record
-from alliance.outbox.services import Email, queue_emails
+from alliance.core.audit.models import AuditEntry
+from alliance.core.audit.services import record
+from alliance.core.outbox.services import Email, queue_emails
 from members.models import Contact, Membership, Principles
 
 ENDORSEMENT_SALT = "members.principles-endorsement"

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
-from alliance.audit.services import diff, record, snapshot
+from alliance.core.audit.models import AuditEntry
+from alliance.core.audit.services import diff, record, snapshot
 from members.models import Contact, Organisation
 
 PROFILE_FIELDS = [

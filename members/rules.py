@@ -2,7 +2,7 @@
 
 import rules
 
-from alliance.permissions import is_convenor, is_coordinator
+from alliance.core.permissions import is_convenor, is_coordinator
 
 
 @rules.predicate

@@ -18,9 +18,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance.api.webhooks import emit, membership_payload
-from alliance.audit.services import record
-from alliance.outbox.services import Email, queue_email, queue_emails
+from alliance.core.audit.services import record
+from alliance.core.outbox.services import Email, queue_email, queue_emails
 from members.models import (
     Contact,
     Membership,
@@ -29,6 +28,7 @@ from members.models import (
     PendingApplicant,
     Principles,
 )
+from members.webhooks import emit_membership_approved
 
 User = get_user_model()
 
@@ -67,32 +67,81 @@ class Applicant:
     language: str = "en"
 
 
+class ApplicationsClosed(Exception):
+    """No principles are published yet: there is nothing to endorse."""
+
+
+class PrinciplesChanged(ValidationError):
+    """The applicant endorsed a version of the principles that is no longer the current one."""
+
+    def __init__(self, current_version: int):
+        super().__init__(
+            _(
+                "The principles have just been updated: please read them again before you "
+                "endorse them."
+            ),
+            code="principles_changed",
+        )
+        self.current_version = current_version
+
+
+class PossibleDuplicates(Exception):
+    """The new organisation is probably one already recorded (among those the applicant
+    may see): they apply with one of these, or say it is none of them."""
+
+    def __init__(self, organisations: list[Organisation]):
+        super().__init__("possible duplicates")
+        self.organisations = organisations
+
+
 def apply_to_join(
     *,
     organisation: Organisation,
     applicant: Applicant,
-    national_alliance: NationalAlliance | None,
-    principles: Principles,
+    principles_version: int,
+    seen_by,
+    principles_language: str | None = None,
+    focus_areas=(),
+    not_a_duplicate: bool = False,
 ) -> Membership:
-    """Record an application to a national alliance (or the international one, None).
+    """Record an application to the national alliance of the organisation's country (the
+    international alliance where it has none). The join page and the partner API both
+    call this: every rule of joining is here, in one transaction.
 
-    `organisation` may be new (unsaved) or an existing one the applicant chose among the
-    duplicates offered. Of a new organisation the applicant becomes a contact. Of an
-    existing one they become a pending applicant, not one of its people: confirming their
-    address makes them the contact with that address if it has one, and otherwise only a
-    reviewer's approval does (so that nobody joins its convenings or signs for it by
-    naming it). Either way they receive a link to confirm their address; reviewers see
-    the application once it is confirmed.
+    The principles endorsed are version `principles_version`, which must be the current
+    one (read in `principles_language`, by default the applicant's). `organisation` may
+    be new (unsaved) or an existing one the applicant chose among the duplicates
+    offered. A new one is refused as a `PossibleDuplicates` while organisations `seen_by`
+    may see probably are the same, unless `not_a_duplicate`; it gets its `focus_areas`.
+    Of a new organisation the applicant becomes a contact. Of an existing one they become
+    a pending applicant, not one of its people: confirming their address makes them the
+    contact with that address if it has one, and otherwise only a reviewer's approval
+    does (so that nobody joins its convenings or signs for it by naming it). Either way
+    they receive a link to confirm their address; reviewers see the application once it
+    is confirmed.
     """
-    if national_alliance is not None and national_alliance.country != organisation.country:
-        raise ValidationError(
-            _("%(alliance)s is for organisations in %(country)s."),
-            params={"alliance": national_alliance, "country": national_alliance.country.name},
-        )
     with transaction.atomic():
+        principles = Principles.objects.current(principles_language or applicant.language)
+        if principles is None:
+            raise ApplicationsClosed
+        if principles_version != principles.version:
+            raise PrinciplesChanged(principles.version)
         is_new = organisation.pk is None
+        if is_new and not not_a_duplicate:
+            duplicates = list(
+                find_duplicates(
+                    name=organisation.name,
+                    country=organisation.country,
+                    website=organisation.website,
+                    seen_by=seen_by,
+                )
+            )
+            if duplicates:
+                raise PossibleDuplicates(duplicates)
+        national_alliance = NationalAlliance.objects.filter(country=organisation.country).first()
         if is_new:
             organisation.save()
+            organisation.focus_areas.set(focus_areas)
         existing = (
             Membership.objects.select_for_update()
             .filter(organisation=organisation, national_alliance=national_alliance)
@@ -336,11 +385,7 @@ def decide_membership(
             note=membership.decision_reason,
         )
         _tell_organisation(membership, entry_id=entry.pk)
-        emit(
-            event="membership.approved",
-            payload=membership_payload(membership),
-            when=status == Membership.Status.APPROVED,
-        )
+        emit_membership_approved(membership, when=status == Membership.Status.APPROVED)
     return membership
 
 

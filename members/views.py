@@ -9,10 +9,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.permissions import is_convenor
+from alliance.core.permissions import is_convenor
 from members import services
 from members.forms import ApplicationForm, DecisionForm
-from members.models import Membership, NationalAlliance, Organisation, Principles
+from members.models import Membership, Organisation, Principles
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,27 +29,22 @@ def apply(request):
     duplicates = Organisation.objects.none()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["principles_version"] != principles.version:
-            form.add_error(
-                None,
-                _(
-                    "The principles have just been updated: please read them "
-                    "again before you endorse them."
-                ),
-            )
-        else:
-            organisation, duplicates = _organisation_from(form, request.user)
-            if organisation is not None:
-                try:
-                    membership = _submit(form, organisation, principles)
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
-                    return render(
-                        request,
-                        "members/apply_done.html",
-                        {"membership": membership, "email": data["contact_email"]},
-                    )
+        organisation, duplicates = _organisation_from(form, request.user)
+        if organisation is not None:
+            try:
+                membership = _submit(form, organisation, request.user)
+            except services.ApplicationsClosed:
+                return render(request, "members/apply_closed.html", status=503)
+            except services.PossibleDuplicates as found:
+                duplicates = found.organisations
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return render(
+                    request,
+                    "members/apply_done.html",
+                    {"membership": membership, "email": data["contact_email"]},
+                )
     return render(
         request,
         "members/apply.html",
@@ -58,36 +53,31 @@ def apply(request):
 
 
 def _organisation_from(form, user):
-    """The organisation to attach the application to, or (None, duplicates) when the
-    applicant must first say whether one of the duplicates is theirs. Only a duplicate
-    offered to them may be chosen."""
+    """The organisation to attach the application to: a new one, or one of the
+    duplicates offered, which only may be chosen (else None, and the duplicates again)."""
     data = form.cleaned_data
     choice = data.get("same_as") or ""
+    if not choice.isdigit():
+        return form.save(commit=False), None
     duplicates = services.find_duplicates(
         name=data["name"], country=data["country"], website=data.get("website", ""), seen_by=user
     )
-    if choice.isdigit():
-        chosen = duplicates.filter(pk=int(choice)).first()
-        if chosen is None:
-            form.add_error(
-                None,
-                _(
-                    "The organisation you chose does not match the name, country and "
-                    "website given. Please check them and choose again."
-                ),
-            )
-            return None, duplicates
-        return chosen, None
-    if choice != "new" and duplicates.exists():
+    chosen = duplicates.filter(pk=int(choice)).first()
+    if chosen is None:
+        form.add_error(
+            None,
+            _(
+                "The organisation you chose does not match the name, country and "
+                "website given. Please check them and choose again."
+            ),
+        )
         return None, duplicates
-    organisation = form.save(commit=False)
-    return organisation, None
+    return chosen, None
 
 
-def _submit(form, organisation, principles):
+def _submit(form, organisation, user):
     data = form.cleaned_data
-    alliance = NationalAlliance.objects.filter(country=organisation.country).first()
-    membership = services.apply_to_join(
+    return services.apply_to_join(
         organisation=organisation,
         applicant=services.Applicant(
             name=data["contact_name"],
@@ -95,12 +85,12 @@ def _submit(form, organisation, principles):
             role=data["contact_role"],
             language=data["contact_language"],
         ),
-        national_alliance=alliance,
-        principles=principles,
+        principles_version=data["principles_version"],
+        principles_language=get_language(),
+        focus_areas=data["focus_areas"],
+        not_a_duplicate=data.get("same_as") == "new",
+        seen_by=user,
     )
-    if data["focus_areas"] and not organisation.focus_areas.exists():
-        organisation.focus_areas.set(data["focus_areas"])
-    return membership
 
 
 @require_http_methods(["GET", "POST"])

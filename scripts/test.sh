@@ -27,6 +27,8 @@ say "ruff check"
 "$VENV/bin/ruff" check . || status=1
 say "ruff format --check"
 "$VENV/bin/ruff" format --check . || status=1
+say "lint-imports (the layers contract in pyproject.toml)"
+"$VENV/bin/lint-imports" || status=1
 say "pytest"
 mkdir -p test-results
 # pytest exits 5 when it collected nothing: that is a failure too.

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from alliance.queueing import enqueue
+from alliance.core.queueing import enqueue
 from members.admin import region_filter
 from statements.models import (
     PublicSubmission,

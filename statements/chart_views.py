@@ -3,8 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 
-from alliance.csv_export import csv_response
-from alliance.permissions import require
+from alliance.core.csv_export import csv_response
+from alliance.core.permissions import require
 from statements.charts import csv_rows, tracking_charts
 from statements.models import Statement
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from alliance.accounts.forms import say_time_zone
+from alliance.core.accounts.forms import say_time_zone
 from members.models import FocusArea, Membership, NationalAlliance, Organisation
 from statements.models import Statement
 from statements.services import Signatory, TextInput
@@ -44,26 +44,16 @@ class StatementForm(forms.ModelForm):
 
     class Meta:
         model = Statement
-        fields = [
-            "original_language",
-            "focus_areas",
-            "campaign",
-            "moment",
-            "signon_opens_at",
-            "signon_closes_at",
-            "embargo_until",
-            "audience",
-            "moderation",
-            "reminder_offsets",
-            "unconfirmed_count_after_change",
-            "coordinators_may_circulate",
-        ]
+        # Focus areas are many-to-many: saved with the form, not audited field by field.
+        fields = [*Statement.SETTINGS, "focus_areas"]
         widgets = {
             "signon_opens_at": DATETIME_INPUT,
             "signon_closes_at": DATETIME_INPUT,
             "embargo_until": DATETIME_INPUT,
             "focus_areas": forms.CheckboxSelectMultiple,
         }
+
+    field_order = ["original_language", "focus_areas"]
 
     # Asked once the statement has been circulated: a moved deadline concerns everyone
     # who was asked to sign.

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
-from alliance.collation import collated, sort_key
+from alliance.core.collation import collated, sort_key
 from members.models import Organisation
 from statements.models import HandoverDocument, Signature, Statement, StatementVersion
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.messagetexts.views import Editor, message_editor
+from alliance.core.messagetexts.views import Editor, message_editor
 from members.models import Organisation
 from statements import messages as statement_messages
 from statements.models import Statement

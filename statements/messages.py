@@ -12,11 +12,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from alliance.audit.services import record
-from alliance.messagetexts.services import MessageKind, Placeholder, TextsOf, register
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_emails
-from alliance.permissions import require
+from alliance.core.audit.services import record
+from alliance.core.messagetexts.services import MessageKind, Placeholder, TextsOf, register
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_emails
+from alliance.core.permissions import require
 from members.models import Contact, Organisation
 from statements.models import PublicSubmission, Signature, SignOnRequest, Statement
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance.permissions import is_convenor
+from alliance.core.permissions import is_convenor
 from campaigns.models import Campaign, Moment
 from members.models import Contact, FocusArea, Membership, Organisation, unique_slug
 
@@ -77,6 +77,21 @@ class Statement(models.Model):
 
     # Read by everyone, with the signatories listed publicly.
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.CLOSED)
+    # The settings a convenor edits beside the texts and focus areas: the edit form's
+    # fields, each change written to the audit trail (statements.services.drafting).
+    SETTINGS = (
+        "original_language",
+        "campaign",
+        "moment",
+        "signon_opens_at",
+        "signon_closes_at",
+        "embargo_until",
+        "audience",
+        "moderation",
+        "reminder_offsets",
+        "unconfirmed_count_after_change",
+        "coordinators_may_circulate",
+    )
 
     slug = models.SlugField(max_length=100, unique=True)
     original_language = models.CharField(

@@ -24,8 +24,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.audit.services import record
-from alliance.permissions import is_convenor, require
+from alliance.core.audit.services import record
+from alliance.core.permissions import is_convenor, require
 from members.imports import NO, YES
 from members.models import Membership, Organisation
 from statements.models import OfflineReceipt, Signature, Statement

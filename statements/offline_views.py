@@ -12,8 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from alliance.audit.services import record
-from alliance.permissions import require
+from alliance.core.audit.services import record
+from alliance.core.permissions import require
 from statements import offline
 from statements.models import OfflineReceipt, Statement
 from statements.offline_forms import OfflineImportForm, OfflineSignatureForm

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from alliance.audit.models import AuditEntry
-from alliance.audit.services import unsaved_entry
+from alliance.core.audit.models import AuditEntry
+from alliance.core.audit.services import unsaved_entry
 from statements.models import PublicSubmission, Signature, Statement
 
 PUBLIC_SOURCES = [Signature.Source.WEB, Signature.Source.PARTNER]

@@ -2,7 +2,7 @@
 
 import rules
 
-from alliance.permissions import add_own_word_perm, is_convenor, is_coordinator
+from alliance.core.permissions import add_own_word_perm, is_convenor, is_coordinator
 from members.rules import coordinates_alliance_of, represents
 
 

@@ -24,11 +24,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries.fields import Country
 
-from alliance.accounts.models import zone_or_utc
-from alliance.audit.services import record
-from alliance.collation import collated, sort_key
-from alliance.csv_export import csv_response
-from alliance.permissions import is_convenor, is_coordinator
+from alliance.core.accounts.models import zone_or_utc
+from alliance.core.audit.services import record
+from alliance.core.collation import collated, sort_key
+from alliance.core.csv_export import csv_response
+from alliance.core.permissions import is_convenor, is_coordinator
 from members.models import Contact, NationalAlliance, Organisation
 from statements import services, sharing
 from statements.charts import tracking_charts
@@ -460,7 +460,7 @@ def sign_publicly(request, slug):
 # burst of signatures, reading the same row for every submission cost a fifth of the
 # request (the ORM's query, not PostgreSQL's). Kept PUBLIC_SIGNING_STATEMENT_SECONDS:
 # a statement closed or published that long ago is refused; the deadline is checked on
-# every submission (services._check_open).
+# every submission (services.signing._check_open).
 _open_statements: dict[str, tuple[float, Statement]] = {}
 
 

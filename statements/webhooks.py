@@ -1,8 +1,15 @@
 """The webhook events of statements and signatures, and what each partner key may learn
 from them: the same as it may read from the API (statements.api.views), never more."""
 
-from alliance.api.webhooks import emit
+from django.utils.translation import gettext_lazy as _
+
+from alliance.core.api import events
+from alliance.core.api.webhooks import emit
 from statements.models import Signature, Statement
+
+STATEMENT_PUBLISHED = events.declare("statement.published", _("a statement was published"))
+SIGNATURE_CONFIRMED = events.declare("signature.confirmed", _("a signature was confirmed"))
+SIGNATURE_WITHDRAWN = events.declare("signature.withdrawn", _("a signature was withdrawn"))
 
 
 def statement_payload(statement: Statement) -> dict:
@@ -44,4 +51,4 @@ def emit_signature_event(event: str, signature: Signature, *, when: bool = True)
 
 
 def emit_statement_published(statement: Statement) -> list[int]:
-    return emit(event="statement.published", payload=statement_payload(statement))
+    return emit(event=STATEMENT_PUBLISHED, payload=statement_payload(statement))

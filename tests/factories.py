@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from alliance.accounts.models import User
+from alliance.core.accounts.models import User
 from campaigns.models import Campaign, Convening, Invitation, Moment
 from members.models import (
     Contact,

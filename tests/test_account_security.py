@@ -2,7 +2,7 @@
 their sessions expire when idle, and signing in, out and second factors are audited.
 
 Every sign-in here goes through allauth's form, as a person's does: `force_login` goes
-around the sign-in flow, where the rule lives (alliance.accounts.security).
+around the sign-in flow, where the rule lives (alliance.core.accounts.security).
 """
 
 import datetime as dt
@@ -14,8 +14,8 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.accounts import security
-from alliance.audit.models import AuditEntry
+from alliance.core.accounts import security
+from alliance.core.audit.models import AuditEntry
 from tests.factories import NationalAllianceFactory, UserFactory
 from tests.mfa import TOTP_SECRET, forget_used_codes, fresh_code
 

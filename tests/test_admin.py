@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.api.models import ApiKey, WebhookDelivery, WebhookSubscription
-from alliance.audit.services import record
-from alliance.outbox.services import Email, queue_email
+from alliance.core.api.models import ApiKey, WebhookDelivery, WebhookSubscription
+from alliance.core.audit.services import record
+from alliance.core.outbox.services import Email, queue_email
 from members.models import Membership, Organisation
 from statements.models import PublicSubmission, Signature, Statement
 from tests.factories import (

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from members import services
 from members.models import Membership
 from tests.factories import OrganisationFactory, PrinciplesFactory, UserFactory
@@ -26,8 +26,8 @@ def apply(alliance, principles, *, name="Tororo Youth Movement", country="UG"):
     return services.apply_to_join(
         organisation=organisation,
         applicant=services.Applicant(name="Okello James", email="okello@tororo.example"),
-        national_alliance=alliance,
-        principles=principles,
+        principles_version=principles.version,
+        seen_by=None,
     )
 
 

@@ -1,7 +1,7 @@
 from django.db import transaction
 
-from alliance.audit.models import AuditEntry
-from alliance.audit.services import diff, record, snapshot
+from alliance.core.audit.models import AuditEntry
+from alliance.core.audit.services import diff, record, snapshot
 from tests.factories import OrganisationFactory
 
 

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_email
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_email
 from tests.fixtures.site_tour import MISSING_PAGE
 
 PERSONAS = ["anonymous", "representative", "coordinator", "convenor"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_email, render_parts
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_email, render_parts
 
 pytestmark = pytest.mark.django_db
 

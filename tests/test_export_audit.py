@@ -2,7 +2,7 @@
 
 import pytest
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from tests.factories import ConveningFactory, StatementFactory
 
 

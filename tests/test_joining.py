@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.outbox.models import OutgoingMessage
 from members.models import Membership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, PrinciplesFactory
 

@@ -5,7 +5,7 @@ only once their address proves to be a contact's or a reviewer approves."""
 
 import pytest
 
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.outbox.models import OutgoingMessage
 from members.models import Contact, Membership
 from tests.factories import (
     ContactFactory,

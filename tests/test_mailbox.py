@@ -5,8 +5,8 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_email
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_email
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_pages")]
 

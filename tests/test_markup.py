@@ -1,6 +1,6 @@
 from django.template import Context, Template
 
-from alliance.markup import markdown_to_text, render_markdown
+from alliance.core.markup import markdown_to_text, render_markdown
 
 
 def test_markdown_renders_structure():

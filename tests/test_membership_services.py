@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
 from members import services
 from members.models import Contact, Membership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, PrinciplesFactory
@@ -20,14 +20,14 @@ def _apply(uganda, principles, **organisation):
         organisation=Organisation(
             name=organisation.get("name", "Tororo Youth Movement"),
             kind="movement",
-            country="UG",
+            country=organisation.get("country", "UG"),
             website=organisation.get("website", "https://tororo-youth.example"),
         ),
         applicant=services.Applicant(
             name="Okello James", email="okello@tororo.example", language="fr"
         ),
-        national_alliance=uganda,
-        principles=principles,
+        principles_version=principles.version,
+        seen_by=None,
     )
 
 
@@ -44,10 +44,12 @@ def test_application_records_the_principles_endorsed_and_asks_to_verify(uganda, 
     assert AuditEntry.objects.for_object(membership).get().action == "membership.applied"
 
 
-def test_application_to_another_countrys_alliance_is_refused(brazil, principles):
-    with pytest.raises(ValidationError):
-        _apply(brazil, principles)
-    assert not Organisation.objects.filter(name="Tororo Youth Movement").exists()
+def test_the_application_goes_to_the_alliance_of_the_organisations_country(
+    uganda, brazil, principles
+):
+    assert _apply(uganda, principles).national_alliance == uganda
+    assert _apply(uganda, principles, name="Sem Terra", country="BR").national_alliance == brazil
+    assert _apply(uganda, principles, name="Kathmandu Hub", country="NP").national_alliance is None
 
 
 def test_second_application_to_the_same_alliance_is_refused(uganda, principles):
@@ -56,8 +58,8 @@ def test_second_application_to_the_same_alliance_is_refused(uganda, principles):
         services.apply_to_join(
             organisation=membership.organisation,
             applicant=services.Applicant(name="Other", email="other@tororo.example"),
-            national_alliance=uganda,
-            principles=principles,
+            principles_version=principles.version,
+            seen_by=None,
         )
     assert Membership.objects.filter(organisation=membership.organisation).count() == 1
 

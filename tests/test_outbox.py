@@ -12,9 +12,9 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from alliance.outbox import services
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, claim, deliver, queue_email, queue_emails, sweep
+from alliance.core.outbox import services
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, claim, deliver, queue_email, queue_emails, sweep
 from tests.fixtures.services import require_services
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_emails
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_emails
 from tests.fixtures.services import wait_until_marked_sent
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,6 @@
 """What pages weigh: a page loads JavaScript only when it uses it (htmx, for pages with
 hx- attributes), and text answers, pages and static files alike, leave gzipped when the
-browser accepts it (alliance.compression). tests/browser/test_every_page.py weighs the
+browser accepts it (alliance.core.compression). tests/browser/test_every_page.py weighs the
 public statement page in Chromium."""
 
 import gzip

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 from django.utils import timezone
 
-from alliance.accounts.models import User
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_email
+from alliance.core.accounts.models import User
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_email
 from alliance.urls import urlpatterns as site_urlpatterns
 from campaigns.models import Convening
 from members.models import Membership
@@ -28,7 +28,7 @@ from tests.factories import (
 )
 
 # The mailbox exists only with DEBUG on; tests marked urls("tests.test_pages") see it.
-urlpatterns = [*site_urlpatterns, path("mailbox/", include("alliance.outbox.urls"))]
+urlpatterns = [*site_urlpatterns, path("mailbox/", include("alliance.core.outbox.urls"))]
 
 
 def confirmed_application(alliance):

@@ -1,4 +1,4 @@
-from alliance.accounts.models import User
+from alliance.core.accounts.models import User
 
 
 def test_anonymous_is_sent_to_log_in(client, db):

@@ -1,6 +1,6 @@
 """The reverse proxy's own duties (deploy/nginx/alliance.conf.template, run by the `nginx`
 fixture as production runs it), and what the application believes of it
-(alliance.proxy: the client's address, only from the proxy)."""
+(alliance.core.proxy: the client's address, only from the proxy)."""
 
 import gzip
 
@@ -8,7 +8,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from alliance.proxy import ClientAddressMiddleware
+from alliance.core.proxy import ClientAddressMiddleware
 from tests.fixtures.nginx import STATIC_MARKER
 
 
@@ -38,7 +38,7 @@ def test_pages_are_compressed_for_clients_that_accept_it(nginx):
     assert "Content-Encoding" not in nginx.request("GET", "/statements/").headers
 
 
-# --- alliance.proxy: whose address REMOTE_ADDR is ---------------------------------------
+# --- alliance.core.proxy: whose address REMOTE_ADDR is ---------------------------------------
 
 
 def address_seen(settings, *, behind_proxy, peer, forwarded=None):

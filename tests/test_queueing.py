@@ -5,9 +5,9 @@ import pytest
 from django.db import transaction
 
 from alliance.celery import app as celery_app
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_email, sweep
-from alliance.queueing import enqueue
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_email, sweep
+from alliance.core.queueing import enqueue
 from tests.fixtures.services import use_broker
 
 
@@ -25,7 +25,7 @@ def broker_down(monkeypatch):
 
 
 def test_enqueue_reports_a_broker_outage_instead_of_raising(broker_down):
-    from alliance.outbox.tasks import sweep_outbox
+    from alliance.core.outbox.tasks import sweep_outbox
 
     assert enqueue(sweep_outbox, what="a test") is False
 

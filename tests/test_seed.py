@@ -12,9 +12,9 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.accounts.models import User
+from alliance.core.accounts.models import User
+from alliance.core.outbox.models import OutgoingMessage
 from alliance.demo import data
-from alliance.outbox.models import OutgoingMessage
 from campaigns.models import Campaign, Convening, Invitation, Moment
 from members.classification import classify
 from members.models import (

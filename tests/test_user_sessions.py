@@ -6,7 +6,7 @@ from allauth.usersessions.models import UserSession
 from django.test import Client
 from django.urls import reverse
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory's

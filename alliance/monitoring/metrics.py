@@ -50,9 +50,9 @@ class QueueCollector:
     """Figures read at scrape time, so every process reports the same truth."""
 
     def collect(self):
-        from alliance.api.models import WebhookDelivery
+        from alliance.core.api.models import WebhookDelivery
         from alliance.monitoring.models import BeatRun
-        from alliance.outbox.models import OutgoingMessage
+        from alliance.core.outbox.models import OutgoingMessage
         from statements.models import PublicSubmission
 
         now = timezone.now()

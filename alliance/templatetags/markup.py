@@ -1,6 +1,6 @@
 from django import template
 
-from alliance.markup import markdown_to_text, render_markdown
+from alliance.core.markup import markdown_to_text, render_markdown
 
 register = template.Library()
 
@@ -12,5 +12,5 @@ def markdown_filter(text):
 
 @register.filter(name="markdown_text")
 def markdown_text_filter(text):
-    """For plain-text emails: the Markdown as a person reads it (alliance.markup)."""
+    """For plain-text emails: the Markdown as a person reads it (alliance.core.markup)."""
     return markdown_to_text(text)

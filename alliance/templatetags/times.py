@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from alliance.accounts.models import zone_or_utc
+from alliance.core.accounts.models import zone_or_utc
 
 register = template.Library()
 

@@ -4,9 +4,9 @@ from django.db.models import Prefetch
 from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from alliance.api.filters import UtcIsoDateTimeFilter
-from alliance.api.schema import id_parameter
-from alliance.api.views import PartnerDetailView, PartnerListView
+from alliance.core.api.filters import UtcIsoDateTimeFilter
+from alliance.core.api.schema import id_parameter
+from alliance.core.api.views import PartnerDetailView, PartnerListView
 from campaigns.api.serializers import CampaignSerializer, ConveningSerializer
 from campaigns.models import Campaign, Convening, Moment
 

@@ -5,7 +5,6 @@ pages use."""
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -19,12 +18,12 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from alliance.api.exceptions import ApiError, error_body
-from alliance.api.filters import UtcIsoDateTimeFilter
-from alliance.api.idempotency import idempotent
-from alliance.api.schema import ErrorSerializer, id_parameter
-from alliance.api.scopes import Scope, acting_user
-from alliance.api.views import PartnerDetailView, PartnerListView
+from alliance.core.api.exceptions import ApiError, error_body
+from alliance.core.api.filters import UtcIsoDateTimeFilter
+from alliance.core.api.idempotency import idempotent
+from alliance.core.api.schema import ErrorSerializer, id_parameter
+from alliance.core.api.scopes import Scope, acting_user
+from alliance.core.api.views import PartnerDetailView, PartnerListView
 from members import profiles, services
 from members.api.serializers import (
     CONTACT_COLUMNS,
@@ -46,7 +45,6 @@ from members.models import (
     Membership,
     NationalAlliance,
     Organisation,
-    Principles,
 )
 
 
@@ -405,23 +403,6 @@ class MembershipList(PartnerListView):
         data.is_valid(raise_exception=True)
         application = data.validated_data
         applicant = application["applicant"]
-        principles = Principles.objects.current(applicant["language"])
-        if principles is None:
-            raise ApiError(
-                409, "applications_closed", _("No principles are published yet to endorse.")
-            )
-        if application["principles_version"] != principles.version:
-            raise exceptions.ValidationError(
-                {
-                    "principles_version": [
-                        _(
-                            "The principles have been updated to version %(version)s: show "
-                            "them to the applicant before they endorse them."
-                        )
-                        % {"version": principles.version}
-                    ]
-                }
-            )
         if "organisation" in application:
             organisation = self._existing_organisation(application["organisation"])
             focus_areas = []
@@ -429,23 +410,35 @@ class MembershipList(PartnerListView):
             described = dict(application["new_organisation"])
             focus_areas = described.pop("focus_areas")
             organisation = Organisation(**described)
-            duplicates = self._duplicates(organisation)
-            if duplicates is not None and not application["not_a_duplicate"]:
-                return duplicates
-        with transaction.atomic():
-            try:
-                membership = services.apply_to_join(
-                    organisation=organisation,
-                    applicant=services.Applicant(**applicant),
-                    national_alliance=NationalAlliance.objects.filter(
-                        country=organisation.country
-                    ).first(),
-                    principles=principles,
-                )
-            except DjangoValidationError as refusal:
-                raise ApiError(409, "application_refused", " ".join(refusal.messages)) from None
-            if focus_areas:
-                organisation.focus_areas.set(focus_areas)
+        try:
+            membership = services.apply_to_join(
+                organisation=organisation,
+                applicant=services.Applicant(**applicant),
+                principles_version=application["principles_version"],
+                focus_areas=focus_areas,
+                not_a_duplicate=application["not_a_duplicate"],
+                seen_by=acting_user(request),
+            )
+        except services.ApplicationsClosed:
+            raise ApiError(
+                409, "applications_closed", _("No principles are published yet to endorse.")
+            ) from None
+        except services.PrinciplesChanged as changed:
+            raise exceptions.ValidationError(
+                {
+                    "principles_version": [
+                        _(
+                            "The principles have been updated to version %(version)s: show "
+                            "them to the applicant before they endorse them."
+                        )
+                        % {"version": changed.current_version}
+                    ]
+                }
+            ) from None
+        except services.PossibleDuplicates as found:
+            return self._duplicates(found.organisations)
+        except DjangoValidationError as refusal:
+            raise ApiError(409, "application_refused", " ".join(refusal.messages)) from None
         # The applicant's own application, whether or not the key may list it.
         created = with_related_values(Membership.objects.filter(pk=membership.pk)).get()
         return Response(MembershipSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -463,15 +456,7 @@ class MembershipList(PartnerListView):
             )
         return organisation
 
-    def _duplicates(self, organisation: Organisation) -> Response | None:
-        visible = services.find_duplicates(
-            name=organisation.name,
-            country=organisation.country,
-            website=organisation.website,
-            seen_by=acting_user(self.request),
-        )
-        if not visible.exists():
-            return None
+    def _duplicates(self, organisations) -> Response:
         return Response(
             error_body(
                 "possible_duplicates",
@@ -479,7 +464,7 @@ class MembershipList(PartnerListView):
                     "This organisation may be recorded already. Apply with one of these as "
                     "organisation, or again with not_a_duplicate: true."
                 ),
-                {"organisation": [str(pk) for pk in visible.values_list("pk", flat=True)]},
+                {"organisation": [str(organisation.pk) for organisation in organisations]},
             ),
             status=status.HTTP_409_CONFLICT,
         )

@@ -14,14 +14,14 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from alliance.api.exceptions import ApiError
-from alliance.api.filters import UtcIsoDateTimeFilter
-from alliance.api.idempotency import idempotent
-from alliance.api.models import ApiKey
-from alliance.api.schema import ErrorSerializer, id_parameter
-from alliance.api.scopes import Scope, acting_user
-from alliance.api.views import PartnerDetailView, PartnerListView
-from alliance.permissions import is_convenor
+from alliance.core.api.exceptions import ApiError
+from alliance.core.api.filters import UtcIsoDateTimeFilter
+from alliance.core.api.idempotency import idempotent
+from alliance.core.api.models import ApiKey
+from alliance.core.api.schema import ErrorSerializer, id_parameter
+from alliance.core.api.scopes import Scope, acting_user
+from alliance.core.api.views import PartnerDetailView, PartnerListView
+from alliance.core.permissions import is_convenor
 from members.models import Organisation
 from members.rules import represents
 from statements import services

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from members import dashboard
 from members.models import CompositionTarget, Membership
 from tests.factories import MembershipFactory, NationalAllianceFactory, OrganisationFactory

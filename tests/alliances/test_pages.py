@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from members.models import CompositionTarget, Membership, NationalAlliance
 from tests.factories import (
     ConveningFactory,

@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from alliance.api.models import ApiKey
-from alliance.api.scopes import Scope
+from alliance.core.api.models import ApiKey
+from alliance.core.api.scopes import Scope
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,7 @@ def post_together(requests):
 def own_key(make_key, uganda_member):
     """The member's own system, which signs as the organisation (a key acting for nobody
     only makes claims that wait for their signatory: tests/statements/test_signers_at_risk)."""
-    from alliance.api.scopes import Scope
+    from alliance.core.api.scopes import Scope
 
     return make_key(Scope.READ, Scope.WRITE_SIGNATURES, organisation=uganda_member)
 

@@ -4,8 +4,8 @@ Convening.objects.visible_to. A key reads as an anonymous visitor, whoever it ac
 import pytest
 from django.urls import reverse
 
-from alliance.api.models import ApiKey
-from alliance.api.scopes import Scope
+from alliance.core.api.models import ApiKey
+from alliance.core.api.scopes import Scope
 from campaigns.models import Convening
 from tests.factories import (
     CampaignFactory,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from alliance.api.scopes import Scope
+from alliance.core.api.scopes import Scope
 from tests.factories import StatementFactory
 
 

@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from alliance.api.models import ApiKey
-from alliance.api.scopes import Scope
+from alliance.core.api.models import ApiKey
+from alliance.core.api.scopes import Scope
 
 CHECKS = [
     not_a_server_error,

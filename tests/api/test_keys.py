@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from alliance.api.models import ApiKey, hash_secret
-from alliance.api.scopes import Scope
+from alliance.core.api.models import ApiKey, hash_secret
+from alliance.core.api.scopes import Scope
 
 ORGANISATIONS = "/api/v1/organisations/"
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from alliance.api.scopes import Scope
+from alliance.core.api.scopes import Scope
 from campaigns.models import Campaign, Convening
 from members.models import Membership, Organisation
 from statements.models import Signature, Statement, StatementText

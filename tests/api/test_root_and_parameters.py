@@ -5,7 +5,7 @@ every list answers 400 to a parameter it does not know instead of ignoring it.""
 import pytest
 from django.urls import reverse
 
-from alliance.api import urls as api_urls
+from alliance import api_urls
 from members.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from alliance.api.models import IdempotentRequest
-from alliance.api.scopes import Scope
-from alliance.audit.models import AuditEntry
+from alliance.core.api.models import IdempotentRequest
+from alliance.core.api.scopes import Scope
+from alliance.core.audit.models import AuditEntry
 from members.models import Membership
 from statements.models import Signature, SignOnRequest, Statement
 from tests.factories import (
@@ -264,7 +264,7 @@ def test_without_idempotency_key_a_retry_is_a_second_attempt(
 def test_kept_responses_are_forgotten_after_a_week(
     api, signing_key, open_to_members, uganda_member
 ):
-    from alliance.api.tasks import forget_old_idempotent_requests
+    from alliance.core.api.tasks import forget_old_idempotent_requests
 
     api(signing_key).post(
         url(open_to_members), body(uganda_member), format="json", HTTP_IDEMPOTENCY_KEY="old"

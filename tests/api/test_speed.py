@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from alliance.api.scopes import Scope
+from alliance.core.api.scopes import Scope
 from members.api.serializers import (
     ORGANISATION_COLUMNS,
     MembershipSerializer,

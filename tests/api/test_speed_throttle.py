@@ -1,4 +1,4 @@
-"""The per-key throttle counts in one Redis round trip (alliance/api/throttling.py), and
+"""The per-key throttle counts in one Redis round trip (alliance/core/api/throttling.py), and
 its allowance starts again once its period is over."""
 
 import time
@@ -6,8 +6,8 @@ import time
 import pytest
 from redis.connection import Connection
 
-from alliance import ratelimits
-from alliance.api.scopes import Scope
+from alliance.core import ratelimits
+from alliance.core.api.scopes import Scope
 
 
 @pytest.mark.django_db

@@ -4,10 +4,10 @@ who made it, and never does more than that person's own pages let them do."""
 
 import pytest
 
-from alliance.api.models import ApiKey
-from alliance.api.scopes import Scope
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.api.models import ApiKey
+from alliance.core.api.scopes import Scope
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
 from members.models import Membership, Organisation
 from tests.factories import (
     FocusAreaFactory,

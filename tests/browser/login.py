@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from alliance.accounts.models import User
+from alliance.core.accounts.models import User
 from tests.mfa import fresh_code
 
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory's

@@ -4,7 +4,7 @@ organisation, edits it, and sees the change in its history."""
 import pytest
 from playwright.sync_api import expect
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from tests.browser.login import log_in
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.mfa import TOTP_SECRET

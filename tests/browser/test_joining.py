@@ -5,7 +5,7 @@ national coordinator approves, and the applicant is told by email."""
 import pytest
 from playwright.sync_api import expect
 
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.outbox.models import OutgoingMessage
 from members.models import Membership
 from tests.browser.login import log_in
 from tests.factories import PrinciplesFactory

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from alliance.messagetexts.models import MessageText
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.messagetexts.models import MessageText
+from alliance.core.outbox.models import OutgoingMessage
 from statements.models import Statement
 from tests.browser.login import log_in
 from tests.factories import (

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from members.models import Membership
 from tests.browser.login import log_in
 from tests.factories import PrinciplesFactory

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from statements import services
 from statements.models import PublicSubmission, Signature, Statement, StatementText
 from tests.factories import StatementFactory

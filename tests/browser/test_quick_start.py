@@ -161,7 +161,7 @@ def test_a_statement_is_published_within_a_minute_of_its_embargo(quick_start, pa
         """
 import datetime as dt
 from django.utils import timezone
-from alliance.accounts.models import User
+from alliance.core.accounts.models import User
 from alliance.demo import data
 from statements.models import Statement
 from statements.services import TextInput, save_statement

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from statements.models import Signature, Statement
 from tests.browser.login import log_in
 from tests.factories import (

@@ -7,7 +7,7 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.outbox.models import OutgoingMessage
 from campaigns import services
 from campaigns.models import Convening
 from members.models import Organisation

@@ -1,5 +1,5 @@
 """Redis stopped while a convening is scheduled: the organiser's pages still answer and
-save (the rows are the truth; `alliance.queueing.enqueue` tolerates the outage), and once
+save (the rows are the truth; `alliance.core.queueing.enqueue` tolerates the outage), and once
 Redis is back every invitee receives the invitation exactly once, sent by the periodic
 catch-up (beat) that finds the invitations nobody was told about.
 

@@ -9,9 +9,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from alliance.audit.services import snapshot
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.audit.services import snapshot
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from campaigns import services
 from campaigns.models import Convening, Invitation
 from tests.campaigns.conftest import messages_for, parse_ics

@@ -4,8 +4,8 @@ who may, the preview, and the invitations written from it (recording its version
 import pytest
 from django.urls import reverse
 
-from alliance.messagetexts.models import MessageText
-from alliance.outbox.services import render
+from alliance.core.messagetexts.models import MessageText
+from alliance.core.outbox.services import render
 from tests.campaigns.conftest import messages_for
 
 pytestmark = pytest.mark.django_db

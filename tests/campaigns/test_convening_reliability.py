@@ -12,7 +12,7 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.outbox.models import OutgoingMessage
 from campaigns import services
 from members.models import Contact, Organisation
 from tests.fixtures.services import wait_until_marked_sent

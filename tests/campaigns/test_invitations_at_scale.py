@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.outbox.models import OutgoingMessage
 from campaigns import services
 from campaigns.models import Invitation
 from members.models import Contact, Organisation

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from members.models import Contact, Membership
 from tests.factories import (
     ContactFactory,
@@ -399,7 +399,7 @@ def test_erasing_a_contact_unnames_their_signatures_but_keeps_them_counted(
 
 
 def test_erasing_a_contact_unnames_them_where_they_acted(convenor, representative, uganda_member):
-    from alliance.audit.services import record
+    from alliance.core.audit.services import record
     from members.profiles import ERASED, erase_contact
 
     contact = Contact.objects.get(user=representative)

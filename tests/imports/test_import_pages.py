@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from members import imports
 from members.models import Contact, Membership, Organisation, OrganisationImport
 from tests.factories import ContactFactory, FocusAreaFactory, OrganisationFactory

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from alliance import __version__
 from alliance.monitoring.models import BeatRun
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_email
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_email
 
 
 def test_healthz_reports_the_release(client, db):

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_email
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_email
 
 
 def scrape(client, **headers) -> str:

@@ -14,7 +14,7 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from alliance.outbox.services import Email, queue_emails
+from alliance.core.outbox.services import Email, queue_emails
 from tests.fixtures.services import database_url, free_port
 
 ROOT = Path(settings.BASE_DIR)

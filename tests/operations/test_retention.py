@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, queue_email
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, queue_email
 from alliance.tasks import apply_retention_policy
 from statements.models import PublicSubmission, Signature, Statement
 from tests.factories import OrganisationFactory, SignatureFactory, StatementFactory

@@ -19,8 +19,8 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django.utils import timezone
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import Email, deliver, queue_emails, sweep
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import Email, deliver, queue_emails, sweep
 from tests.fixtures.services import database_url, free_port, require_services
 
 Status = OutgoingMessage.Status
@@ -246,7 +246,7 @@ def test_after_a_sent_mark_fails_the_batch_stops_and_the_sweeper_sends_the_rest(
     handler = scripted_server(at=2, what="action", action=terminate_the_sending_session)
     ids = written([notice(n) for n in range(5)])
 
-    with caplog.at_level(logging.ERROR, logger="alliance.outbox.services"):
+    with caplog.at_level(logging.ERROR, logger="alliance.core.outbox.services"):
         assert deliver(ids) == 1
 
     # The batch stopped at the message whose mark failed: nothing after it was sent.

@@ -6,9 +6,9 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from members import principles as services
 from members.models import Membership, Principles
 from tests.factories import (

@@ -4,8 +4,8 @@ must otherwise be the same (tokens)."""
 
 import re
 
-from alliance.api.models import ApiKey
-from alliance.api.scopes import Scope
+from alliance.core.api.models import ApiKey
+from alliance.core.api.scopes import Scope
 from tests.factories import SignatureFactory
 
 READ_UNLISTED = "read:unlisted"

@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.outbox.models import OutgoingMessage
 from statements import services
 from statements.models import Signature, Statement
 from tests.factories import (

@@ -1,4 +1,4 @@
-"""The emails of publication (alliance.messagetexts: the thank-you and the notice) as a
+"""The emails of publication (alliance.core.messagetexts: the thank-you and the notice) as a
 channel: a counted-only signer's thank-you goes to its own address only, and nothing sent
 to anyone else names it. Read from the real SMTP sink."""
 

@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from statements import services
 from statements.models import Signature, Statement
+from statements.services import public_signing
 from tests.factories import (
     ContactFactory,
     OrganisationFactory,
@@ -215,7 +216,7 @@ def test_the_emails_at_the_smtp_server_are_the_same_whatever_the_organisation_di
             status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE, slug="davos"
         )
         sign_as(statement, at_risk, state)
-        monkeypatch.setattr(services, "_next_wake_up", 0.0)  # wake the worker each time
+        monkeypatch.setattr(public_signing, "_next_wake_up", 0.0)  # wake the worker each time
         public_form(client, statement, at_risk, email=stranger)
         (message,) = smtp_server.wait_for(1, timeout=30)
         assert message.recipients == [stranger]

@@ -4,8 +4,8 @@ read:unlisted; a key acting for nobody reads what the public reads, whatever its
 
 import pytest
 
-from alliance.api.models import ApiKey
-from alliance.api.scopes import Scope
+from alliance.core.api.models import ApiKey
+from alliance.core.api.scopes import Scope
 from statements.models import Statement
 from tests.factories import (
     OrganisationFactory,

@@ -6,8 +6,8 @@ test_public_page_signatories.py::test_the_unlisted_are_never_named_nor_counted_i
 
 import pytest
 
-from alliance.api.models import WebhookDelivery, WebhookSubscription
-from alliance.api.scopes import Scope
+from alliance.core.api.models import WebhookDelivery, WebhookSubscription
+from alliance.core.api.scopes import Scope
 from statements import services
 from statements.models import Statement
 from tests.factories import (

@@ -18,9 +18,9 @@ DAVOS_FR = "La société civile intensifie la lutte contre les inégalités"
 def _fresh_rate_counters(monkeypatch):
     # Counters of public signing live in the cache (Redis under make test) and outlive a
     # test; a prefix per test keeps one test's submissions from counting in the next.
-    from statements import services
+    from statements.services import public_signing
 
-    monkeypatch.setattr(services, "RATE_KEY_PREFIX", f"test-rate:{uuid.uuid4().hex}")
+    monkeypatch.setattr(public_signing, "RATE_KEY_PREFIX", f"test-rate:{uuid.uuid4().hex}")
 
 
 def add_texts(statement: Statement, *, number: int = 1) -> StatementVersion:

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from members.models import Organisation
 from statements import services
 from statements.models import SignOnRequest, Statement

@@ -4,9 +4,9 @@ statement is published without their confirmation."""
 
 import pytest
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from statements import services
 from statements.models import Signature
 from statements.services import TextInput

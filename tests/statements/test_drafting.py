@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from statements import services
 from statements.models import Statement, StatementVersion
 from statements.services import TextInput

@@ -5,10 +5,10 @@ email recording the version of the text it was written from."""
 import pytest
 from django.urls import reverse
 
-from alliance.audit.models import AuditEntry
-from alliance.messagetexts.models import MessageText
-from alliance.messagetexts.services import current_text, save_text
-from alliance.outbox.models import OutgoingMessage
+from alliance.core.audit.models import AuditEntry
+from alliance.core.messagetexts.models import MessageText
+from alliance.core.messagetexts.services import current_text, save_text
+from alliance.core.outbox.models import OutgoingMessage
 from statements import services
 from tests.factories import SignOnRequestFactory
 from tests.statements.conftest import DAVOS_FR
@@ -173,7 +173,7 @@ def test_every_invitation_records_the_version_it_was_written_from(
     }
     assert messages["fr"].context["edited"]["text_version"] == version.pk
     assert messages["en"].context["edited"]["text_version"] is None
-    from alliance.outbox.services import render_parts
+    from alliance.core.outbox.services import render_parts
 
     french = render_parts(messages["fr"])
     assert french.subject == f"{uganda_member.name}, signez : {DAVOS_FR}"

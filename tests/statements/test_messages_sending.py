@@ -4,11 +4,11 @@ and at publication (a thank-you to each signer, a notice to those asked who did 
 import pytest
 from django.urls import reverse
 
-from alliance.audit.models import AuditEntry
-from alliance.messagetexts.models import MessageText
-from alliance.messagetexts.services import save_text
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render_parts
+from alliance.core.audit.models import AuditEntry
+from alliance.core.messagetexts.models import MessageText
+from alliance.core.messagetexts.services import save_text
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render_parts
 from statements import services
 from statements.models import SignOnRequest
 from tests.factories import (

@@ -4,7 +4,7 @@ rejects them; both are audited and visible on the tracking board."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from statements import services
 from statements.models import Signature, SignOnRequest
 from tests.factories import SignatureFactory, SignOnRequestFactory

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from statements import offline
 from statements.models import OfflineReceipt, Signature, Statement
 from statements.services import AlreadySigned, Signatory

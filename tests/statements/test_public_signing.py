@@ -13,11 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from statements import services, views
 from statements.models import PublicSubmission, Signature, Statement
+from statements.services import public_signing
 
 PUBLIC_SIGNATURE = {
     "organisation_name": "Lagos Tax Justice Network",
@@ -41,11 +42,12 @@ def open_to_anyone(open_statement):
 @pytest.fixture(autouse=True)
 def _processor_not_woken_yet(monkeypatch):
     # A process queues one wake-up a second: one test's must not silence the next.
-    monkeypatch.setattr(services, "_next_wake_up", 0.0)
+    monkeypatch.setattr(public_signing, "_next_wake_up", 0.0)
 
 
 class Clock:
-    """In place of the `time` module in statements.services: seconds that pass on demand."""
+    """In place of the `time` module in statements.services.public_signing: seconds that
+    pass on demand."""
 
     def __init__(self):
         self.now = 1000.0
@@ -238,7 +240,7 @@ class Queue(list):
 @pytest.fixture
 def queued(monkeypatch):
     queue = Queue()
-    monkeypatch.setattr(services, "enqueue", queue.enqueue)
+    monkeypatch.setattr(public_signing, "enqueue", queue.enqueue)
     return queue
 
 
@@ -246,7 +248,7 @@ def test_a_burst_of_submissions_queues_one_wake_up_a_second(
     client, open_to_anyone, monkeypatch, queued, django_capture_on_commit_callbacks
 ):
     clock = Clock()
-    monkeypatch.setattr(services, "time", clock)
+    monkeypatch.setattr(public_signing, "time", clock)
     with django_capture_on_commit_callbacks(execute=True):
         post_organisations(client, open_to_anyone, range(5))
         clock.now += 0.9
@@ -267,7 +269,7 @@ def test_when_the_broker_is_down_the_rows_are_left_to_the_sweep(
     every second."""
     settings.PUBLIC_SIGNING_SWEEP_SECONDS = 10
     clock = Clock()
-    monkeypatch.setattr(services, "time", clock)
+    monkeypatch.setattr(public_signing, "time", clock)
     queued.broker_down = True
     with django_capture_on_commit_callbacks(execute=True):
         post_organisations(client, open_to_anyone, [1])
@@ -300,7 +302,7 @@ def test_with_redis_down_the_submission_is_stored_and_counting_fails_open(
     client, open_to_anyone, settings, queued
 ):
     settings.CACHES = redis_cache_at("redis://127.0.0.1:1/0")  # a closed port
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # what alliance.ratelimits counts on
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # what alliance.core.ratelimits counts on
     settings.PUBLIC_SIGNING_LIMITS = {"ip": 0, "email": 0, "window_seconds": 600}
     response = client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE)
     assert response.status_code == 303
@@ -418,10 +420,10 @@ def test_in_redis_the_counters_count_and_expire_with_the_window(
     client, open_to_anyone, real_redis_cache, settings
 ):
     settings.PUBLIC_SIGNING_LIMITS = {"ip": 1, "email": 2, "window_seconds": 120}
-    from alliance.ratelimits import shared_redis
+    from alliance.core.ratelimits import shared_redis
 
     redis = shared_redis()
-    pattern = f"{services.RATE_KEY_PREFIX}:{open_to_anyone.pk}:*"
+    pattern = f"{public_signing.RATE_KEY_PREFIX}:{open_to_anyone.pk}:*"
     redis.delete(*redis.keys(pattern) or ["nothing"])
     flags = submit_many(client, open_to_anyone, 3, email=lambda n: f"ana+{n}@example.org")
     assert flags == [
@@ -443,10 +445,10 @@ def test_in_redis_counting_a_batch_again_counts_nothing_twice(
     settings.PUBLIC_SIGNING_LIMITS = {"ip": 2, "email": 100, "window_seconds": 120}
     post_organisations(client, open_to_anyone, range(3))
     batch = list(PublicSubmission.objects.order_by("pk"))
-    services._mark_over_limit(batch)
+    public_signing._mark_over_limit(batch)
     first = [submission.suspicion for submission in batch]
     again = list(PublicSubmission.objects.order_by("pk"))  # as the database still has them
-    services._mark_over_limit(again)
+    public_signing._mark_over_limit(again)
     assert first == ["", "", "more than 2 in 2 minutes from this ip"]
     assert [submission.suspicion for submission in again] == first
 

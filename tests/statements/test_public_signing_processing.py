@@ -10,13 +10,13 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.audit.models import AuditEntry
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from members.models import Organisation
 from statements import services, tasks
 from statements.models import PublicSubmission, Signature, Statement
-from statements.services import Signatory
+from statements.services import Signatory, public_processing, public_signing
 from tests.factories import ContactFactory, SignatureFactory, StatementFactory
 
 needs_postgres = pytest.mark.skipif(
@@ -148,7 +148,7 @@ def test_a_worker_killed_in_a_batch_leaves_the_whole_batch_for_the_next_run(
 ):
     for n in range(3):
         submit(open_to_anyone, name=f"Org {n}", email=f"p{n}@example.org")
-    real_process = services._process
+    real_process = public_processing._process
     calls = []
 
     def killed_on_the_second(submission, *args, **kwargs):
@@ -157,26 +157,26 @@ def test_a_worker_killed_in_a_batch_leaves_the_whole_batch_for_the_next_run(
             raise SystemExit("SIGTERM")  # not an error of the row: the process dies
         return real_process(submission, *args, **kwargs)
 
-    monkeypatch.setattr(services, "_process", killed_on_the_second)
+    monkeypatch.setattr(public_processing, "_process", killed_on_the_second)
     with pytest.raises(SystemExit):
         services.process_public_submissions()
     assert not Signature.objects.exists()
     assert PublicSubmission.objects.filter(status="received").count() == 3
-    monkeypatch.setattr(services, "_process", real_process)
+    monkeypatch.setattr(public_processing, "_process", real_process)
     assert services.process_public_submissions() == 3
     assert Signature.objects.count() == 3
     assert OutgoingMessage.objects.count() == 3
 
 
 def test_a_row_that_fails_is_marked_and_does_not_block_the_others(open_to_anyone, monkeypatch):
-    real_get_or_create = services._OrganisationsOfBatch.get_or_create
+    real_get_or_create = public_processing._OrganisationsOfBatch.get_or_create
 
     def broken_for_one(organisations, submission):
         if submission.organisation_name == "Broken Org":
             raise ValueError("a bug met by this row only")
         return real_get_or_create(organisations, submission)
 
-    monkeypatch.setattr(services._OrganisationsOfBatch, "get_or_create", broken_for_one)
+    monkeypatch.setattr(public_processing._OrganisationsOfBatch, "get_or_create", broken_for_one)
     submit(open_to_anyone, name="Broken Org", email="a@example.org")
     submit(open_to_anyone, name="Good Org", email="b@example.org")
     assert services.process_public_submissions() == 2
@@ -192,14 +192,14 @@ def test_a_row_that_fails_after_creating_its_organisation_leaves_it_for_the_next
     # The first row's organisation is rolled back with its savepoint: the second row,
     # naming the same organisation in the same batch, creates it again rather than
     # pointing at a row that no longer exists (which would fail the whole batch).
-    real_confirmation_email = services._confirmation_email
+    real_confirmation_email = public_processing._confirmation_email
 
     def broken_for_the_first(signature, *args, **kwargs):
         if signature.email == "first@budget.example":
             raise ValueError("a bug met by this row only")
         return real_confirmation_email(signature, *args, **kwargs)
 
-    monkeypatch.setattr(services, "_confirmation_email", broken_for_the_first)
+    monkeypatch.setattr(public_processing, "_confirmation_email", broken_for_the_first)
     submit(open_to_anyone, name="Mombasa Budget Hub", country="KE", email="first@budget.example")
     submit(open_to_anyone, name="Mombasa Budget Hub", country="KE", email="second@budget.example")
     assert services.process_public_submissions() == 2
@@ -249,7 +249,7 @@ def test_a_batch_writes_one_audit_entry_per_new_signature(open_to_anyone, uganda
 @pytest.mark.django_db(transaction=True)
 def test_two_processors_at_once_create_one_new_organisation(monkeypatch):
     # Committed rows would wake an in-process processor: these two run below, at once.
-    monkeypatch.setattr(services, "enqueue", lambda *args, **kwargs: None)
+    monkeypatch.setattr(public_signing, "enqueue", lambda *args, **kwargs: None)
     statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
     for n in range(2):
         submit(statement, name="Kampala Land Alliance", country="UG", email=f"p{n}@kla.example")
@@ -285,7 +285,7 @@ def test_fifty_concurrent_public_submissions_for_one_organisation_make_one_signa
     from django.test import Client
 
     # Committed rows would wake an in-process processor: two run below, at once.
-    monkeypatch.setattr(services, "enqueue", lambda *args, **kwargs: None)
+    monkeypatch.setattr(public_signing, "enqueue", lambda *args, **kwargs: None)
     statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
     people = 50
     barrier = threading.Barrier(people)
@@ -422,7 +422,7 @@ def test_after_expiry_the_organisation_may_sign_again_and_the_old_link_does_noth
 def test_a_real_worker_woken_after_commit_makes_the_signature_and_sends_the_link(
     client, smtp_server, monkeypatch
 ):
-    monkeypatch.setattr(services, "_next_wake_up", 0.0)  # another test's second is over
+    monkeypatch.setattr(public_signing, "_next_wake_up", 0.0)  # another test's second is over
     smtp_server.clear()
     statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
     response = client.post(

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from statements import services, tasks
 from statements.models import Statement
 from tests.factories import OrganisationFactory, SignatureFactory, StatementFactory

@@ -5,10 +5,11 @@ import datetime as dt
 
 import pytest
 
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 from statements import services, tasks
 from statements.models import SignOnRequest
+from statements.services import reminders as reminder_services
 from tests.factories import ContactFactory, OrganisationFactory, SignOnRequestFactory
 
 DEADLINE = dt.datetime(2030, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -124,6 +125,8 @@ def test_the_reminder_is_in_the_recipients_language_with_their_link(asked, ugand
 
 
 def test_the_periodic_task_runs_the_scan(asked, monkeypatch):
-    monkeypatch.setattr(services.timezone, "now", lambda: DEADLINE - dt.timedelta(hours=47))
+    monkeypatch.setattr(
+        reminder_services.timezone, "now", lambda: DEADLINE - dt.timedelta(hours=47)
+    )
     tasks.send_statement_reminders.delay()
     assert reminders().count() == 3

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from alliance.audit.models import AuditEntry
+from alliance.core.audit.models import AuditEntry
 from statements import services
 from statements.models import Signature, SignOnRequest
 from statements.services import Signatory

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from alliance.api import webhooks
-from alliance.api.scopes import Scope
+from alliance.core.api import webhooks
+from alliance.core.api.scopes import Scope
 from tests.api.conftest import api, fresh_throttle_counts, make_key  # noqa: F401
 
 

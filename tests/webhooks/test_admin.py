@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.api import webhooks
-from alliance.api.models import WebhookDelivery, WebhookSubscription
-from alliance.audit.models import AuditEntry
+from alliance.core.api import webhooks
+from alliance.core.api.models import WebhookDelivery, WebhookSubscription
+from alliance.core.audit.models import AuditEntry
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from alliance.api import webhooks
-from alliance.api.models import WebhookDelivery, WebhookSubscription
+from alliance.core.api import webhooks
+from alliance.core.api.models import WebhookDelivery, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 

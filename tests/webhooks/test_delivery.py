@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.api import webhooks
-from alliance.api.models import WebhookDelivery, WebhookSubscription
-from alliance.outbox.models import OutgoingMessage
-from alliance.outbox.services import render
+from alliance.core.api import webhooks
+from alliance.core.api.models import WebhookDelivery, WebhookSubscription
+from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import render
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from alliance.api import webhooks
-from alliance.api.models import WebhookDelivery, WebhookEvent
-from alliance.audit.services import snapshot
+from alliance.core.api import events, webhooks
+from alliance.core.api.models import WebhookDelivery
+from alliance.core.audit.services import snapshot
 from campaigns import services as convenings
 from campaigns.models import Convening
 from members import services as members
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def everything(partner_key, settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
     return webhooks.subscribe(
-        api_key=partner_key, target_url="http://127.0.0.1:9/hook", events=WebhookEvent.values
+        api_key=partner_key, target_url="http://127.0.0.1:9/hook", events=events.names()
     )
 
 

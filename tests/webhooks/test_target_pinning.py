@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from alliance.api import webhooks
-from alliance.api.models import WebhookDelivery
+from alliance.core.api import webhooks
+from alliance.core.api.models import WebhookDelivery
 from tests.webhooks.conftest import Receiver, _handler_for
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from alliance.api.models import WebhookDelivery
+from alliance.core.api.models import WebhookDelivery
 from statements import services as statements
 from statements.models import Statement
 from tests.factories import StatementFactory

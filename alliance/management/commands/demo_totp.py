@@ -9,7 +9,7 @@ code for anyone else.
 from allauth.mfa.adapter import get_adapter
 from django.core.management.base import BaseCommand, CommandError
 
-from alliance.accounts.models import User
+from alliance.core.accounts.models import User
 from alliance.demo import data
 from alliance.demo.totp import current_code, seconds_left
 

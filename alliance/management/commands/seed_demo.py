@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from alliance.accounts.models import User
+from alliance.core.accounts.models import User
 from alliance.demo import data
 from alliance.demo.reference import seed_focus_areas, seed_national_alliances, seed_principles
 from alliance.demo.vocabulary import COUNTRIES, PEOPLE, ROLES, name_language

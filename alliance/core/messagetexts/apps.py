@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MessageTextsConfig(AppConfig):
+    name = "alliance.core.messagetexts"
+    label = "messagetexts"
+    verbose_name = "Editable message texts"

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class OutboxConfig(AppConfig):
-    name = "alliance.outbox"
-    label = "outbox"
-    verbose_name = "Outgoing messages"
