@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 
 from alliance import __version__
 from alliance.context_processors import get_role
-from alliance.monitoring.models import BeatRun
 from alliance.core.outbox.models import OutgoingMessage
+from alliance.monitoring.models import BeatRun
 from campaigns.models import Convening
 from members.models import Membership, NationalAlliance, applicant_confirmed
 from statements.models import SignOnRequest, Statement, StatementVersion

@@ -8,5 +8,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         # Declares the convening messages an organiser may rewrite.
-        from campaigns import messages  # noqa: F401
-        from campaigns import webhooks  # noqa: F401  (declares this app's webhook events)
+        from campaigns import (
+            messages,  # noqa: F401
+            webhooks,  # noqa: F401  (declares this app's webhook events)
+        )

@@ -8,5 +8,7 @@ class StatementsConfig(AppConfig):
 
     def ready(self):
         # Declares the statement's messages a convenor may rewrite.
-        from statements import messages  # noqa: F401
-        from statements import webhooks  # noqa: F401  (declares this app's webhook events)
+        from statements import (
+            messages,  # noqa: F401
+            webhooks,  # noqa: F401  (declares this app's webhook events)
+        )

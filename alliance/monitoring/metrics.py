@@ -51,8 +51,8 @@ class QueueCollector:
 
     def collect(self):
         from alliance.core.api.models import WebhookDelivery
-        from alliance.monitoring.models import BeatRun
         from alliance.core.outbox.models import OutgoingMessage
+        from alliance.monitoring.models import BeatRun
         from statements.models import PublicSubmission
 
         now = timezone.now()

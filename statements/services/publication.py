@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from alliance.core.audit.services import record
 from alliance.core.outbox.services import queue_emails
+from statements.messages import publication_emails
 from statements.models import (
     Signature,
     Statement,
 )
-from statements.messages import publication_emails
 from statements.webhooks import emit_statement_published
 
 # --- Publication ------------------------------------------------------------------------

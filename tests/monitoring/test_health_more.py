@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from alliance import __version__
-from alliance.monitoring.models import BeatRun
 from alliance.core.outbox.models import OutgoingMessage
 from alliance.core.outbox.services import Email, queue_email
+from alliance.monitoring.models import BeatRun
 
 
 def test_healthz_reports_the_release(client, db):

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from alliance.core.outbox.tasks import sweep_outbox
 from alliance.monitoring.context import current_request_id
 from alliance.monitoring.models import BeatLock, BeatRun
-from alliance.core.outbox.tasks import sweep_outbox
 from tests.fixtures.services import RESULTS, CeleryBeat
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
