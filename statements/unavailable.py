@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -17,22 +18,29 @@ DATABASE_FAILURES = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 
-def retried_once_then_try_again(view):
-    """Wrap a view of the public signing form (request, slug)."""
+def retried_once_then_try_again(*, page_language):
+    """Wrap a view of the public signing form (request, slug); `page_language(request)`
+    is the language its pages speak, which the try-again page speaks too."""
 
-    @functools.wraps(view)
-    def wrapped(request, slug):
-        for attempt in (1, 2):
-            try:
-                return view(request, slug)
-            except DATABASE_FAILURES:
-                logger.warning(
-                    "public signing: the database failed (attempt %s)", attempt, exc_info=True
-                )
-                drop_if_broken()
-        return try_again_page(request, slug)
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, slug):
+            for attempt in (1, 2):
+                try:
+                    return view(request, slug)
+                except DATABASE_FAILURES:
+                    logger.warning(
+                        "public signing: the database failed (attempt %s)",
+                        attempt,
+                        exc_info=True,
+                    )
+                    drop_if_broken()
+            with translation.override(page_language(request)):
+                return try_again_page(request, slug)
 
-    return wrapped
+        return wrapped
+
+    return decorator
 
 
 def drop_if_broken() -> None:

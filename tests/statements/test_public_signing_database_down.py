@@ -70,6 +70,7 @@ def test_a_database_that_stays_down_gets_a_try_again_page_keeping_what_was_typed
     assert f'value="{PUBLIC_SIGNATURE["email"]}"' in html
     assert '<option value="NG" selected>' in html
     assert f'action="{sign_url(open_to_anyone)}?lang=fr"' in html
+    assert "Merci d’envoyer à nouveau votre signature" in html
     assert not PublicSubmission.objects.exists()
 
 
