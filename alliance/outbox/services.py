@@ -137,6 +137,7 @@ INSERTED_COLUMNS = {
 }
 
 
+@lru_cache(maxsize=8)
 def _insert_statement(rows: int) -> str:
     """`INSERT ... VALUES (...), ... ON CONFLICT (key) DO NOTHING RETURNING id` for
     `rows` rows: a key already written (by this call, or a concurrent writer) is skipped,
@@ -397,6 +398,7 @@ CLAIMED_COLUMNS = [
 JSON_COLUMNS = {"context", "attachments", "personal"}
 
 
+@lru_cache(maxsize=1)
 def _claim_statement() -> str:
     """Lock, check and update in one statement: a subquery with FOR UPDATE SKIP LOCKED
     feeding an UPDATE ... RETURNING, which the ORM cannot say in one round trip."""
