@@ -17,13 +17,23 @@ from alliance.outbox.services import (
     insert_new_portably,
     insert_new_returning_ids,
 )
+from campaigns.models import Invitation
+from campaigns.services import insert_invitations_in_one_statement, insert_invitations_portably
+from members.models import Organisation
 from statements.models import PublicSubmission
 from statements.submission_outcomes import (
     OUTCOME_FIELDS,
     save_outcomes_in_one_statement,
     save_outcomes_portably,
 )
-from tests.factories import SignatureFactory, StatementFactory
+from tests.factories import (
+    ContactFactory,
+    ConveningFactory,
+    InvitationFactory,
+    OrganisationFactory,
+    SignatureFactory,
+    StatementFactory,
+)
 from tests.fixtures.services import require_services
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +197,42 @@ def test_both_outcome_writes_leave_the_same_rows():
         "",
         "",
     )
+
+
+def invited(convening) -> list[tuple]:
+    return sorted(
+        (
+            invitation.organisation_id,
+            invitation.answer,
+            invitation.delegates,
+            bool(invitation.token),
+            tuple(sorted(invitation.contacts.values_list("pk", flat=True))),
+        )
+        for invitation in Invitation.objects.filter(convening=convening)
+    )
+
+
+def test_both_invitation_inserts_write_the_same_invitations_and_contacts():
+    organisations = [OrganisationFactory() for _ in range(4)]
+    for organisation in organisations[:3]:
+        ContactFactory(organisation=organisation)
+    # Not invited through either path: an erased contact and one with no address.
+    ContactFactory(organisation=organisations[0], erased_at=timezone.now())
+    ContactFactory(organisation=organisations[1], email="")
+    by_orm, by_sql = ConveningFactory(), ConveningFactory()
+    # An earlier invitation of another organisation: left as it is by both.
+    for convening in (by_orm, by_sql):
+        InvitationFactory(convening=convening, organisation=organisations[3])
+    chosen = Organisation.objects.filter(pk__in=[o.pk for o in organisations[:3]])
+
+    orm_ids = insert_invitations_portably(by_orm, chosen)
+    sql_ids = insert_invitations_in_one_statement(by_sql, chosen)
+
+    assert len(orm_ids) == len(sql_ids) == 3
+    assert set(sql_ids) == set(
+        Invitation.objects.filter(convening=by_sql, organisation__in=chosen).values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(invited(by_orm)) == 4
+    assert invited(by_orm) == invited(by_sql)
