@@ -19,6 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from psycopg import sql
 
 from alliance.core.audit.services import diff, record, snapshot
 from alliance.core.markup import render_markdown
@@ -254,9 +255,9 @@ def invite_organisations(*, convening: Convening, organisations: QuerySet, invit
         already = convening.invitations.values("organisation_id")
         chosen = allowed.filter(pk__in=organisations.values("pk")).exclude(pk__in=already)
         if connection.vendor == "postgresql":
-            ids = _insert_invitations_in_the_database(convening, chosen)
+            ids = insert_invitations_in_one_statement(convening, chosen)
         else:
-            ids = _insert_invitations(convening, list(chosen.values_list("pk", flat=True)))
+            ids = insert_invitations_portably(convening, chosen)
         record(
             actor=invited_by,
             action="convening.invited",
@@ -268,7 +269,9 @@ def invite_organisations(*, convening: Convening, organisations: QuerySet, invit
     return ids
 
 
-def _insert_invitations(convening: Convening, organisation_ids: list[int]) -> list[int]:
+def insert_invitations_portably(convening: Convening, chosen: QuerySet) -> list[int]:
+    """Any database: what insert_invitations_in_one_statement writes, through the ORM."""
+    organisation_ids = list(chosen.values_list("pk", flat=True))
     Invitation.objects.bulk_create(
         [Invitation(convening=convening, organisation_id=pk) for pk in organisation_ids],
         batch_size=1000,
@@ -291,36 +294,47 @@ def _insert_invitations(convening: Convening, organisation_ids: list[int]) -> li
     return list(invitations.values())
 
 
-def _insert_invitations_in_the_database(convening: Convening, chosen: QuerySet) -> list[int]:
+def insert_invitations_in_one_statement(convening: Convening, chosen: QuerySet) -> list[int]:
     """PostgreSQL: the invitations and their contacts written by two INSERT ... SELECT
     statements, without bringing ten thousand rows into Python and back (the organiser
     waits for this). Each token is two random UUIDs (gen_random_uuid() draws from the
-    operating system's secure random source): 244 random bits, like secrets' 192."""
-    invitation_table = Invitation._meta.db_table
-    contacts_table = Invitation.contacts.through._meta.db_table
+    operating system's secure random source): 244 random bits, like secrets' 192.
+    Composed with psycopg.sql: names from the models, the chosen organisations' SELECT
+    from the ORM, values as parameters."""
+    invitation, link, contact = (
+        Invitation._meta,
+        Invitation.contacts.through._meta,
+        Contact._meta,
+    )
     chosen_sql, chosen_params = chosen.values("pk").query.sql_with_params()
+    insert_invitations = sql.SQL(
+        "INSERT INTO {invitations} (convening_id, organisation_id, token, answer, delegates,"
+        " created_at)"
+        " SELECT %s, chosen.id,"
+        " replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''),"
+        " %s, '[]'::jsonb, %s FROM ({chosen}) AS chosen (id)"
+        " ON CONFLICT DO NOTHING RETURNING id"
+    ).format(invitations=sql.Identifier(invitation.db_table), chosen=sql.SQL(chosen_sql))
+    # The contacts reachable_contacts() names: not erased, with an address.
+    insert_links = sql.SQL(
+        "INSERT INTO {links} (invitation_id, contact_id)"
+        " SELECT invitation.id, contact.id"
+        " FROM {invitations} AS invitation JOIN {contacts} AS contact"
+        " ON contact.organisation_id = invitation.organisation_id"
+        " WHERE invitation.id = ANY(%s) AND contact.erased_at IS NULL AND contact.email <> ''"
+        " ON CONFLICT DO NOTHING"
+    ).format(
+        links=sql.Identifier(link.db_table),
+        invitations=sql.Identifier(invitation.db_table),
+        contacts=sql.Identifier(contact.db_table),
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {invitation_table} (convening_id, organisation_id, token, answer,"  # noqa: S608 - model tables and the ORM's own SQL
-            " delegates, created_at)"
-            " SELECT %s, chosen.id,"
-            " replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''),"
-            f" %s, '[]'::jsonb, %s FROM ({chosen_sql}) AS chosen (id)"
-            " ON CONFLICT DO NOTHING RETURNING id",
+            insert_invitations.as_string(None),
             [convening.pk, Invitation.Answer.NO_REPLY, timezone.now(), *chosen_params],
         )
         ids = [invitation_id for (invitation_id,) in cursor.fetchall()]
-        # The contacts reachable_contacts() names: not erased, with an address.
-        cursor.execute(
-            f"INSERT INTO {contacts_table} (invitation_id, contact_id)"  # noqa: S608 - model tables
-            " SELECT invitation.id, contact.id"
-            f" FROM {invitation_table} AS invitation"
-            f" JOIN {Contact._meta.db_table} AS contact"
-            " ON contact.organisation_id = invitation.organisation_id"
-            " WHERE invitation.id = ANY(%s) AND contact.erased_at IS NULL AND contact.email <> ''"
-            " ON CONFLICT DO NOTHING",
-            [ids],
-        )
+        cursor.execute(insert_links.as_string(None), [ids])
     return ids
 
 

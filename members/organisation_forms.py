@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.core.accounts.forms import say_time_zone
 from members.models import Contact, FocusArea, Organisation
-from members.profiles import CONTACT_FIELDS
+from members.profiles import (
+    CONTACT_FIELDS,
+    EDITABLE_PROFILE_FIELDS,
+    INTERNAL_PROFILE_FIELDS,
+    language_codes,
+)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -27,19 +32,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "short_name",
-            "kind",
-            "country",
-            "city",
-            "focus_areas",
-            "website",
-            "description",
-            "languages",
-            "listed_publicly",
-            "internal_notes",
-        ]
+        fields = [*EDITABLE_PROFILE_FIELDS, *INTERNAL_PROFILE_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "internal_notes": forms.Textarea(attrs={"rows": 3}),
@@ -48,20 +41,13 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args, with_internal_notes: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_internal_notes:
-            del self.fields["internal_notes"]
+            for name in INTERNAL_PROFILE_FIELDS:
+                del self.fields[name]
         if self.instance.pk and not self.is_bound:
             self.initial["languages"] = ", ".join(self.instance.languages)
 
     def clean_languages(self) -> list[str]:
-        codes = [code.strip().lower() for code in self.cleaned_data["languages"].split(",")]
-        codes = [code for code in codes if code]
-        invalid = [code for code in codes if not (len(code) == 2 and code.isalpha())]
-        if invalid:
-            raise forms.ValidationError(
-                _("Not a two-letter language code: %(codes)s."),
-                params={"codes": ", ".join(invalid)},
-            )
-        return list(dict.fromkeys(codes))
+        return language_codes(self.cleaned_data["languages"].split(","))
 
     def save(self, commit=True):
         raise NotImplementedError("Use members.profiles.update_organisation")

@@ -8,25 +8,36 @@ that memberships it endorsed and signatures it made still count.
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alliance.core.audit.models import AuditEntry
 from alliance.core.audit.services import diff, record, snapshot
 from members.models import Contact, Organisation
 
-PROFILE_FIELDS = [
+# The profile as its editors change it, on the organisation's page
+# (members.organisation_forms.OrganisationForm) and through the partner API
+# (members.api.serializers.OrganisationProfileInputSerializer): one list for both.
+EDITABLE_PROFILE_FIELDS = [
     "name",
     "short_name",
     "kind",
     "country",
     "city",
+    "focus_areas",
     "website",
     "description",
     "languages",
     "listed_publicly",
-    "internal_notes",
+]
+# Only on the page, for those who may read them; never through the API.
+INTERNAL_PROFILE_FIELDS = ["internal_notes"]
+# The columns update_organisation changes and audits (focus areas are a relation).
+PROFILE_FIELDS = [
+    name for name in [*EDITABLE_PROFILE_FIELDS, *INTERNAL_PROFILE_FIELDS] if name != "focus_areas"
 ]
 CONTACT_FIELDS = [
     "name",
@@ -49,6 +60,20 @@ PERSONAL_FIELDS = {
     "user": None,
 }
 ERASED = "[erased]"
+
+
+def language_codes(codes: list[str]) -> list[str]:
+    """The two-letter codes of the languages an organisation works in, cleaned (lower case,
+    no blanks, no repeats), as the page and the API take them."""
+    codes = [code.strip().lower() for code in codes]
+    codes = [code for code in codes if code]
+    invalid = [code for code in codes if not (len(code) == 2 and code.isalpha())]
+    if invalid:
+        raise ValidationError(
+            _("Not a two-letter language code: %(codes)s."),
+            params={"codes": ", ".join(invalid)},
+        )
+    return list(dict.fromkeys(codes))
 
 
 def _focus_area_names(organisation: Organisation) -> list[str]:

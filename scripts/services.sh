@@ -75,6 +75,8 @@ start() {
 export DATABASE_URL=postgres://postgres@127.0.0.1:$pg_port/alliance
 export REDIS_URL=redis://127.0.0.1:$redis_port/0
 export CELERY_BROKER_URL=redis://127.0.0.1:$redis_port/0
+# For the tests that restart PostgreSQL (a fault), with pg_ctl as its own user.
+export POSTGRES_BIN=$bin POSTGRES_DATA=$dir/pg/data
 EOF
     say "PostgreSQL on 127.0.0.1:$pg_port$([[ $durable == no ]] && echo ' (no fsync)'), Redis on 127.0.0.1:$redis_port"
 }

@@ -41,6 +41,7 @@ from statements.forms import (
     StatementTextForm,
 )
 from statements.models import Signature, SignOnRequest, Statement, StatementVersion
+from statements.unavailable import retried_once_then_try_again
 
 SIGNATORIES_PER_PAGE = 500
 
@@ -423,6 +424,7 @@ def sign(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
+@retried_once_then_try_again(page_language=_page_language)
 def sign_publicly(request, slug):
     """The public form to sign a statement open to any organisation. GET shows it (a
     private page: it carries a CSRF token, so the shared statement page links here

@@ -52,7 +52,7 @@ def compose_workers(tmp_path, smtp_server, django_db_setup):
     from alliance.celery import app
 
     redis_server = RedisServer(tmp_path).start()
-    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    eager = app.conf.task_always_eager
     use_broker(redis_server.url, eager=False)
     env = celery_environment(
         database=database_url(connection.settings_dict),
@@ -74,7 +74,7 @@ def compose_workers(tmp_path, smtp_server, django_db_setup):
         for worker in workers:
             worker.stop()
         redis_server.stop()
-        use_broker(previous[0], eager=previous[1])
+        use_broker(None, eager=eager)
 
 
 def test_confirmation_emails_go_out_while_a_backlog_of_public_submissions_is_processed(

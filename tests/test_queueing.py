@@ -12,16 +12,12 @@ from tests.fixtures.services import use_broker
 
 
 @pytest.fixture
-def broker_down(monkeypatch):
+def broker_down():
     """Tasks go to the broker (not in-process), and the broker is a closed port."""
-    # Read before the environment changes: Celery prefers CELERY_BROKER_URL from the
-    # environment to its own configuration.
-    eager, url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    closed = "redis://127.0.0.1:1/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", closed)
-    use_broker(closed, eager=False)
+    eager = celery_app.conf.task_always_eager
+    use_broker("redis://127.0.0.1:1/0", eager=False)
     yield
-    use_broker(url, eager=eager)
+    use_broker(None, eager=eager)
 
 
 def test_enqueue_reports_a_broker_outage_instead_of_raising(broker_down):

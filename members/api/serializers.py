@@ -2,14 +2,13 @@
 for keys with read:contacts), focus areas, national alliances and memberships, and the
 input of write:members (a profile change, an application to join)."""
 
-import functools
-
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from members.models import Contact, FocusArea, Membership, NationalAlliance, Organisation
+from members.profiles import EDITABLE_PROFILE_FIELDS, language_codes
 
 
 class FocusAreaSerializer(serializers.ModelSerializer):
@@ -57,8 +56,10 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    """Writes model rows (one organisation) and `.values()` rows (a list page) alike."""
+
     country = CountryField(help_text="ISO 3166-1 alpha-2 code.")
-    # Set by members.api.views.with_related_slugs, two queries a page.
+    # Set by members.api.views (with_related_slugs, page_with_related), two queries a page.
     focus_areas = serializers.ListField(
         child=serializers.CharField(),
         source="focus_area_slugs",
@@ -123,109 +124,16 @@ class OrganisationWithContactsSerializer(OrganisationSerializer):
         fields_for_some_keys = ["contacts"]
 
 
-# --- The organisation list, written for speed --------------------------------------------
-#
-# A page of 100 through the serializers above costs about 6 ms of CPU (16 fields x 100
-# rows, each through DRF's field machinery); these functions write the same output from
-# `.values()` rows in a fraction of that. The serializers stay the contract (the OpenAPI
-# schema comes from them); tests/api/test_speed.py holds the two outputs equal.
-
-# The organisation columns the list reads (`focus_areas`, `national_alliances` and
-# `contacts` come from other tables).
-ORGANISATION_COLUMNS = (
-    "id",
-    "slug",
-    "name",
-    "short_name",
-    "kind",
-    "country",
-    "city",
-    "region",
-    "global_south",
-    "website",
-    "description",
-    "languages",
-    "created_at",
-    "updated_at",
-)
-CONTACT_COLUMNS = ("id", "name", "email", "role", "language", "authorised_to_sign")
-# `alliance_slug` and `endorsed_version` are annotated by members.api.views.memberships_for.
-MEMBERSHIP_COLUMNS = (
-    "id",
-    "organisation_id",
-    "alliance_slug",
-    "status",
-    "endorsed_version",
-    "applied_at",
-    "decided_at",
-    "joined_at",
-)
-
-
-class DateTimeWriter:
-    """What serializers.DateTimeField writes (ISO 8601 in the current time zone, "Z" for
-    UTC), with the time zone looked up once per page rather than once per value."""
-
-    def __init__(self):
-        self.zone = serializers.DateTimeField().default_timezone()
-
-    def __call__(self, value):
-        if value is None:
-            return None
-        if self.zone is not None:
-            value = value.astimezone(self.zone)
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-@functools.cache
-def written_country(stored: str) -> str:
-    """The code django_countries' CountryField writes for a stored value (the same in every
-    language), worked out once per distinct value."""
-    return CountryField().to_representation(stored)
-
-
-def organisation_rows(
-    rows: list[dict],
-    *,
-    focus_areas: dict[int, list[str]],
-    alliances: dict[int, list[str]],
-    contacts: dict[int, list[dict]] | None = None,
-) -> list[dict]:
-    """A page of organisations as OrganisationSerializer writes it (with `contacts`, as
-    OrganisationWithContactsSerializer does, when `contacts` is given): `rows` hold
-    ORGANISATION_COLUMNS, the dicts map an organisation's id to its related values."""
-    written_at = DateTimeWriter()
-    page = []
-    for row in rows:
-        pk = row["id"]
-        country = row["country"]
-        organisation = {
-            "id": pk,
-            "slug": row["slug"],
-            "name": row["name"],
-            "short_name": row["short_name"],
-            "kind": row["kind"],
-            "country": None if country is None else written_country(country),
-            "city": row["city"],
-            "region": row["region"],
-            "global_south": row["global_south"],
-            "focus_areas": focus_areas.get(pk, []),
-            "national_alliances": alliances.get(pk, []),
-            "website": row["website"],
-            "description": row["description"],
-            "languages": row["languages"],
-            "created_at": written_at(row["created_at"]),
-            "updated_at": written_at(row["updated_at"]),
-        }
-        if contacts is not None:
-            organisation["contacts"] = contacts.get(pk, [])
-        page.append(organisation)
-    return page
-
-
 class MembershipSerializer(serializers.ModelSerializer):
-    # Both annotated by members.api.views.with_related_values.
+    """Writes model rows and `.values()` rows alike."""
+
+    # The column, not the relation: a `.values()` row holds only the id.
+    organisation = serializers.IntegerField(
+        source="organisation_id",
+        read_only=True,
+        help_text="Identifier of the organisation (see /organisations/).",
+    )
+    # Both annotated by members.api.views.with_alliance_and_version.
     national_alliance = serializers.CharField(
         source="alliance_slug",
         read_only=True,
@@ -253,7 +161,6 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {
             "id": {"help_text": "Stable identifier."},
-            "organisation": {"help_text": "Identifier of the organisation (see /organisations/)."},
             "status": {"help_text": "applied, approved, declined, suspended or left."},
             "applied_at": {"help_text": "When the organisation applied (filter: updated_since)."},
             "decided_at": {"help_text": "When the last decision was taken, null before."},
@@ -261,41 +168,13 @@ class MembershipSerializer(serializers.ModelSerializer):
         }
 
 
-def membership_rows(rows: list[dict]) -> list[dict]:
-    """A page of memberships as MembershipSerializer writes it, from rows holding
-    MEMBERSHIP_COLUMNS (for the same reason as organisation_rows)."""
-    written_at = DateTimeWriter()
-    return [
-        {
-            "id": row["id"],
-            "organisation": row["organisation_id"],
-            "national_alliance": row["alliance_slug"],
-            "status": row["status"],
-            "principles_version": row["endorsed_version"],
-            "applied_at": written_at(row["applied_at"]),
-            "decided_at": written_at(row["decided_at"]),
-            "joined_at": written_at(row["joined_at"]),
-        }
-        for row in rows
-    ]
-
-
 # --- Input of write:members -------------------------------------------------------------
 
 
-def _two_letter_codes(codes: list[str]) -> list[str]:
-    codes = [code.strip().lower() for code in codes]
-    invalid = [code for code in codes if not (len(code) == 2 and code.isalpha())]
-    if invalid:
-        raise serializers.ValidationError(
-            _("Not a two-letter language code: %(codes)s.") % {"codes": ", ".join(invalid)}
-        )
-    return list(dict.fromkeys(codes))
-
-
-class OrganisationProfileInputSerializer(serializers.Serializer):
-    """The profile fields a partner may change (PATCH: send only those that change).
-    Only parses: members.profiles.update_organisation records and saves."""
+class OrganisationProfileInputSerializer(serializers.ModelSerializer):
+    """The profile fields a partner may change (PATCH: send only those that change), the
+    ones the organisation's edit page offers. Only parses:
+    members.profiles.update_organisation records and saves."""
 
     name = serializers.CharField(max_length=300, help_text="Full name.")
     short_name = serializers.CharField(
@@ -322,8 +201,13 @@ class OrganisationProfileInputSerializer(serializers.Serializer):
         help_text="Slugs of its focus areas (the whole list: it replaces the current one).",
     )
 
+    class Meta:
+        model = Organisation
+        # A field added to the list and not declared above is built from the model.
+        fields = EDITABLE_PROFILE_FIELDS
+
     def validate_languages(self, codes):
-        return _two_letter_codes(codes)
+        return language_codes(codes)
 
 
 class NewOrganisationInputSerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ from statements.services.signing import (
     canonical_email,
     is_own_address,
 )
+from statements.submission_outcomes import save_outcomes
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def process_public_submissions(*, batch_size: int = PROCESSING_BATCH_SIZE) -> in
             except Exception:
                 logger.info("a batch of public submissions is processed again row by row")
                 outcome = _process_batch(batch, statements, row_by_row=True)
-            _save_outcomes(batch)
+            save_outcomes(batch)
             # The batch's audit entries and emails in one write each, committed with its
             # signatures.
             AuditEntry.objects.bulk_create(outcome.entries)
@@ -100,39 +101,6 @@ def _process_batch(
         outcome.emails += row.emails
         outcome.entries += row.entries
     return outcome
-
-
-# What processing changes on a submission.
-_OUTCOME_FIELDS = ["status", "signature", "error", "processed_at", "suspicion", "ip_digest"]
-
-
-def _save_outcomes(batch: list[PublicSubmission]) -> None:
-    """Write what became of each submission of a batch in one statement. On PostgreSQL,
-    an UPDATE from the batch's values as arrays: the ORM's bulk_update builds a CASE per
-    field and row, which took a third of the processor's time."""
-    if connection.vendor != "postgresql":
-        PublicSubmission.objects.bulk_update(batch, _OUTCOME_FIELDS)
-        return
-    meta = PublicSubmission._meta
-    columns = [meta.get_field(name).column for name in _OUTCOME_FIELDS]
-    types = ["text", "bigint", "text", "timestamptz", "text", "text"]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column)} = outcome.{quote(column)}" for column in columns)
-    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-    names = ", ".join(quote(column) for column in columns)
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    # Names come from the model, values are parameters.
-    sql = (
-        f"UPDATE {table} AS submission SET {assignments} "  # noqa: S608
-        f"FROM unnest(%s::bigint[], {arrays}) AS outcome(id, {names}) "
-        f"WHERE submission.{pk} = outcome.id"
-    )
-    values = [[submission.pk for submission in batch]] + [
-        [getattr(submission, meta.get_field(name).attname) for submission in batch]
-        for name in _OUTCOME_FIELDS
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
 
 
 @dataclass

@@ -37,6 +37,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
+from psycopg import sql
 
 from alliance.core.outbox.models import OutgoingMessage
 from alliance.core.queueing import enqueue
@@ -79,15 +80,16 @@ def queue_emails(emails: list[Email]) -> list[int]:
         return []
     now = timezone.now()
     if connection.vendor == "postgresql":
-        created = _insert_new_returning_ids(emails, now)
+        created = insert_new_returning_ids(emails, now)
     else:
-        created = _insert_new(emails, now)
+        created = insert_new_portably(emails, now)
     if created:
         transaction.on_commit(lambda: dispatch(created))
     return created
 
 
-def _insert_new(emails: list[Email], now) -> list[int]:
+def insert_new_portably(emails: list[Email], now) -> list[int]:
+    """Any database: the rows whose key is new, written; returns their ids."""
     keys = [email.key for email in emails]
     existing = set(OutgoingMessage.objects.filter(key__in=keys).values_list("key", flat=True))
     OutgoingMessage.objects.bulk_create(
@@ -117,14 +119,53 @@ def _insert_new(emails: list[Email], now) -> list[int]:
 
 # Rows per INSERT statement (13 parameters each).
 INSERT_BATCH_SIZE = 500
+# The columns the INSERT writes, and the placeholder of each (JSON passed as text).
+INSERTED_COLUMNS = {
+    "key": "%s",
+    "to_email": "%s",
+    "to_name": "%s",
+    "language": "%s",
+    "template": "%s",
+    "context": "%s::jsonb",
+    "personal": "%s::jsonb",
+    "attachments": "%s::jsonb",
+    "status": "%s",
+    "attempts": "%s",
+    "last_error": "%s",
+    "created_at": "%s",
+    "queued_at": "%s",
+}
 
 
-def _insert_new_returning_ids(emails: list[Email], now) -> list[int]:
-    """PostgreSQL: `INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id`, which returns
-    exactly the rows this call created, in one statement per 500 messages (instead of a
-    lookup, a bulk_create and a read back). A fan-out's messages share their context and
-    attachments (the same objects): each is serialised to JSON once."""
-    table = OutgoingMessage._meta.db_table
+@lru_cache(maxsize=8)
+def _insert_statement(rows: int) -> str:
+    """`INSERT ... VALUES (...), ... ON CONFLICT (key) DO NOTHING RETURNING id` for
+    `rows` rows: a key already written (by this call, or a concurrent writer) is skipped,
+    and only the rows created come back, which the ORM's bulk_create cannot say."""
+    meta = OutgoingMessage._meta
+    row = sql.SQL("({})").format(sql.SQL(", ").join(map(sql.SQL, INSERTED_COLUMNS.values())))
+    return (
+        sql.SQL(
+            "INSERT INTO {table} ({columns}) VALUES {rows} ON CONFLICT ({key}) DO NOTHING "
+            "RETURNING {id}"
+        )
+        .format(
+            table=sql.Identifier(meta.db_table),
+            columns=sql.SQL(", ").join(
+                sql.Identifier(meta.get_field(name).column) for name in INSERTED_COLUMNS
+            ),
+            rows=sql.SQL(", ").join([row] * rows),
+            key=sql.Identifier(meta.get_field("key").column),
+            id=sql.Identifier(meta.pk.column),
+        )
+        .as_string(None)
+    )
+
+
+def insert_new_returning_ids(emails: list[Email], now) -> list[int]:
+    """PostgreSQL: what insert_new_portably does in one statement per 500 messages
+    (instead of a lookup, a bulk_create and a read back). A fan-out's messages share their
+    context and attachments (the same objects): each is serialised to JSON once."""
     serialised: dict[int, str] = {}
 
     def as_json(value) -> str:
@@ -133,7 +174,6 @@ def _insert_new_returning_ids(emails: list[Email], now) -> list[int]:
         return serialised[id(value)]
 
     created: list[int] = []
-    row = "(%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, %s, 0, '', %s, %s)"
     for start in range(0, len(emails), INSERT_BATCH_SIZE):
         batch = emails[start : start + INSERT_BATCH_SIZE]
         parameters = []
@@ -148,18 +188,13 @@ def _insert_new_returning_ids(emails: list[Email], now) -> list[int]:
                 as_json(outgoing.personal),
                 as_json(outgoing.attachments),
                 OutgoingMessage.Status.PENDING,
+                0,
+                "",
                 now,
                 now,
             ]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (key, to_email, to_name, language, template, context,"  # noqa: S608 - the model's table
-                " personal, attachments, status, attempts, last_error, created_at, queued_at)"
-                f" VALUES {', '.join([row] * len(batch))}"
-                # A key already written (by this call, or a concurrent writer) is skipped.
-                " ON CONFLICT (key) DO NOTHING RETURNING id",
-                parameters,
-            )
+            cursor.execute(_insert_statement(len(batch)), parameters)
             created += [created_id for (created_id,) in cursor.fetchall()]
     return sorted(created)
 
@@ -341,30 +376,77 @@ def claim(ids: list[int]) -> list[Claimed]:
     """Take the pending rows among `ids` for this worker; rows already taken are skipped."""
     now = timezone.now()
     if connection.vendor == "postgresql":
-        claimed = _claim_in_one_statement(ids, now)
+        claimed = claim_in_one_statement(ids, now)
     else:
-        claimed = _claim_portably(ids, now)
+        claimed = claim_portably(ids, now)
     return sorted(claimed, key=lambda message: message.id)
 
 
-def _claim_in_one_statement(ids: list[int], now) -> list[Claimed]:
-    """PostgreSQL: lock, check and update in one statement, one round trip, one commit."""
-    table = OutgoingMessage._meta.db_table
+# Of a claimed row, what sending needs (Claimed's fields, in order; JSON as text).
+CLAIMED_COLUMNS = [
+    "id",
+    "key",
+    "to_email",
+    "to_name",
+    "language",
+    "template",
+    "context",
+    "attachments",
+    "personal",
+    "attempts",
+]
+JSON_COLUMNS = {"context", "attachments", "personal"}
+
+
+@lru_cache(maxsize=1)
+def _claim_statement() -> str:
+    """Lock, check and update in one statement: a subquery with FOR UPDATE SKIP LOCKED
+    feeding an UPDATE ... RETURNING, which the ORM cannot say in one round trip."""
+    meta = OutgoingMessage._meta
+    table = sql.Identifier(meta.db_table)
+
+    def column(name: str) -> sql.Composable:
+        return sql.Identifier(meta.get_field(name).column)
+
+    returned = [
+        sql.SQL("message.{}::text").format(column(name))
+        if name in JSON_COLUMNS
+        else sql.SQL("message.{}").format(column(name))
+        for name in CLAIMED_COLUMNS
+    ]
+    return (
+        sql.SQL(
+            """
+        UPDATE {table} AS message
+           SET {status} = %(sending)s, {claimed_at} = %(now)s,
+               {attempts} = message.{attempts} + 1
+         WHERE message.{id} IN (
+               SELECT {id} FROM {table}
+                WHERE {id} = ANY(%(ids)s) AND {status} = %(pending)s
+                  AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %(now)s)
+                ORDER BY {id}
+                  FOR UPDATE SKIP LOCKED)
+        RETURNING {returned}
+        """
+        )
+        .format(
+            table=table,
+            id=sql.Identifier(meta.pk.column),
+            status=column("status"),
+            claimed_at=column("claimed_at"),
+            attempts=column("attempts"),
+            next_attempt_at=column("next_attempt_at"),
+            returned=sql.SQL(", ").join(returned),
+        )
+        .as_string(None)
+    )
+
+
+def claim_in_one_statement(ids: list[int], now) -> list[Claimed]:
+    """PostgreSQL: what claim_portably does, in one round trip and one commit."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            UPDATE {table} AS message
-               SET status = %(sending)s, claimed_at = %(now)s, attempts = message.attempts + 1
-             WHERE message.id IN (
-                   SELECT id FROM {table}
-                    WHERE id = ANY(%(ids)s) AND status = %(pending)s
-                      AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
-                    ORDER BY id
-                      FOR UPDATE SKIP LOCKED)
-            RETURNING message.id, message.key, message.to_email, message.to_name,
-                      message.language, message.template, message.context::text,
-                      message.attachments::text, message.personal::text, message.attempts
-            """,  # noqa: S608 - the table name is the model's own, the values are parameters
+            _claim_statement(),
             {
                 "ids": list(ids),
                 "now": now,
@@ -379,7 +461,8 @@ def _claim_in_one_statement(ids: list[int], now) -> list[Claimed]:
     ]
 
 
-def _claim_portably(ids: list[int], now) -> list[Claimed]:
+def claim_portably(ids: list[int], now) -> list[Claimed]:
+    """Any database: lock the claimable rows, then update them, in one transaction."""
     with transaction.atomic():
         rows = list(
             OutgoingMessage.objects.select_for_update(skip_locked=True)
