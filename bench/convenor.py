@@ -78,7 +78,7 @@ def directory_paths(alliance_slug: str) -> list[str]:
     """What a convenor types: broad words, with and without accents, and two or three
     filters."""
     searches = [
-        {"q": "justice", "region": "africa", "kind": "grassroots"},
+        {"q": "justice", "region": "africa", "kind": "faith"},
         {"q": "São", "country": "BR", "status": "approved"},
         {"q": "femmes", "south": "south", "kind": "womens_rights"},
         {"q": "rights", "region": "asia", "sort": "newest"},
@@ -90,9 +90,9 @@ def directory_paths(alliance_slug: str) -> list[str]:
 
 def coordinator_paths(alliance_slug: str) -> list[str]:
     searches = [
-        {"q": "justice", "status": "approved", "kind": "grassroots"},
+        {"q": "justice", "status": "approved", "kind": "network"},
         {"q": "women", "alliance": alliance_slug, "status": "applied"},
-        {"q": "santé", "south": "south", "kind": "womens_rights"},
+        {"q": "santé", "south": "south", "kind": "grassroots"},
         {"q": "rural", "status": "approved", "sort": "newest"},
     ]
     return ["/members/directory/?" + urlencode(search) for search in searches]
@@ -105,6 +105,7 @@ def seed_statement(signatures: int, asked: int, title: str):
     from django.utils import timezone
 
     from members.models import Organisation
+    from statements.counting import recount_signatures
     from statements.models import (
         Signature,
         SignOnRequest,
@@ -167,6 +168,9 @@ def seed_statement(signatures: int, asked: int, title: str):
             f"ANALYZE {Signature._meta.db_table}, {SignOnRequest._meta.db_table}, "
             f"{Organisation._meta.db_table}"
         )
+    # What the beat's task does every 5 seconds: the pages read the stored count.
+    recount_signatures()
+    statement.refresh_from_db()
     return statement
 
 
