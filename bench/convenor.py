@@ -197,8 +197,15 @@ def signed_in(user):
     from django.conf import settings
     from django.test import Client
 
+    from alliance.accounts import security
+
     client = Client()
     client.force_login(user)
+    # As a sign-in marks a convenor's or coordinator's session (security.start_session):
+    # each of their requests then pushes its idle expiry forward.
+    session = client.session
+    session[security.PRIVILEGED_SESSION_KEY] = True
+    session.save()
     return (
         client,
         f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",

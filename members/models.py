@@ -116,6 +116,16 @@ class NationalAlliance(models.Model):
         super().save(*args, **kwargs)
 
 
+def choice_label(choices: type[models.Choices], value: str) -> str:
+    """The label of `value` among `choices` (the value itself when unknown), for the
+    get_FOO_display of fields shown on every row of a long list: Django's own hashes every
+    lazily translated label of the field's choices on each call."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class SearchText(Func):
     """An organisation's name, short name and city in one string, folded for search:
     lower case and, on Postgres, without accents, so that "Sao Paulo" finds "São Paulo".
@@ -325,9 +335,8 @@ class Organisation(models.Model):
     objects = OrganisationQuerySet.as_manager()
 
     def get_kind_display(self) -> str:
-        # Django's own hashes every lazily translated choice on each call: a quarter of
-        # the directory's time, one call per row.
-        return dict(self.Kind.choices).get(self.kind, self.kind)
+        # A quarter of the directory's time went to Django's own, one call per row.
+        return choice_label(self.Kind, self.kind)
 
     class Meta:
         verbose_name = _("organisation")
@@ -621,8 +630,8 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     def get_status_display(self) -> str:
-        # As Organisation.get_kind_display: the directory shows one per row.
-        return dict(self.Status.choices).get(self.status, self.status)
+        # One per row of the directory, as Organisation.get_kind_display.
+        return choice_label(self.Status, self.status)
 
     class Meta:
         verbose_name = _("membership")
