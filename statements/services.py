@@ -408,7 +408,8 @@ def tracking(statement: Statement) -> Tracking:
     state = ",".join(
         f"{answer}:{n}:{last.timestamp() if last else 0}" for answer, n, last in answers
     )
-    key = f"tracking:{statement.pk}:{state}"
+    # The creation time as well: a test database gives a statement's id again.
+    key = f"tracking:{statement.pk}:{statement.created_at.timestamp()}:{state}"
     rows = cache.get(key)
     if rows is None:
         rows = list(
