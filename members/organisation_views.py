@@ -42,6 +42,7 @@ def directory_page(request):
     context = {
         "filters": filters,
         "page": page,
+        "count": directory.count_results(filters.qs),
         "query": query,
         "may_export": request.user.has_perm("members.export_directory"),
     }

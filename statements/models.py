@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.core.permissions import is_convenor
 from campaigns.models import Campaign, Moment
-from members.models import Contact, FocusArea, Membership, Organisation, unique_slug
+from members.models import (
+    Contact,
+    FocusArea,
+    Membership,
+    Organisation,
+    choice_label,
+    unique_slug,
+)
 
 
 def new_token() -> str:
@@ -306,6 +313,10 @@ class SignOnRequest(models.Model):
 
     objects = SignOnRequestQuerySet.as_manager()
 
+    def get_answer_display(self) -> str:
+        # A quarter of the tracking board's time went to Django's own, one call per row.
+        return choice_label(self.Answer, self.answer)
+
     class Meta:
         verbose_name = _("sign-on request")
         verbose_name_plural = _("sign-on requests")
@@ -436,6 +447,10 @@ class Signature(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SignatureQuerySet.as_manager()
+
+    def get_status_display(self) -> str:
+        # One per row of the tracking board, as SignOnRequest.get_answer_display.
+        return choice_label(self.Status, self.status)
 
     class Meta:
         verbose_name = _("signature")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
@@ -246,6 +247,7 @@ class SignatoryGroup:
     label: str
     count: int  # listed signatories in the whole group, on every page
     names: list[str] = field(default_factory=list)
+    key: str = ""
 
 
 class _CountedPaginator(Paginator):
@@ -261,12 +263,75 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
+@dataclass
+class _Listing:
+    """What the signatories part of the page shows, as plain data that Django's cache
+    can keep: every group's count and the names on one page."""
+
+    counts: dict[str, int]
+    labels: dict[str, str]
+    keys: list[str]  # the groups in the order of their labels
+    rows: list[tuple[str, str]]  # (group, organisation name) on the page
+    number: int
+
+    def context(self) -> dict:
+        total = sum(self.counts.values())
+        page = Paginator(range(total), SIGNATORIES_PER_PAGE).get_page(self.number)
+        groups: list[SignatoryGroup] = []
+        for key, name in self.rows:
+            if not groups or groups[-1].key != key:
+                groups.append(self._group(key))
+            groups[-1].names.append(name)
+        return {
+            "page": page,
+            "groups": groups,
+            "group_summary": [self._group(key) for key in self.keys],
+        }
+
+    def _group(self, key: str) -> "SignatoryGroup":
+        return SignatoryGroup(label=self.labels[key], count=self.counts[key], key=key)
+
+
 def _signatories(request, statement, grouping: str, language: str) -> dict:
     """One page of the listed signatories in groups named in the page's language, and
-    every group's count. The counts come from one aggregate query; the page is one query
-    of its own."""
+    every group's count.
+
+    Both read every signature of the statement with its organisation, so readers who
+    all see the same list (convenors; anonymous readers whom the proxy does not answer)
+    share it through Django's cache for as long as the public page is kept, under a key
+    holding the stored count's time (a new count, a new list)."""
+    number = request.GET.get("page") or "1"
+    scope = _signatory_scope(request.user)
+    key = None
+    if scope and statement.counted_at and number.isdigit() and len(number) <= 6:
+        key = (
+            f"signatories:{statement.pk}:{statement.counted_at.timestamp()}:{scope}:"
+            f"{grouping}:{language}:{SIGNATORIES_PER_PAGE}:{int(number)}"
+        )
+    # Plain values in the cache, so that no pickled class outlives a change of the code.
+    cached = cache.get(key) if key else None
+    listing = _Listing(**cached) if cached else None
+    if listing is None:
+        listing = _list_signatories(request.user, statement, grouping, language, number)
+        if key:
+            cache.set(key, vars(listing), PUBLIC_PAGE_SECONDS)
+    return listing.context()
+
+
+def _signatory_scope(user) -> str | None:
+    """A name for the signatures `user` may see when many readers see the same ones
+    (Signature.objects.visible_to); None when they depend on who `user` is."""
+    if is_convenor(user):
+        return "all"
+    if not user.is_authenticated:
+        return "public"
+    return None
+
+
+def _list_signatories(user, statement, grouping: str, language: str, number) -> _Listing:
+    """The counts come from one aggregate query; the page is one query of its own."""
     field_name = SIGNATORY_GROUPINGS[grouping]
-    listed = Signature.objects.visible_to(request.user).filter(
+    listed = Signature.objects.visible_to(user).filter(
         statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True
     )
     counts = dict(
@@ -291,21 +356,18 @@ def _signatories(request, statement, grouping: str, language: str) -> dict:
         .order_by(group_order, collated("organisation__name", language), "pk")
     )
     page = _CountedPaginator(rows, SIGNATORIES_PER_PAGE, count=sum(counts.values())).get_page(
-        request.GET.get("page")
+        number
     )
-    groups: list[SignatoryGroup] = []
-    current = None
-    for signature in page.object_list:
-        key = _group_key(signature.organisation, grouping)
-        if key != current:
-            groups.append(SignatoryGroup(label=labels[key], count=counts[key]))
-            current = key
-        groups[-1].names.append(signature.organisation.name)
-    return {
-        "page": page,
-        "groups": groups,
-        "group_summary": [SignatoryGroup(label=labels[key], count=counts[key]) for key in keys],
-    }
+    return _Listing(
+        counts=counts,
+        labels={key: str(label) for key, label in labels.items()},
+        keys=keys,
+        rows=[
+            (_group_key(signature.organisation, grouping), signature.organisation.name)
+            for signature in page.object_list
+        ],
+        number=page.number,
+    )
 
 
 def _group_key(organisation, grouping: str) -> str:
@@ -839,8 +901,11 @@ def tracking(request, slug):
     statement = get_object_or_404(Statement, slug=slug)
     _check(request, "statements.view_tracking", statement)
     answer = request.GET.get("answer", "")
-    requests = statement.signon_requests.select_related("organisation").order_by(
-        "organisation__name"
+    # The columns the rows show: the page reads 200 of each.
+    requests = (
+        statement.signon_requests.select_related("organisation")
+        .only("statement", "answer", "answered_at", "organisation__name", "organisation__country")
+        .order_by("organisation__name")
     )
     if answer in SignOnRequest.Answer.values:
         requests = requests.filter(answer=answer)

@@ -7,9 +7,10 @@ import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -185,19 +186,38 @@ class Tracking:
     by_alliance: list[tuple[str, Tally]] = field(default_factory=list)
 
 
+# How long the answers per national alliance may lag a change of membership.
+TRACKING_CACHE_SECONDS = 30
+
+
 def tracking(statement: Statement) -> Tracking:
     """Answers in totals and per national alliance (an organisation with memberships in
-    several counts in each; one with none, under "no national alliance")."""
-    totals = Counter(
-        dict(statement.signon_requests.values_list("answer").annotate(n=Count("id")).order_by())
+    several counts in each; one with none, under "no national alliance").
+
+    The count per alliance joins every organisation asked to its memberships, so it is
+    kept in Django's cache under a key that changes with any answer (each answer's count
+    and latest time, from the totals' query)."""
+    answers = list(
+        statement.signon_requests.values_list("answer")
+        .annotate(n=Count("id"), last=Max("answered_at"))
+        .order_by("answer")
     )
-    rows = (
-        statement.signon_requests.values_list(
-            "organisation__memberships__national_alliance__name", "answer"
+    totals = Counter({answer: n for answer, n, _last in answers})
+    state = ",".join(
+        f"{answer}:{n}:{last.timestamp() if last else 0}" for answer, n, last in answers
+    )
+    # The creation time as well: a test database gives a statement's id again.
+    key = f"tracking:{statement.pk}:{statement.created_at.timestamp()}:{state}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            statement.signon_requests.values_list(
+                "organisation__memberships__national_alliance__name", "answer"
+            )
+            .annotate(n=Count("id", distinct=True))
+            .order_by()
         )
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    )
+        cache.set(key, rows, TRACKING_CACHE_SECONDS)
     alliances: dict[str, Tally] = {}
     for name, answer, n in rows:
         tally = alliances.setdefault(name or _("no national alliance"), Tally())

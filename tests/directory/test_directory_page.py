@@ -230,8 +230,9 @@ def test_directory_runs_the_same_queries_for_5_or_50_rows(personas, client_for, 
 
     assert few == many
     # Session and user, the viewer's role (visible_to, navigation, export link: up to
-    # four), the page, its memberships, the two lists of the filter form.
-    assert many <= 11
+    # four), the page, its memberships, the count of results, the two lists of the
+    # filter form.
+    assert many <= 12
 
 
 def test_htmx_request_gets_only_the_results(client_for, convenor, uganda_member):
