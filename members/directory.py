@@ -296,7 +296,7 @@ def page(queryset, sort: Sort, *, after: str = "", before: str = "", size=PAGE_S
 # Beyond it a broad search says "more than 100": counting every match of a word found in
 # thousands of names would read them all, for a figure nobody needs exactly. A bound of
 # two pages keeps PostgreSQL on the plan of the page itself (at 1,000 it hashed every
-# visible membership for a coordinator's search by status, ~300 ms at 100,000).
+# visible membership for a coordinator's search by status: bench/README.md).
 COUNT_BOUND = 100
 
 
