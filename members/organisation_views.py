@@ -23,7 +23,7 @@ from alliance.audit.models import AuditEntry
 from alliance.audit.services import readable, record
 from alliance.csv_export import csv_response
 from alliance.permissions import require
-from members import directory, profiles
+from members import bulk, directory, profiles
 from members.models import Contact, Membership, Organisation
 from members.organisation_forms import ContactForm, OrganisationForm
 
@@ -44,6 +44,9 @@ def directory_page(request):
         "page": page,
         "query": query,
         "may_export": request.user.has_perm("members.export_directory"),
+        "bulk_actions": (
+            list(bulk.ACTIONS.values()) if request.user.has_perm("members.act_in_bulk") else []
+        ),
     }
     # htmx swaps only the results when a filter changes; without JS the whole page loads.
     template = "members/directory_results.html" if request.headers.get("HX-Request") else None
