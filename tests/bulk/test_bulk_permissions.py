@@ -87,9 +87,7 @@ def _changed_rows(action, target, organisations) -> int:
     ("action", "persona"),
     [(action, persona) for action, row in MATRIX.items() for persona in row],
 )
-def test_bulk_action_permission_matrix(
-    request, personas, client_for, selection, action, persona
-):
+def test_bulk_action_permission_matrix(request, personas, client_for, selection, action, persona):
     status, changed, outside = MATRIX[action][persona]
     target = _target(action, request)
     before = _changed_rows(action, target, selection)
