@@ -348,7 +348,6 @@ def run_bulk_action(*, bulk_id: int) -> str:
             bulk = (
                 BulkAction.objects.select_for_update(skip_locked=True)
                 .filter(pk=bulk_id, status=BulkAction.Status.QUEUED)
-                .select_related("actor")
                 .first()
             )
             if bulk is None:
