@@ -24,11 +24,11 @@ class BulkForm(forms.Form):
     target = forms.ChoiceField(label=_("Apply"), required=False)
     key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, action_name: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["action"].choices = [(a.name, a.label) for a in bulk.ACTIONS.values()]
-        action = bulk.ACTIONS.get(self.data.get("action", ""))
+        action = bulk.ACTIONS.get(action_name)
         if action is not None and action.targets is not None:
             field = self.fields["target"]
             field.label = action.target_label
@@ -53,13 +53,21 @@ def bulk_confirm(request):
     data = request.POST if request.method == "POST" else request.GET
     try:
         selection = bulk.Selection.from_data(data)
+        selection.organisations(request.user)  # a filter edited by hand is refused now
     except ValidationError as error:
         return render(
             request, "members/bulk_confirm.html", {"error": " ".join(error.messages)}, status=400
         )
-    form = BulkForm(data, user=request.user)
+    action_name = data.get("action", "")
+    action = bulk.ACTIONS.get(action_name)
+    # From the directory the action comes alone: its target is yet to be chosen.
+    choosing = request.method == "GET" and action and action.targets and "target" not in data
+    if not choosing:
+        form = BulkForm(data, user=request.user, action_name=action_name)
+    else:
+        form = BulkForm(initial={"action": action_name}, user=request.user, action_name=action_name)
     preview, error = None, ""
-    if form.is_valid():
+    if form.is_bound and form.is_valid():
         try:
             action, target = form.chosen
             if request.method == "POST":

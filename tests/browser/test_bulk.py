@@ -119,7 +119,7 @@ def test_convenor_invites_all_matching_in_french_at_360px(
     page.get_by_role("button", name="Confirmer").click()
 
     expect(page.get_by_role("heading", name="Inviter à signer une déclaration")).to_be_visible()
-    expect(page.locator(".bulk-totals .stat", has_text="modifiées")).to_contain_text("3")
+    expect(page.locator(".bulk-totals .stat", has_text="traitées")).to_contain_text("3")
     shoot(page, "result-fr-360.png")
     # Nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -59,9 +59,9 @@ def test_the_confirm_page_says_how_many_will_be_skipped_before_acting(
         BULK, {"action": "focus_add", "target": gender.pk, "ids": [o.pk for o in selection]}
     )
 
-    content = response.content.decode()
-    assert "3 organisations selected" in content
-    assert "2 will be skipped: they are not in a national alliance you coordinate" in content
+    content = response.content.decode()  # in João's language, Portuguese
+    assert "3 organizações selecionadas" in content
+    assert "2 serão ignoradas: não estão numa aliança nacional que coordena" in content
     assert not gender.organisations.exists()  # nothing done on a GET
 
 
@@ -312,3 +312,16 @@ def test_the_directory_offers_the_selection_to_those_who_may_act(client_for, per
     for persona in ("representative", "outsider", "anonymous"):
         content = client_for(personas[persona]).get(url).content.decode()
         assert "bulk-form" not in content, persona
+
+
+def test_from_the_directory_the_target_is_asked_for_without_an_error(
+    client_for, uganda_coordinator, selection, open_statement
+):
+    response = client_for(uganda_coordinator).get(
+        BULK, {"action": "statement_invite", "ids": [selection[0].pk], "filter": ""}
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "field__errors" not in content and "Before you confirm" not in content
+    assert f'<option value="{open_statement.pk}">Tax the richest one per cent</option>' in content
