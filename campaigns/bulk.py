@@ -20,12 +20,6 @@ def invitable_convenings(user):
     )
 
 
-def _scope(user, convening):
-    return bulk.managed_organisations(user).filter(
-        pk__in=services.invitable_organisations(user, convening).values("pk")
-    )
-
-
 def _invite(actor, convening, organisations) -> int:
     return len(
         services.invite_organisations(
@@ -42,6 +36,5 @@ def register() -> None:
             targets=invitable_convenings,
             target_label=_("Convening"),
             apply=_invite,
-            scope=_scope,
         )
     )
