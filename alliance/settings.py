@@ -312,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.requeue_lost_imports",
         "schedule": 60,
     },
+    "bulk-action-catch-up": {
+        "task": "members.tasks.requeue_lost_bulk_actions",
+        "schedule": 60,
+    },
     "api-forget-idempotent-requests": {
         "task": "alliance.api.tasks.forget_old_idempotent_requests",
         "schedule": 86400,

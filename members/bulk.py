@@ -18,6 +18,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -368,6 +369,30 @@ def run_bulk_action(*, bulk_id: int) -> str:
         return "failed"
     finally:
         cache.delete(progress_key(bulk_id))
+
+
+def requeue_lost_bulk_actions(*, older_than_seconds: int = 120) -> list[int]:
+    """Queue again the bulk actions queued a while ago whose task never ran (the broker
+    lost it, or the worker died before committing). A running one holds its row lock, so
+    it is skipped here; and run_bulk_action is safe to run twice."""
+    from members import tasks
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    with transaction.atomic():
+        lost = list(
+            BulkAction.objects.select_for_update(skip_locked=True)
+            .filter(status=BulkAction.Status.QUEUED, created_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        for bulk_id in lost:
+            transaction.on_commit(
+                lambda bulk_id=bulk_id: enqueue(
+                    tasks.run_bulk_action, bulk_id, what="a bulk action"
+                )
+            )
+    if lost:
+        logger.warning("Queued lost bulk actions again: %s", lost)
+    return lost
 
 
 def _run(bulk: BulkAction) -> None:

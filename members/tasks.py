@@ -26,3 +26,12 @@ def run_bulk_action(bulk_id: int) -> str:
     from members import bulk
 
     return bulk.run_bulk_action(bulk_id=bulk_id)
+
+
+@shared_task(ignore_result=True)
+def requeue_lost_bulk_actions() -> list[int]:
+    """Periodic (Celery beat, every minute): queue again the bulk actions whose task was
+    lost."""
+    from members import bulk
+
+    return bulk.requeue_lost_bulk_actions()

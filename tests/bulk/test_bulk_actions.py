@@ -325,3 +325,33 @@ def test_from_the_directory_the_target_is_asked_for_without_an_error(
     content = response.content.decode()
     assert "field__errors" not in content and "Before you confirm" not in content
     assert f'<option value="{open_statement.pk}">Tax the richest one per cent</option>' in content
+
+
+def test_a_bulk_action_whose_task_was_lost_is_queued_again(
+    convenor, selection, gender, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from members import bulk
+
+    settings.BULK_TASK_THRESHOLD = 2
+    with django_capture_on_commit_callbacks(execute=False):  # the broker lost it
+        lost = bulk.act(
+            actor=convenor,
+            action=bulk.get_action("focus_add"),
+            target=gender,
+            selection=bulk.Selection(query=""),
+            key=uuid.uuid4(),
+        )
+    assert bulk.requeue_lost_bulk_actions() == []  # too recent to be called lost
+    BulkAction.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bulk.requeue_lost_bulk_actions() == [lost.pk]
+
+    lost.refresh_from_db()
+    assert (lost.status, lost.changed_count) == ("done", 3)
