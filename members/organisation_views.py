@@ -39,14 +39,15 @@ def directory_page(request):
         before=request.GET.get("before", ""),
     )
     query = filters.filtered_query()
+    may_export = request.user.has_perm("members.export_directory")
     context = {
         "filters": filters,
         "page": page,
         "query": query,
-        "may_export": request.user.has_perm("members.export_directory"),
-        "bulk_actions": (
-            list(bulk.ACTIONS.values()) if request.user.has_perm("members.act_in_bulk") else []
-        ),
+        "may_export": may_export,
+        # members.act_in_bulk is the export's rule (members/rules.py): asked once, as the
+        # page's queries are counted.
+        "bulk_actions": list(bulk.ACTIONS.values()) if may_export else [],
     }
     # htmx swaps only the results when a filter changes; without JS the whole page loads.
     template = "members/directory_results.html" if request.headers.get("HX-Request") else None

@@ -151,3 +151,13 @@ def test_a_bulk_action_is_read_by_its_actor_and_convenors_only(
     }
     for persona, status in expected.items():
         assert client_for(personas[persona]).get(url).status_code == status, persona
+
+
+def test_those_who_act_in_bulk_are_those_who_export_the_directory(personas):
+    """The directory page shows the bulk bar to whoever may export (one question asked)."""
+    for persona, user in personas.items():
+        if user is None:
+            continue
+        assert user.has_perm("members.act_in_bulk") == user.has_perm("members.export_directory"), (
+            persona
+        )
