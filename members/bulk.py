@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 # Ids ticked on the directory's pages; "all matching" covers more.
 MAX_TICKED = 1000
 # Rows changed per step of a run; progress is reported after each.
-CHUNK = 200
+CHUNK = 1000
 
 
 # The selection ---------------------------------------------------------------------------
