@@ -9,7 +9,8 @@ app = Celery("alliance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Celery's Django fixup closes the database connection before and after every task
 # unless told how many tasks may share one. A new PostgreSQL connection per task costs
-# as much as sending several emails (bench/README.md). Keep it, and drop it only when Django would after a request (see below); the fixup
+# as much as sending several emails (bench/README.md). Keep it, and drop it only when
+# Django would after a request (see below); the fixup
 # still recycles it every thousand tasks.
 app.conf.CELERY_DB_REUSE_MAX = 1000
 app.autodiscover_tasks()

@@ -234,6 +234,10 @@ OUTBOX_STALE_CLAIM_SECONDS = env_int("OUTBOX_STALE_CLAIM_SECONDS", 30)
 OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 20)
 OUTBOX_SWEEP_INTERVAL_SECONDS = env_int("OUTBOX_SWEEP_INTERVAL_SECONDS", 10)
 
+# A bulk action of the directory (members.bulk) on more organisations than this runs as a
+# Celery task whose progress the page shows; up to it, in the request.
+BULK_TASK_THRESHOLD = env_int("BULK_TASK_THRESHOLD", 300)
+
 # Celery. Production: Redis. `make run`: a SQLite file through kombu's SQLAlchemy transport
 # (sqla+sqlite:///var/broker.sqlite3), with the same worker and beat. With no broker at
 # all (the tests on SQLite), tasks run in-process, still only after commit. No result
@@ -317,6 +321,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "organisation-import-catch-up": {
         "task": "members.tasks.requeue_lost_imports",
+        "schedule": 60,
+    },
+    "bulk-action-catch-up": {
+        "task": "members.tasks.requeue_lost_bulk_actions",
         "schedule": 60,
     },
     "api-forget-idempotent-requests": {

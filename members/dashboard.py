@@ -168,7 +168,8 @@ class Tally:
 
 def _cached_tally(alliance: NationalAlliance | None, shown: list[dt.date]) -> Tally:
     """The tally of joined_groups, kept in the cache under a key that changes with the
-    memberships: the grouping reads every approved membership, the key one aggregate over the same rows without a join."""
+    memberships: the grouping reads every approved membership, the key one aggregate over
+    the same rows without a join."""
     since = timezone.make_aware(dt.datetime.combine(_month_before(shown[0]), dt.time()))
     memberships = Membership.objects.all()
     if alliance is not None:

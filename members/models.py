@@ -810,3 +810,53 @@ class CompositionTarget(models.Model):
     def __str__(self):
         scope = self.national_alliance or _("the whole alliance")
         return f"{self.get_measure_display()}: {self.percent}% ({scope})"
+
+
+class BulkAction(models.Model):
+    """One action taken on a selection of the directory (members.bulk): what was chosen
+    (the filter, or the ids ticked), what it did, and its progress when a task runs it.
+    `key` comes from the confirm page, so that a second POST of it finds this row
+    instead of acting again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    key = models.UUIDField(unique=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    target_id = models.PositiveIntegerField(null=True, blank=True)
+    target_repr = models.CharField(_("on"), max_length=300, blank=True)
+    # {"filter": "country=UG&kind=union"} or {"ids": [1, 2, 3]}.
+    selection = models.JSONField(_("selection"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    selected_count = models.PositiveIntegerField(_("selected"), default=0)
+    outside_count = models.PositiveIntegerField(_("skipped: not yours to change"), default=0)
+    total = models.PositiveIntegerField(_("to do"), default=0)
+    changed_count = models.PositiveIntegerField(_("changed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk action")
+        verbose_name_plural = _("bulk actions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def unchanged_count(self) -> int:
+        """Rows the actor may change that needed no change (already invited, already
+        tagged, already a member)."""
+        return max(self.total - self.changed_count, 0)

@@ -23,7 +23,7 @@ from alliance.core.audit.models import AuditEntry
 from alliance.core.audit.services import readable, record
 from alliance.core.csv_export import csv_response
 from alliance.core.permissions import require
-from members import directory, profiles
+from members import bulk, directory, profiles
 from members.models import Contact, Membership, Organisation
 from members.organisation_forms import ContactForm, OrganisationForm
 
@@ -39,12 +39,16 @@ def directory_page(request):
         before=request.GET.get("before", ""),
     )
     query = filters.filtered_query()
+    may_export = request.user.has_perm("members.export_directory")
     context = {
         "filters": filters,
         "page": page,
         "count": directory.count_results(filters.qs),
         "query": query,
-        "may_export": request.user.has_perm("members.export_directory"),
+        "may_export": may_export,
+        # members.act_in_bulk is the export's rule (members/rules.py): asked once, as the
+        # page's queries are counted.
+        "bulk_actions": list(bulk.ACTIONS.values()) if may_export else [],
     }
     # htmx swaps only the results when a filter changes; without JS the whole page loads.
     template = "members/directory_results.html" if request.headers.get("HX-Request") else None

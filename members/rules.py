@@ -72,3 +72,7 @@ rules.add_perm("members.export_directory", is_convenor | is_coordinator)
 # alliance's, `view_dashboard`, is for every coordinator).
 rules.add_perm("members.view_alliance_dashboard", is_convenor | coordinates)
 rules.add_perm("members.set_composition_target", is_convenor)
+# Acting on many organisations at once from the directory (members.bulk): each row is
+# still checked, a coordinator's action touching only their alliances' organisations.
+# The same people as the directory's export, which the directory page relies on.
+rules.add_perm("members.act_in_bulk", is_convenor | is_coordinator)

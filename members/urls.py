@@ -1,6 +1,13 @@
 from django.urls import path
 
-from members import alliance_views, import_views, organisation_views, principles_views, views
+from members import (
+    alliance_views,
+    bulk_views,
+    import_views,
+    organisation_views,
+    principles_views,
+    views,
+)
 
 app_name = "members"
 urlpatterns = [
@@ -11,6 +18,10 @@ urlpatterns = [
     # The directory and the organisation pages.
     path("directory/", organisation_views.directory_page, name="directory"),
     path("directory/export.csv", organisation_views.directory_export, name="directory_export"),
+    path("directory/bulk/", bulk_views.bulk_confirm, name="bulk"),
+    path("directory/bulk/<int:pk>/", bulk_views.bulk_detail, name="bulk_detail"),
+    path("directory/bulk/<int:pk>/progress/", bulk_views.bulk_progress, name="bulk_progress"),
+    path("directory/bulk/<int:pk>/export.csv", bulk_views.bulk_export, name="bulk_export"),
     path("o/<slug:slug>/", organisation_views.organisation_page, name="organisation"),
     path("o/<slug:slug>/edit/", organisation_views.organisation_edit, name="organisation_edit"),
     path("o/<slug:slug>/contacts/add/", organisation_views.contact_edit, name="contact_add"),

@@ -8,7 +8,11 @@ class StatementsConfig(AppConfig):
 
     def ready(self):
         # Declares the statement's messages a convenor may rewrite.
+        # The directory's bulk actions that concern statements (members.bulk).
         from statements import (
+            bulk,
             messages,  # noqa: F401
             webhooks,  # noqa: F401  (declares this app's webhook events)
         )
+
+        bulk.register()

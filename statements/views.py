@@ -41,6 +41,7 @@ from statements.forms import (
     StatementForm,
     StatementTextForm,
 )
+from statements.listing import StatementFilter
 from statements.models import Signature, SignOnRequest, Statement, StatementVersion
 from statements.unavailable import retried_once_then_try_again
 
@@ -141,9 +142,12 @@ def statement_list(request):
     """Published statements for everyone; the ones being circulated to the visitor's
     organisation; everything for convenors. The counts are the stored counters
     (statements.counting), which lag the signatures by at most the recount's 5 seconds:
-    no count query per statement, however many signatures there are."""
+    no count query per statement, however many signatures there are. Searched and
+    filtered through statements.listing."""
+    filters = StatementFilter(request.GET, user=request.user)
+    valid = filters.is_valid()
     statements = (
-        Statement.objects.visible_to(request.user)
+        (filters.qs if valid else Statement.objects.none())
         .prefetch_related(
             Prefetch("versions", queryset=StatementVersion.objects.prefetch_related("texts"))
         )
@@ -165,7 +169,10 @@ def statement_list(request):
                 if items
             ],
             "can_add": request.user.has_perm("statements.add_statement"),
+            "filters": filters,
+            "filtered": any(request.GET.get(name) for name in filters.filters),
         },
+        status=200 if valid else 400,
     )
 
 
