@@ -41,7 +41,7 @@ def sample_email(convening, text, organisation_id: int | None, reader) -> Email:
     )
     with translation.override(language):
         name = organisation.organisation.name if organisation else gettext("Sample organisation")
-    context = services._convening_context(
+    context = services.convening_context(
         convening,
         kind="invitation",
         language=language,

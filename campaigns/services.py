@@ -403,7 +403,7 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
                 # once here, and rendered once per worker (alliance.core.outbox).
                 group = (kind, contact.language, contact.time_zone)
                 if group not in shared_contexts:
-                    shared_contexts[group] = _convening_context(
+                    shared_contexts[group] = convening_context(
                         convening,
                         kind=kind,
                         language=contact.language,
@@ -487,7 +487,7 @@ def convening_times(convening: Convening, zone_name: str) -> dict[str, str]:
     }
 
 
-def _convening_context(
+def convening_context(
     convening: Convening, *, kind: str, language: str, zone_name: str, agenda_html: str
 ) -> dict:
     """The context of a convening email for readers of `language` in `zone_name`; the

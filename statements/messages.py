@@ -257,7 +257,7 @@ def remind_now(
     contacts = [contact for contact in contacts if contact.pk not in reminded]
     with transaction.atomic():
         written = queue_emails(
-            services._request_emails(
+            services.request_emails(
                 statement,
                 requests,
                 template=REMINDER.name,
@@ -294,7 +294,7 @@ def send_again(*, statement: Statement, actor, token: str, organisation: Organis
         raise ValidationError(_("This organisation has signed already."))
     with transaction.atomic():
         written = queue_emails(
-            services._request_emails(
+            services.request_emails(
                 statement,
                 requests,
                 template=INVITATION.name,
@@ -349,7 +349,7 @@ def sample_email(statement: Statement, text, organisation_id: int | None, reader
         "organisation": name,
         "title": statement_text.title if statement_text else str(statement),
         "summary": statement_text.summary if statement_text else "",
-        "deadline": services._local_date_time(statement.signon_closes_at, language, zone),
+        "deadline": services.local_date_time(statement.signon_closes_at, language, zone),
         "path": reverse("statements:respond", kwargs={"token": "preview"}),
         "public_path": f"{statement.get_absolute_url()}?lang={language}",
         "handover_path": handover_path(statement),

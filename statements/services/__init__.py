@@ -9,7 +9,9 @@ from statements.services.circulation import (
     Tracking,
     circulate,
     contacts_to_write_to,
+    local_date_time,
     preview_circulation,
+    request_emails,
     signing_path,
     tracking,
 )
@@ -59,6 +61,8 @@ from statements.services.signing import (
 )
 
 __all__ = [
+    "local_date_time",
+    "request_emails",
     "ADDRESS_DIGEST_SALT",
     "AUDITED_SETTINGS",
     "AlreadySigned",

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from alliance.core.audit.services import record
-from alliance.core.messagetexts.services import TextsOf
+from alliance.core.messagetexts.services import TextsOf, is_editable
 from alliance.core.outbox.services import Email, queue_emails
 from members.models import Contact, Organisation
 from statements.models import (
@@ -93,7 +93,7 @@ def circulate(*, statement: Statement, organisations: QuerySet, sent_by) -> int:
             ignore_conflicts=True,  # a concurrent circulation asked the same one: fine
         )
         requests = statement.signon_requests.filter(organisation_id__in=new_ids)
-        queue_emails(_request_emails(statement, requests, template="statement_invitation"))
+        queue_emails(request_emails(statement, requests, template="statement_invitation"))
         if statement.status == Statement.Status.DRAFT:
             statement.status = Statement.Status.OPEN
             if statement.signon_opens_at is None:
@@ -115,7 +115,7 @@ def signing_path(request: SignOnRequest, contact: Contact) -> str:
     return f"{path}?{urlencode({'contact': contact.pk, 'lang': contact.language})}"
 
 
-def _request_emails(statement, requests, *, template: str, key=None, contacts=None) -> list:
+def request_emails(statement, requests, *, template: str, key=None, contacts=None) -> list:
     """One email per authorised contact of each request's organisation, in their language."""
     requests = list(requests.select_related("organisation"))
     if contacts is None:
@@ -127,8 +127,9 @@ def _request_emails(statement, requests, *, template: str, key=None, contacts=No
         by_organisation.setdefault(contact.organisation_id, []).append(contact)
     version = statement.current_version()
     texts = {text.language: text for text in version.texts.all()}
-    # The text the convenor wrote for this message (statements.messages), per language.
-    edited = TextsOf(statement, template)
+    # The text the convenor wrote for this message (statements.messages), per language;
+    # messages nobody may rewrite (a new deadline, a changed text) have none.
+    edited = TextsOf(statement, template) if is_editable(template) else None
     emails = []
     for request in requests:
         for contact in by_organisation.get(request.organisation_id, []):
@@ -146,18 +147,18 @@ def _request_emails(statement, requests, *, template: str, key=None, contacts=No
                         "organisation": request.organisation.name,
                         "title": text.title,
                         "summary": text.summary,
-                        "deadline": _local_date_time(
+                        "deadline": local_date_time(
                             statement.signon_closes_at, contact.language, contact.time_zone
                         ),
                         "path": signing_path(request, contact),
-                        "edited": edited.context(contact.language),
+                        "edited": edited.context(contact.language) if edited else {},
                     },
                 )
             )
     return emails
 
 
-def _local_date_time(moment: dt.datetime | None, language: str, time_zone: str) -> str:
+def local_date_time(moment: dt.datetime | None, language: str, time_zone: str) -> str:
     """`moment` as the recipient reads it: their language, their time zone (named)."""
     if moment is None:
         return ""

@@ -21,7 +21,7 @@ from statements.models import (
     StatementText,
     StatementVersion,
 )
-from statements.services.circulation import _request_emails
+from statements.services.circulation import request_emails
 
 # The settings of a statement whose changes are written to the audit trail: those of the
 # edit form, defined once on the model.
@@ -108,7 +108,7 @@ def _tell_new_deadline(statement: Statement) -> None:
     """Write to every organisation asked to sign: the deadline moved."""
     deadline = statement.signon_closes_at.isoformat() if statement.signon_closes_at else "none"
     queue_emails(
-        _request_emails(
+        request_emails(
             statement,
             statement.signon_requests.all(),
             template="statement_deadline_changed",

@@ -13,7 +13,7 @@ from statements.models import (
     SignOnRequest,
     Statement,
 )
-from statements.services.circulation import _request_emails, contacts_to_write_to
+from statements.services.circulation import contacts_to_write_to, request_emails
 
 # Offset 0 means "the morning of the deadline", at this hour in the recipient's zone.
 DEADLINE_MORNING_HOUR = 8
@@ -79,7 +79,7 @@ def _remind(statement: Statement, now: dt.datetime) -> int:
         due_at = min(reminder_due_at(deadline, offset, c.time_zone) for c in due_contacts)
         # Organisations asked after the reminder fell due have just been written to.
         asked_before = requests.filter(requested_at__lt=due_at)
-        emails += _request_emails(
+        emails += request_emails(
             statement,
             asked_before,
             template="statement_reminder",

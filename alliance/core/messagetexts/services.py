@@ -61,6 +61,11 @@ def register(kind: MessageKind) -> MessageKind:
     return kind
 
 
+def is_editable(name: str) -> bool:
+    """Whether a message of this name has a text organisers may rewrite."""
+    return name in KINDS
+
+
 def kind_named(name: str) -> MessageKind:
     try:
         return KINDS[name]
