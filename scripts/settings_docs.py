@@ -76,13 +76,21 @@ def section_of(lines: list[str], lineno: int) -> str:
 def example_comments(text: str) -> dict[str, str]:
     """.env.example's comment above each variable it sets (or shows commented out): the
     words for a setting whose line in the settings module has none."""
+    assignment = re.compile(r"^#?\s*([A-Z][A-Z0-9_]+)=")
     lines = text.splitlines()
     comments = {}
-    for number, line in enumerate(lines, start=1):
-        assignment = re.match(r"^#?\s*([A-Z][A-Z0-9_]+)=", line)
-        if assignment and assignment.group(1) not in comments:
-            above = comment_above(lines, number) if not line.startswith("#") else ""
-            comments[assignment.group(1)] = above
+    for number, line in enumerate(lines):
+        found = assignment.match(line)
+        if not found or comments.get(found.group(1)):
+            continue
+        # The comment lines right above, up to a blank line or another (commented-out)
+        # variable.
+        above = []
+        for previous in reversed(lines[:number]):
+            if not previous.startswith("#") or assignment.match(previous):
+                break
+            above.append(previous.lstrip("#").strip())
+        comments[found.group(1)] = " ".join(reversed(above))
     return comments
 
 
