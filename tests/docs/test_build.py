@@ -5,6 +5,7 @@ site (no web fonts, no analytics)."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,34 @@ def test_the_built_site_loads_nothing_from_another_site(site):
     ]
     assert offenders == []
     assert "fonts.googleapis.com" not in (site / "index.html").read_text()
+
+
+def test_a_broken_link_or_a_page_missing_from_the_nav_fails_the_build(tmp_path):
+    """The strictness the first test relies on: the same configuration fails on a link to
+    a page that does not exist, and on a nav entry whose page is gone."""
+    if not MKDOCS.exists():
+        pytest.skip("mkdocs is not installed (pip install -e '.[dev]')")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+
+    def build() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(MKDOCS), "build", "--strict", "--site-dir", str(tmp_path / "site")],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            timeout=300,
+        )
+
+    page = tmp_path / "docs" / "running" / "upgrades.md"
+    page.write_text(page.read_text() + "\nSee [the old guide](no-such-page.md).\n")
+    broken = build()
+    assert broken.returncode != 0
+    assert "no-such-page.md" in broken.stdout + broken.stderr
+
+    page.write_text(page.read_text().replace("See [the old guide](no-such-page.md).", ""))
+    (tmp_path / "docs" / "running" / "security.md").unlink()
+    missing = build()
+    assert missing.returncode != 0
+    assert "running/security.md" in missing.stdout + missing.stderr
