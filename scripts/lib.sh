@@ -41,6 +41,8 @@ ensure_system_packages() {
         command -v chromedriver >/dev/null || missing+=(chromium-driver)
         [[ -d /usr/share/fonts/truetype/liberation ]] || missing+=(fonts-liberation)
     fi
+    # docs/integrating/examples/webhook-receiver.js runs in its test (tests/docs/).
+    if [[ $wanted == *" node "* ]] && ! command -v node >/dev/null; then missing+=(nodejs); fi
     # The hand-over PDF (WeasyPrint) lays text out with Pango, in Noto fonts that cover
     # Latin with diacritics, Devanagari, Bengali and Arabic; its tests read it back with
     # poppler's pdftotext, pdffonts and pdftoppm.
