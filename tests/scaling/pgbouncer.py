@@ -41,14 +41,14 @@ class PgBouncer:
     def url(self, *, user: str, database: str) -> str:
         return f"postgres://{quote(user, safe='')}@127.0.0.1:{self.port}/{database}"
 
-    def start(self, *, user: str, timeout: float = 10) -> "PgBouncer":
+    def start(self, *, user: str, database: str, timeout: float = 10) -> "PgBouncer":
         self.user = user
         (self.directory / "userlist.txt").write_text(f'"{user}" ""\n')
         host, port = self.server
         config = self.directory / "pgbouncer.ini"
         config.write_text(
             f"""[databases]
-* = host={host} port={port}
+{database} = host={host} port={port} dbname={database}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -59,7 +59,6 @@ auth_file = {self.directory / "userlist.txt"}
 admin_users = {user}
 pool_mode = transaction
 default_pool_size = {self.pool_size}
-min_pool_size = {self.pool_size}
 server_round_robin = 1
 max_client_conn = 500
 logfile = {self.directory / "pgbouncer.log"}
@@ -103,6 +102,26 @@ logfile = {self.directory / "pgbouncer.log"}
         header, *rows = result.stdout.splitlines()
         names = header.split(",")
         return [dict(zip(names, row.split(","), strict=False)) for row in rows]
+
+    def open_every_server_connection(self, database: str) -> None:
+        """Make PgBouncer open its whole pool to `database` now (pool_size transactions
+        at once), so that from then on it lends a different connection to each transaction
+        in turn. (min_pool_size fills a pool only while clients are connected.)"""
+        import psycopg
+
+        url = self.url(user=self.user, database=database)
+        clients = [psycopg.connect(url, prepare_threshold=None) for _ in range(self.pool_size)]
+        try:
+            for client in clients:
+                client.execute("SELECT 1")  # each holds its server connection: in a transaction
+            for client in clients:
+                client.rollback()  # a server connection left in a transaction would be closed
+        finally:
+            for client in clients:
+                client.close()
+        servers = [row for row in self.show("SERVERS") if row["database"] == database]
+        if len(servers) != self.pool_size:
+            raise RuntimeError(f"{len(servers)} of {self.pool_size} server connections open")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -2,6 +2,7 @@
 transaction mode, and a clear refusal of what cannot work."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,69 @@ def test_no_session_level_state_in_the_code():
             text = path.read_text()
             found += [f"{path.relative_to(ROOT)}: {word}" for word in forbidden if word in text]
     assert found == []
+
+
+# --- through a real PgBouncer ------------------------------------------------------------
+
+ITERATE = (
+    "import django; django.setup();"
+    " from django.contrib.contenttypes.models import ContentType;"
+    " rows = list(ContentType.objects.order_by('pk').iterator(chunk_size=5));"
+    " print(len(rows))"
+)
+
+
+@pytest.fixture
+def bouncer(db):
+    """PgBouncer in front of the test database, its server connections all open (so
+    that it lends a different one to each transaction)."""
+    from django.db import connection
+
+    from tests.fixtures.services import require_services
+    from tests.scaling import pgbouncer
+
+    database = connection.settings_dict
+    if connection.vendor != "postgresql":
+        require_services("PostgreSQL (DATABASE_URL)")
+    if not pgbouncer.installed():
+        require_services("pgbouncer (apt-get install pgbouncer)")
+    bouncer = pgbouncer.PgBouncer(
+        host=database["HOST"] or "127.0.0.1", port=int(database["PORT"] or 5432)
+    ).start(user=database["USER"], database=database["NAME"])
+    try:
+        bouncer.url_for_tests = bouncer.url(user=database["USER"], database=database["NAME"])
+        bouncer.open_every_server_connection(database["NAME"])
+        yield bouncer
+    finally:
+        bouncer.stop()
+
+
+def run_through(bouncer, code: str, *, pooler: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": bouncer.url_for_tests,
+            "DATABASE_POOLER": pooler,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.django_db
+def test_iterating_through_pgbouncer_needs_the_setting(bouncer):
+    # Without it Django declares a server-side cursor in one transaction and fetches from
+    # it in the next, on another server connection, where it does not exist.
+    without = run_through(bouncer, ITERATE, pooler="")
+    assert without.returncode != 0
+    assert re.search(r"(cursor|portal) \"_django_curs_[^\"]+\" does not exist", without.stderr), (
+        without.stderr
+    )
+    # With it the rows are fetched by the client.
+    pooled = run_through(bouncer, ITERATE, pooler="pgbouncer")
+    assert pooled.returncode == 0, pooled.stderr
+    assert int(pooled.stdout) > 10
