@@ -183,7 +183,9 @@ def cluster(request, tmp_path, smtp_server, django_db_setup):
         smtp_server.clear()
 
 
-def test_two_web_processes_and_two_workers_make_every_signature_once(cluster, smtp_server):
+def test_two_web_processes_and_two_workers_make_every_signature_once(
+    cluster, smtp_server, client, convenor
+):
     statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
     path = f"/statements/{statement.slug}/sign/public/"
     for number in range(SIGNERS):
@@ -213,6 +215,17 @@ def test_two_web_processes_and_two_workers_make_every_signature_once(cluster, sm
     for web in cluster.webs:
         assert web.requests(r'"(GET|POST) /statements/') > 0, web.log
     assert_every_email_arrived_once(smtp_server)
+
+    # The convenor's export streams the signatures from a database cursor read in chunks
+    # (through PgBouncer: read by the client, DATABASE_POOLER).
+    client.force_login(convenor)
+    session = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    export = cluster.nginx.request(
+        "GET", f"/statements/{statement.slug}/signatories.csv", headers={"Cookie": session}
+    )
+    assert export.status == 200
+    exported = [line.split(",")[0] for line in export.text.splitlines()[1:]]
+    assert sorted(exported) == sorted(f"Organisation {number}" for number in range(SIGNERS))
     assert_pooled(cluster)
 
 
