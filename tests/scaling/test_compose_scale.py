@@ -62,8 +62,16 @@ def test_several_web_replicas_run_production_gunicorn_behind_the_proxy():
 def test_workers_are_replicated_with_a_concurrency_per_host(name):
     worker = merged(name)
     assert int(with_defaults(worker["deploy"]["replicas"])) >= 1
-    assert int(with_defaults(worker["environment"]["CELERY_WORKER_CONCURRENCY"])) >= 1
+    # Set per host; unset (empty), one pool process per core of the machine.
+    assert worker["environment"]["CELERY_WORKER_CONCURRENCY"] == "${CELERY_WORKER_CONCURRENCY:-}"
     assert worker["command"] == BASE["services"][name]["command"]
+
+
+def test_an_empty_concurrency_means_one_pool_process_per_core(monkeypatch):
+    from alliance.env import env_int
+
+    monkeypatch.setenv("CELERY_WORKER_CONCURRENCY", "")
+    assert env_int("CELERY_WORKER_CONCURRENCY", os.cpu_count()) == os.cpu_count()
 
 
 def test_exactly_one_beat():

@@ -6,6 +6,7 @@ journey (form, confirmation email, confirmation) and an outbox fan-out run throu
 every signature is made once and every email arrives once, nothing lost."""
 
 import http.client
+import os
 import re
 import subprocess
 import sys
@@ -230,6 +231,7 @@ def test_two_web_processes_and_two_workers_make_every_signature_once(
 
 
 def test_two_workers_deliver_a_fan_out_once_each(cluster, smtp_server):
+    started = time.monotonic()
     queue_emails(
         [
             Email(key=f"scale:{number}", to_email=f"member{number}@example.org", template="notice")
@@ -237,6 +239,11 @@ def test_two_workers_deliver_a_fan_out_once_each(cluster, smtp_server):
         ]
     )
     smtp_server.wait_for(FAN_OUT, timeout=90)
+    seconds = time.monotonic() - started
+    print(  # noqa: T201 - the figure, for docs/running/scaling.md
+        f"fan-out: {FAN_OUT} emails in {seconds:.1f} s ({FAN_OUT / seconds:.0f}/s),"
+        f" load {os.getloadavg()[0]:.1f}"
+    )
     assert_every_email_arrived_once(smtp_server)
     # Both workers sent some of it.
     for worker in cluster.workers:
