@@ -1,6 +1,7 @@
 """Several machines' worth of processes on one database: TWO gunicorns (production's
 command from docker-compose.yml, each its own process) behind one nginx with
-production's configuration, TWO Celery workers and one beat, straight to PostgreSQL or
+production's configuration, TWO Celery workers and beat (with a second beat started by
+mistake on "another machine", which must send nothing), straight to PostgreSQL or
 through PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer). The public signing
 journey (form, confirmation email, confirmation) and an outbox fan-out run through them:
 every signature is made once and every email arrives once, nothing lost."""
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 
 from alliance.celery import app
+from alliance.monitoring.models import BeatLock
 from alliance.outbox.models import OutgoingMessage
 from alliance.outbox.services import Email, queue_emails
 from statements.models import PublicSubmission, Signature, Statement
@@ -119,12 +121,13 @@ class Cluster:
     nginx: Nginx
     webs: list[Gunicorn]
     workers: list[CeleryWorker]
+    beats: list[CeleryBeat]
     pooler: pgbouncer.PgBouncer | None
 
 
 @pytest.fixture(params=["direct", "pgbouncer"])
 def cluster(request, tmp_path, smtp_server, django_db_setup):
-    """Two web processes behind nginx, two workers and a beat, on a Redis of their own
+    """Two web processes behind nginx, two workers and two beats, on a Redis of their own
     (the session's worker must not take their tasks), on the test database."""
     if not _services_configured():
         require_services("PostgreSQL (DATABASE_URL) and a broker (CELERY_BROKER_URL)")
@@ -158,7 +161,7 @@ def cluster(request, tmp_path, smtp_server, django_db_setup):
     workers = [
         CeleryWorker(env=env, log_dir=log_dir, concurrency=2, role=f"worker-{n}") for n in (1, 2)
     ]
-    beat = CeleryBeat(env=env, log_dir=log_dir)
+    beats = [CeleryBeat(env=env, log_dir=log_dir / f"machine-{n}") for n in (1, 2)]
     static_root = tmp_path / "static"
     static_root.mkdir()
     proxy = Nginx(
@@ -169,11 +172,11 @@ def cluster(request, tmp_path, smtp_server, django_db_setup):
     )
     started = []
     try:
-        for process in (*webs, *workers, beat, proxy):
+        for process in (*webs, *workers, *beats, proxy):
             process.start()
             started.append(process)
         smtp_server.clear()
-        yield Cluster(nginx=proxy, webs=webs, workers=workers, pooler=pooler)
+        yield Cluster(nginx=proxy, webs=webs, workers=workers, beats=beats, pooler=pooler)
     finally:
         for process in reversed(started):
             process.stop()
@@ -227,6 +230,7 @@ def test_two_web_processes_and_two_workers_make_every_signature_once(
     assert export.status == 200
     exported = [line.split(",")[0] for line in export.text.splitlines()[1:]]
     assert sorted(exported) == sorted(f"Organisation {number}" for number in range(SIGNERS))
+    assert_one_beat_sends(cluster)
     assert_pooled(cluster)
 
 
@@ -249,6 +253,7 @@ def test_two_workers_deliver_a_fan_out_once_each(cluster, smtp_server):
     for worker in cluster.workers:
         log = worker.log_path.read_text(errors="replace")
         assert re.search(r"deliver_messages\[[^\]]+\] succeeded", log), worker.log_tail()
+    assert_one_beat_sends(cluster)
     assert_pooled(cluster)
 
 
@@ -260,6 +265,20 @@ def assert_every_email_arrived_once(smtp_server):
     expected = set(OutgoingMessage.objects.values_list("key", flat=True))
     assert set(arrived) == expected
     assert {key: count for key, count in arrived.items() if count != 1} == {}
+
+
+def assert_one_beat_sends(cluster):
+    """One beat holds the lock in the database and sends; the other waits for it."""
+    deadline = time.monotonic() + 30
+    while True:
+        logs = [beat.log_path.read_text(errors="replace") for beat in cluster.beats]
+        took = ["beat took the lock" in log for log in logs]
+        waits = ["beat waits for the lock" in log for log in logs]
+        if sorted(took) == [False, True] and waits == [not taken for taken in took]:
+            break
+        assert time.monotonic() < deadline, [beat.log_tail() for beat in cluster.beats]
+        time.sleep(0.5)
+    assert BeatLock.objects.get().holder != ""
 
 
 def assert_pooled(cluster):
