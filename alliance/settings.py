@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from alliance.database import configure_for_pooler
 from alliance.env import (
     env_bool,
     env_int,
@@ -150,6 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL;",
     }
+# Through PgBouncer in transaction mode (docs/running/scaling.md): DATABASE_POOLER=pgbouncer.
+DATABASE_POOLER = env_str("DATABASE_POOLER", "")
+configure_for_pooler(DATABASES["default"], DATABASE_POOLER)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -21,7 +21,7 @@ postgres_bin() {
     if [[ -n $dir && -x $dir/postgres ]]; then echo "$dir"; fi
 }
 
-# ensure_system_packages postgres redis nginx browser: install the Debian packages behind the
+# ensure_system_packages postgres redis nginx browser pgbouncer: install the Debian packages behind the
 # missing programs (as root), or say exactly what to install and stop (as anyone else).
 ensure_system_packages() {
     local wanted=" $* " missing=()
@@ -30,6 +30,10 @@ ensure_system_packages() {
         missing+=(redis-server)
     fi
     if [[ $wanted == *" wrk "* ]] && ! command -v wrk >/dev/null; then missing+=(wrk); fi
+    # The scaling tests put PgBouncer (transaction mode) in front of the test PostgreSQL.
+    if [[ $wanted == *" pgbouncer "* ]]; then
+        command -v pgbouncer >/dev/null || [[ -x /usr/sbin/pgbouncer ]] || missing+=(pgbouncer)
+    fi
     # nginx runs unprivileged from the tests and benchmarks (tests/fixtures/nginx.py), with
     # deploy/nginx's configuration; openssl makes its test certificate.
     if [[ $wanted == *" nginx "* ]]; then

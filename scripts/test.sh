@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_system_packages postgres redis nginx browser pdf node
+ensure_system_packages postgres redis nginx browser pdf node pgbouncer
 ensure_venv
 build_assets
 compile_translations

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from alliance.api import webhooks
-from alliance.api.models import WebhookDelivery
-from alliance.api.scopes import Scope
+from alliance.core.api import webhooks
+from alliance.core.api.models import WebhookDelivery
+from alliance.core.api.scopes import Scope
 from tests.api.conftest import make_key  # noqa: F401
 from tests.fixtures.services import free_port
 
