@@ -1,6 +1,7 @@
 """The OpenAPI document: every operation also lists the errors it can answer, in the one
 error shape of alliance.core.api.exceptions."""
 
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
@@ -57,9 +58,9 @@ def add_error_responses(result, generator, request, public):
     the errors it can answer: the common ones, the view's own `error_responses`
     ({"404": "description"}), a body that is not valid on POST, and on a list a made-up
     cursor or a parameter it does not know."""
-    assert result["components"]["schemas"].get("Error"), (
-        "ErrorSerializer must be named in some operation's responses (extend_schema)"
-    )
+    if "Error" not in result["components"].get("schemas", {}):
+        # The component comes from an operation naming ErrorSerializer (extend_schema).
+        raise ImproperlyConfigured("No operation names ErrorSerializer in its responses.")
     for path, method, view in partner_operations(result, generator):
         responses = result["paths"][path][method.lower()]["responses"]
         for code, description in errors_of(view, method).items():
