@@ -395,6 +395,13 @@ SPECTACULAR_SETTINGS = {
         "NationalAllianceStatusEnum": "members.models.NationalAlliance.Status",
         "LanguageEnum": "django.conf.settings.LANGUAGES",
     },
+    # drf-spectacular's own enum hook, then the partner API's error responses and the
+    # fields only some keys receive (alliance/core/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "alliance.core.api.schema.add_error_responses",
+        "alliance.core.api.schema.optional_fields_for_some_keys",
+    ],
 }
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/min")
 # Webhook targets on loopback or private networks are refused (SSRF) unless this is on.

@@ -1,9 +1,12 @@
 """The OpenAPI document: every operation also lists the errors it can answer, in the one
 error shape of alliance.core.api.exceptions."""
 
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.mixins import ListModelMixin
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -43,39 +46,77 @@ UNKNOWN_PARAMETER = (
 
 
 class ApiAutoSchema(AutoSchema):
-    # Errors particular to an operation, set on the view: {"404": "description"}.
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        errors = {**COMMON_ERRORS, **getattr(self.view, "error_responses", {})}
-        if self.method == "POST":
-            errors.setdefault("400", "The request body is not valid (`validation_error`).")
-        elif self._is_list_view():
-            # Cursor pagination answers a made-up cursor with 404, and django-filter a
-            # value it cannot parse with 400.
-            errors["404"] = (
-                f"{errors['404']} {INVALID_CURSOR}" if "404" in errors else INVALID_CURSOR
-            )
-            # Every list refuses a parameter it does not know (PartnerApiMixin).
-            if getattr(self.view, "filterset_class", None):
-                errors.setdefault("400", f"{INVALID_FILTER} {UNKNOWN_PARAMETER}")
-            errors.setdefault("400", UNKNOWN_PARAMETER)
-        for code, description in errors.items():
-            if code not in responses:
-                responses[code] = self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=description), code
-                )
-        return responses
+    """The schema of the partner API's views (PartnerApiMixin): `add_error_responses`
+    recognises their operations by it."""
 
-    def _map_basic_serializer(self, serializer, direction):
-        """Read-only fields are required in a response unless the serializer's Meta lists
-        them in `fields_for_some_keys`: fields only keys with a given scope receive."""
-        schema = super()._map_basic_serializer(serializer, direction)
-        optional = set(getattr(getattr(serializer, "Meta", None), "fields_for_some_keys", ()))
+
+ERROR_COMPONENT = "#/components/schemas/Error"
+
+
+def add_error_responses(result, generator, request, public):
+    """Postprocessing hook (SPECTACULAR_SETTINGS): every partner API operation also lists
+    the errors it can answer: the common ones, the view's own `error_responses`
+    ({"404": "description"}), a body that is not valid on POST, and on a list a made-up
+    cursor or a parameter it does not know."""
+    if "Error" not in result["components"].get("schemas", {}):
+        # The component comes from an operation naming ErrorSerializer (extend_schema).
+        raise ImproperlyConfigured("No operation names ErrorSerializer in its responses.")
+    for path, method, view in partner_operations(result, generator):
+        responses = result["paths"][path][method.lower()]["responses"]
+        for code, description in errors_of(view, method).items():
+            responses.setdefault(
+                code,
+                {
+                    "content": {"application/json": {"schema": {"$ref": ERROR_COMPONENT}}},
+                    "description": description,
+                },
+            )
+    return result
+
+
+def partner_operations(result, generator):
+    """(path, method, view) of each operation in the document whose view uses
+    ApiAutoSchema, through the generator's endpoints."""
+    for path, _path_regex, method, callback in generator.endpoints:
+        view = generator.create_view(callback, method)
+        path = generator.coerce_path(path, method, view)
+        if method.lower() in result["paths"].get(path, {}) and isinstance(
+            view.schema, ApiAutoSchema
+        ):
+            yield path, method, view
+
+
+def errors_of(view, method: str) -> dict[str, str]:
+    errors = {**COMMON_ERRORS, **getattr(view, "error_responses", {})}
+    if method == "POST":
+        errors.setdefault("400", "The request body is not valid (`validation_error`).")
+    elif method == "GET" and isinstance(view, ListModelMixin):
+        # Cursor pagination answers a made-up cursor with 404, and django-filter a value
+        # it cannot parse with 400.
+        errors["404"] = f"{errors['404']} {INVALID_CURSOR}" if "404" in errors else INVALID_CURSOR
+        # Every list refuses a parameter it does not know (PartnerApiMixin).
+        if getattr(view, "filterset_class", None):
+            errors.setdefault("400", f"{INVALID_FILTER} {UNKNOWN_PARAMETER}")
+        errors.setdefault("400", UNKNOWN_PARAMETER)
+    return errors
+
+
+def optional_fields_for_some_keys(result, generator, request, public):
+    """Postprocessing hook (SPECTACULAR_SETTINGS): read-only fields are required in a
+    response unless the serializer's Meta lists them in `fields_for_some_keys`: fields only
+    keys with a given scope receive."""
+    for name, schema in result["components"]["schemas"].items():
+        try:
+            component = generator.registry[(name, ResolvedComponent.SCHEMA)]
+        except KeyError:  # Added by a hook (enums), not made from a serializer.
+            continue
+        meta = getattr(component.object, "Meta", None)
+        optional = set(getattr(meta, "fields_for_some_keys", ()))
         if optional and "required" in schema:
-            schema["required"] = [name for name in schema["required"] if name not in optional]
+            schema["required"] = [field for field in schema["required"] if field not in optional]
             if not schema["required"]:
                 del schema["required"]
-        return schema
+    return result
 
 
 def id_parameter(what: str) -> OpenApiParameter:
