@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "members",
     "campaigns",
     "statements",
+    "osdi",
     # The top floor: home pages, health, demo data.
     "alliance",
 ]
