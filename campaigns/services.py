@@ -27,6 +27,7 @@ from alliance.outbox.services import Email, queue_emails
 from alliance.queueing import enqueue
 from campaigns import ics
 from campaigns.models import Campaign, Convening, Invitation, Moment
+from campaigns.webhooks import invitation_payload_for
 from members.models import Contact, Organisation
 
 # Invitations one fan-out task writes outbox rows for, in one transaction.
@@ -557,6 +558,10 @@ def answer_invitation(*, invitation: Invitation, answer: str, delegates: list[st
             action="invitation.answered",
             target=invitation,
             changes=diff(before, invitation),
+        )
+        emit(
+            event="invitation.answered",
+            payload_for=lambda key: invitation_payload_for(invitation, key),
         )
     return invitation
 

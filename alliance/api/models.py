@@ -186,6 +186,7 @@ class WebhookEvent(models.TextChoices):
     CONVENING_SCHEDULED = "convening.scheduled", _("a convening was scheduled")
     CONVENING_CHANGED = "convening.changed", _("a convening was moved or edited")
     CONVENING_CANCELLED = "convening.cancelled", _("a convening was cancelled")
+    INVITATION_ANSWERED = "invitation.answered", _("an invitation to a convening was answered")
 
 
 class WebhookSubscriptionQuerySet(models.QuerySet):
