@@ -195,7 +195,8 @@ def person_from_body(view, data, people) -> object:
     person_link = links.get("osdi:person")
     if isinstance(person_link, dict) and person_link.get("href"):
         identifier = str(person_link["href"]).rstrip("/").rsplit("/", 1)[-1].split(":")[-1]
-        contact = people.filter(pk=int(identifier)).first() if identifier.isdigit() else None
+        valid = identifier.isdigit() and int(identifier) < 2**31
+        contact = people.filter(pk=int(identifier)).first() if valid else None
         if contact is None:
             raise ApiError(400, "person_not_found", _("There is no such person."))
         return contact
@@ -375,7 +376,8 @@ class EventAttendances(AttendanceMixin, Collection):
     def post(self, request, event):
         self.require(Scope.READ_CONTACTS)
         convening = self.event()
-        answer = resources.ANSWER_OF_STATUS.get(request.data.get("status"))
+        status = request.data.get("status") if isinstance(request.data, dict) else None
+        answer = resources.ANSWER_OF_STATUS.get(status) if isinstance(status, str) else None
         if answer is None:
             raise exceptions.ValidationError(
                 {"status": [_("One of accepted, declined or tentative.")]}
@@ -383,14 +385,26 @@ class EventAttendances(AttendanceMixin, Collection):
         invited = querysets.InvitedContact.objects.filter(
             invitation__convening=convening, contact__erased_at__isnull=True
         ).select_related("contact", "invitation__organisation", "invitation__convening")
-        contact = person_from_body(
-            self,
-            request.data,
-            querysets.people(request).model.objects.filter(pk__in=invited.values("contact")),
+        # Not invited, or not the key's to answer: the same answer, so that a key learns
+        # nothing of invitations it may not answer.
+        not_answerable = ApiError(
+            404,
+            "person_not_found",
+            _("This person is not invited, or not one this key may answer for."),
         )
+        try:
+            contact = person_from_body(
+                self,
+                request.data,
+                querysets.people(request).model.objects.filter(pk__in=invited.values("contact")),
+            )
+        except ApiError as error:
+            if error.detail.code != "person_not_found":
+                raise
+            raise not_answerable from None
         row = invited.get(contact=contact)
         if not self._may_answer(row.invitation):
-            raise ApiError(404, "person_not_found", _("There is no such person."))
+            raise not_answerable
         delegates = [name for name in row.invitation.delegates if name != contact.name]
         if answer == resources.ANSWER_OF_STATUS["accepted"]:
             delegates.append(contact.name)

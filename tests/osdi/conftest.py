@@ -118,3 +118,13 @@ def world(uganda, uganda_member, representative):
         "member": uganda_member,
         "answer": Invitation.Answer,
     }
+
+
+@pytest.fixture
+def api_client_bearer():
+    def client_with(key):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.secret}")
+        return client
+
+    return client_with
