@@ -32,9 +32,9 @@ def test_entry_point_links_every_collection(osdi):
             assert body["_links"][rel]["href"] == f"{BASE}/{tail}"
 
 
-def test_petition_fields_and_links(world, keys, osdi):
-    published = world["published"]
-    answer = osdi(keys["public"]).get(f"/osdi/v1/petitions/{published.pk}")
+def test_petition_fields_and_links(osdi_world, osdi_keys, osdi):
+    published = osdi_world["published"]
+    answer = osdi(osdi_keys["public"]).get(f"/osdi/v1/petitions/{published.pk}")
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/hal+json"
     petition = answer.json()
@@ -52,30 +52,30 @@ def test_petition_fields_and_links(world, keys, osdi):
     )
 
 
-def test_petition_text_in_the_requested_language(world, keys, osdi):
+def test_petition_text_in_the_requested_language(osdi_world, osdi_keys, osdi):
     from statements.models import StatementText
 
-    published = world["published"]
+    published = osdi_world["published"]
     StatementText.objects.create(
         version=published.current_version(), language="fr", title="La société civile"
     )
-    answer = osdi(keys["public"]).get(
+    answer = osdi(osdi_keys["public"]).get(
         f"/osdi/v1/petitions/{published.pk}", HTTP_ACCEPT_LANGUAGE="fr"
     )
     assert answer.json()["title"] == "La société civile"
     assert answer.json()["alliance_hub:language"] == "fr"
 
 
-def test_every_path_answers_with_a_trailing_slash_too(world, keys, osdi):
-    client = osdi(keys["convenor"])
-    published = world["published"].pk
+def test_every_path_answers_with_a_trailing_slash_too(osdi_world, osdi_keys, osdi):
+    client = osdi(osdi_keys["convenor"])
+    published = osdi_world["published"].pk
     for path in [
         "petitions",
         f"petitions/{published}",
         f"petitions/{published}/signatures",
         "people",
         "events",
-        f"events/{world['convening'].pk}/attendances",
+        f"events/{osdi_world['convening'].pk}/attendances",
         "tags",
     ]:
         bare, slashed = client.get(f"/osdi/v1/{path}"), client.get(f"/osdi/v1/{path}/")
@@ -83,9 +83,9 @@ def test_every_path_answers_with_a_trailing_slash_too(world, keys, osdi):
         assert bare.json() == slashed.json()
 
 
-def test_paging_envelope_next_prev_and_past_the_end(world, keys, osdi):
-    published = world["published"].pk
-    client = osdi(keys["public"])
+def test_paging_envelope_next_prev_and_past_the_end(osdi_world, osdi_keys, osdi):
+    published = osdi_world["published"].pk
+    client = osdi(osdi_keys["public"])
     path = f"/osdi/v1/petitions/{published}/signatures"
     first = client.get(path, {"per_page": 2}).json()
     assert set(first) == ENVELOPE
@@ -111,8 +111,8 @@ def test_paging_envelope_next_prev_and_past_the_end(world, keys, osdi):
     assert names == [link["href"] for link in first["_links"]["osdi:signatures"]]
 
 
-def test_per_page_defaults_to_25_and_is_capped(world, keys, osdi):
-    client = osdi(keys["public"])
+def test_per_page_defaults_to_25_and_is_capped(osdi_world, osdi_keys, osdi):
+    client = osdi(osdi_keys["public"])
     assert client.get("/osdi/v1/tags").json()["per_page"] == 25
     assert client.get("/osdi/v1/tags", {"per_page": 1000}).json()["per_page"] == 100
     for bad in ("0", "-1", "x"):
@@ -123,12 +123,12 @@ def test_per_page_defaults_to_25_and_is_capped(world, keys, osdi):
         ]
 
 
-def test_modified_date_filter_kept_in_links(world, keys, osdi):
-    published = world["published"]
-    old = world["listed"][0]
+def test_modified_date_filter_kept_in_links(osdi_world, osdi_keys, osdi):
+    published = osdi_world["published"]
+    old = osdi_world["listed"][0]
     Signature.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=30))
     since = (timezone.now() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    client = osdi(keys["public"])
+    client = osdi(osdi_keys["public"])
     page = client.get(
         f"/osdi/v1/petitions/{published.pk}/signatures",
         {"filter": f"modified_date gt '{since}'", "per_page": 1},
@@ -156,8 +156,8 @@ def test_modified_date_filter_kept_in_links(world, keys, osdi):
         "email_address eq 'a@b.c'",
     ],
 )
-def test_unsupported_filter_is_a_clear_400(world, keys, osdi, text):
-    answer = osdi(keys["public"]).get("/osdi/v1/petitions", {"filter": text})
+def test_unsupported_filter_is_a_clear_400(osdi_world, osdi_keys, osdi, text):
+    answer = osdi(osdi_keys["public"]).get("/osdi/v1/petitions", {"filter": text})
     assert answer.status_code == 400
     body = answer.json()
     assert body["request_type"] == "atomic" and body["response_code"] == 400
@@ -166,8 +166,8 @@ def test_unsupported_filter_is_a_clear_400(world, keys, osdi, text):
     assert body["error"]
 
 
-def test_unknown_parameter_and_unknown_path(world, keys, osdi):
-    client = osdi(keys["public"])
+def test_unknown_parameter_and_unknown_path(osdi_world, osdi_keys, osdi):
+    client = osdi(osdi_keys["public"])
     assert client.get("/osdi/v1/petitions", {"serach": "x"}).status_code == 400
     missing = client.get("/osdi/v1/nothing-here")
     assert missing.status_code == 404
@@ -177,9 +177,9 @@ def test_unknown_parameter_and_unknown_path(world, keys, osdi):
     assert client.get("/osdi/v1/petitions/999999").status_code == 404
 
 
-def test_signature_fields_and_links(world, keys, osdi):
-    signature = world["listed"][0]
-    answer = osdi(keys["coordinator"]).get(
+def test_signature_fields_and_links(osdi_world, osdi_keys, osdi):
+    signature = osdi_world["listed"][0]
+    answer = osdi(osdi_keys["coordinator"]).get(
         f"/osdi/v1/petitions/{signature.statement_id}/signatures/{signature.pk}"
     )
     assert answer.status_code == 200
@@ -191,8 +191,8 @@ def test_signature_fields_and_links(world, keys, osdi):
     assert body["alliance_hub:email"] == signature.email
 
 
-def test_person_fields_email_filter_and_signatures(world, keys, osdi):
-    client = osdi(keys["coordinator"])
+def test_person_fields_email_filter_and_signatures(osdi_world, osdi_keys, osdi):
+    client = osdi(osdi_keys["coordinator"])
     found = client.get("/osdi/v1/people", {"filter": "email_address eq 'REP@kapchorwa.test'"})
     people = found.json()["_embedded"]["osdi:people"]
     assert len(people) == 1
@@ -203,26 +203,26 @@ def test_person_fields_email_filter_and_signatures(world, keys, osdi):
     ]
     assert person["languages_spoken"] == ["en"]
     assert set(person["_links"]) >= {"self", "osdi:signatures", "osdi:attendances"}
-    signer = world["listed"][1]
+    signer = osdi_world["listed"][1]
     mine = client.get(f"/osdi/v1/people/{signer.contact_id}/signatures").json()
     assert [s["identifiers"] for s in mine["_embedded"]["osdi:signatures"]] == [
         [f"alliance_hub:{signer.pk}"]
     ]
 
 
-def test_erased_contacts_never_appear(world, keys, osdi):
-    client = osdi(keys["convenor"])
+def test_erased_contacts_never_appear(osdi_world, osdi_keys, osdi):
+    client = osdi(osdi_keys["convenor"])
     listed = client.get("/osdi/v1/people", {"per_page": 100}).json()
     ids = [p["identifiers"][0] for p in listed["_embedded"]["osdi:people"]]
-    assert f"alliance_hub:{world['erased'].pk}" not in ids
-    assert client.get(f"/osdi/v1/people/{world['erased'].pk}").status_code == 404
+    assert f"alliance_hub:{osdi_world['erased'].pk}" not in ids
+    assert client.get(f"/osdi/v1/people/{osdi_world['erased'].pk}").status_code == 404
 
 
-def test_event_and_attendance_fields(world, keys, osdi):
-    convening = world["convening"]
+def test_event_and_attendance_fields(osdi_world, osdi_keys, osdi):
+    convening = osdi_world["convening"]
     convening.online_link = "https://meet.example/secret-room"
     convening.save()
-    client = osdi(keys["coordinator"])
+    client = osdi(osdi_keys["coordinator"])
     event = client.get(f"/osdi/v1/events/{convening.pk}").json()
     assert event["title"] == "Kampala assembly"
     assert event["status"] == "confirmed"
@@ -234,23 +234,26 @@ def test_event_and_attendance_fields(world, keys, osdi):
     attendances = client.get(f"/osdi/v1/events/{convening.pk}/attendances").json()
     attendance = attendances["_embedded"]["osdi:attendances"][0]
     assert attendance["status"] == "needs action"
-    assert attendance["_links"]["osdi:person"]["href"] == f"{BASE}/people/{world['rep_contact'].pk}"
+    assert (
+        attendance["_links"]["osdi:person"]["href"]
+        == f"{BASE}/people/{osdi_world['rep_contact'].pk}"
+    )
     assert attendance["_links"]["osdi:event"]["href"] == f"{BASE}/events/{convening.pk}"
     item = client.get(attendance["_links"]["self"]["href"])
     assert item.status_code == 200 and item.json() == attendance
 
 
-def test_tags_are_focus_areas(world, keys, osdi):
-    tags = osdi(keys["public"]).get("/osdi/v1/tags").json()["_embedded"]["osdi:tags"]
+def test_tags_are_focus_areas(osdi_world, osdi_keys, osdi):
+    tags = osdi(osdi_keys["public"]).get("/osdi/v1/tags").json()["_embedded"]["osdi:tags"]
     assert [tag["name"] for tag in tags] == ["Gender", "Tax justice"]
     assert tags[0]["_links"]["self"]["href"].startswith(f"{BASE}/tags/")
 
 
-def test_bearer_header_works_as_well(world, keys, api_client_bearer):
-    answer = api_client_bearer(keys["public"]).get("/osdi/v1/petitions")
+def test_bearer_header_works_as_well(osdi_world, osdi_keys, api_client_bearer):
+    answer = api_client_bearer(osdi_keys["public"]).get("/osdi/v1/petitions")
     assert answer.status_code == 200
 
 
-def test_hidden_signature_is_counted_but_not_listed(world, keys, osdi):
+def test_hidden_signature_is_counted_but_not_listed(osdi_world, osdi_keys, osdi):
     """Sanity of the fixture the at-risk tests rely on."""
     assert SignatureFactory._meta.model.objects.filter(listed_publicly=False).count() == 1

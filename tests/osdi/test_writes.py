@@ -24,9 +24,9 @@ def post_signature(client, statement, body, **headers):
     )
 
 
-def test_signature_for_a_person_signs_for_their_organisation(world, keys, osdi):
-    statement, contact = world["open"], world["listed"][0].contact
-    answer = post_signature(osdi(keys["convenor"]), statement, person_link(contact))
+def test_signature_for_a_person_signs_for_their_organisation(osdi_world, osdi_keys, osdi):
+    statement, contact = osdi_world["open"], osdi_world["listed"][0].contact
+    answer = post_signature(osdi(osdi_keys["convenor"]), statement, person_link(contact))
     assert answer.status_code == 201
     signature = Signature.objects.get(statement=statement)
     assert signature.organisation == contact.organisation
@@ -40,9 +40,9 @@ def test_signature_for_a_person_signs_for_their_organisation(world, keys, osdi):
     assert AuditEntry.objects.filter(object_id=str(signature.pk)).exists()
 
 
-def test_second_post_for_the_same_organisation_answers_the_signature(world, keys, osdi):
-    statement, contact = world["open"], world["listed"][0].contact
-    client = osdi(keys["convenor"])
+def test_second_post_for_the_same_organisation_answers_the_signature(osdi_world, osdi_keys, osdi):
+    statement, contact = osdi_world["open"], osdi_world["listed"][0].contact
+    client = osdi(osdi_keys["convenor"])
     first = post_signature(client, statement, person_link(contact))
     again = post_signature(client, statement, person_link(contact))
     assert (first.status_code, again.status_code) == (201, 200)
@@ -50,18 +50,18 @@ def test_second_post_for_the_same_organisation_answers_the_signature(world, keys
     assert Signature.objects.filter(statement=statement).count() == 1
 
 
-def test_idempotency_key_replays_the_first_answer(world, keys, osdi):
-    statement, contact = world["open"], world["listed"][0].contact
-    client = osdi(keys["convenor"])
+def test_idempotency_key_replays_the_first_answer(osdi_world, osdi_keys, osdi):
+    statement, contact = osdi_world["open"], osdi_world["listed"][0].contact
+    client = osdi(osdi_keys["convenor"])
     first = post_signature(client, statement, person_link(contact), HTTP_IDEMPOTENCY_KEY="k1")
     again = post_signature(client, statement, person_link(contact), HTTP_IDEMPOTENCY_KEY="k1")
     assert (first.status_code, again.status_code) == (201, 201)
     assert again["Idempotent-Replayed"] == "true"
 
 
-def test_record_signature_helper_matches_exactly_one_contact(world, keys, osdi):
-    statement, contact = world["open"], world["listed"][1].contact
-    client = osdi(keys["convenor"])
+def test_record_signature_helper_matches_exactly_one_contact(osdi_world, osdi_keys, osdi):
+    statement, contact = osdi_world["open"], osdi_world["listed"][1].contact
+    client = osdi(osdi_keys["convenor"])
     helper = f"/osdi/v1/petitions/{statement.pk}/record_signature_helper"
     inline = {"person": {"email_addresses": [{"address": contact.email.upper()}]}}
     assert client.post(helper, inline, format="json").status_code == 201
@@ -71,9 +71,9 @@ def test_record_signature_helper_matches_exactly_one_contact(world, keys, osdi):
     assert answer.json()["resource_status"][0]["error_descriptions"][0]["error_code"] == (
         "person_not_found"
     )
-    ContactFactory(organisation=world["listed"][2].organisation, email="shared@example.org")
-    ContactFactory(organisation=world["hidden_org"], email="shared@example.org")
-    ContactFactory(organisation=world["listed"][0].organisation, email="shared@example.org")
+    ContactFactory(organisation=osdi_world["listed"][2].organisation, email="shared@example.org")
+    ContactFactory(organisation=osdi_world["hidden_org"], email="shared@example.org")
+    ContactFactory(organisation=osdi_world["listed"][0].organisation, email="shared@example.org")
     twice = {"person": {"email_addresses": [{"address": "shared@example.org"}]}}
     answer = client.post(helper, twice, format="json")
     assert answer.status_code == 400
@@ -96,15 +96,15 @@ def test_record_signature_helper_matches_exactly_one_contact(world, keys, osdi):
         },
     ],
 )
-def test_bad_signature_bodies_get_a_clear_400(world, keys, osdi, body):
-    answer = post_signature(osdi(keys["convenor"]), world["open"], body)
+def test_bad_signature_bodies_get_a_clear_400(osdi_world, osdi_keys, osdi, body):
+    answer = post_signature(osdi(osdi_keys["convenor"]), osdi_world["open"], body)
     assert answer.status_code == 400, answer.json()
     assert answer.json()["error"]
 
 
-def test_the_same_rules_as_the_web(world, keys, osdi, uganda):
-    contact = world["listed"][0].contact
-    client = osdi(keys["convenor"])
+def test_the_same_rules_as_the_web(osdi_world, osdi_keys, osdi, uganda):
+    contact = osdi_world["listed"][0].contact
+    client = osdi(osdi_keys["convenor"])
     invited_only = StatementFactory(
         status=Statement.Status.OPEN, audience=Statement.Audience.INVITED
     )
@@ -125,49 +125,49 @@ def test_the_same_rules_as_the_web(world, keys, osdi, uganda):
     )
 
 
-def rsvp(client, world, status, contact=None):
-    contact = contact or world["rep_contact"]
+def rsvp(client, osdi_world, status, contact=None):
+    contact = contact or osdi_world["rep_contact"]
     return client.post(
-        f"/osdi/v1/events/{world['convening'].pk}/attendances",
+        f"/osdi/v1/events/{osdi_world['convening'].pk}/attendances",
         {"status": status, **person_link(contact)},
         format="json",
     )
 
 
-def test_rsvp_answers_the_invitation_through_the_rsvp_service(world, keys, osdi):
-    client = osdi(keys["convenor"])
-    answer = rsvp(client, world, "accepted")
+def test_rsvp_answers_the_invitation_through_the_rsvp_service(osdi_world, osdi_keys, osdi):
+    client = osdi(osdi_keys["convenor"])
+    answer = rsvp(client, osdi_world, "accepted")
     assert answer.status_code == 200
     assert answer.json()["status"] == "accepted"
-    invitation = Invitation.objects.get(pk=world["invitation"].pk)
+    invitation = Invitation.objects.get(pk=osdi_world["invitation"].pk)
     assert invitation.answer == Invitation.Answer.YES
     assert invitation.delegates == ["Sarah Chebet"]
     assert AuditEntry.objects.filter(action="invitation.answered").count() == 1
-    assert rsvp(client, world, "declined").json()["status"] == "declined"
+    assert rsvp(client, osdi_world, "declined").json()["status"] == "declined"
     invitation.refresh_from_db()
     assert (invitation.answer, invitation.delegates) == (Invitation.Answer.NO, [])
 
 
-def test_rsvp_by_the_organisations_own_key(world, issue, osdi):
+def test_rsvp_by_the_organisations_own_key(osdi_world, issue_key, osdi):
     from alliance.api.scopes import Scope
 
-    own = issue(
-        Scope.READ, Scope.READ_CONTACTS, Scope.WRITE_ATTENDANCES, organisation=world["member"]
+    own = issue_key(
+        Scope.READ, Scope.READ_CONTACTS, Scope.WRITE_ATTENDANCES, organisation=osdi_world["member"]
     )
-    assert rsvp(osdi(own), world, "tentative").status_code == 200
-    assert Invitation.objects.get(pk=world["invitation"].pk).answer == Invitation.Answer.MAYBE
+    assert rsvp(osdi(own), osdi_world, "tentative").status_code == 200
+    assert Invitation.objects.get(pk=osdi_world["invitation"].pk).answer == Invitation.Answer.MAYBE
 
 
-def test_rsvp_refusals(world, keys, osdi):
-    client = osdi(keys["convenor"])
+def test_rsvp_refusals(osdi_world, osdi_keys, osdi):
+    client = osdi(osdi_keys["convenor"])
     for bad in ("needs action", "yes", None, ["accepted"]):
-        assert rsvp(client, world, bad).status_code == 400
-    not_invited = world["listed"][0].contact
-    assert rsvp(client, world, "accepted", contact=not_invited).status_code == 404
-    convening = world["convening"]
+        assert rsvp(client, osdi_world, bad).status_code == 400
+    not_invited = osdi_world["listed"][0].contact
+    assert rsvp(client, osdi_world, "accepted", contact=not_invited).status_code == 404
+    convening = osdi_world["convening"]
     convening.rsvp_deadline = timezone.now() - dt.timedelta(hours=1)
     convening.save()
-    answer = rsvp(client, world, "accepted")
+    answer = rsvp(client, osdi_world, "accepted")
     assert answer.status_code == 409
     assert answer.json()["resource_status"][0]["error_descriptions"][0]["error_code"] == (
         "rsvp_refused"
