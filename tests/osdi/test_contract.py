@@ -257,3 +257,24 @@ def test_bearer_header_works_as_well(osdi_world, osdi_keys, api_client_bearer):
 def test_hidden_signature_is_counted_but_not_listed(osdi_world, osdi_keys, osdi):
     """Sanity of the fixture the at-risk tests rely on."""
     assert SignatureFactory._meta.model.objects.filter(listed_publicly=False).count() == 1
+
+
+def test_same_throttle_and_revocation_as_the_api(osdi_world, osdi_keys, osdi, settings):
+    from django.utils import timezone
+
+    settings.API_THROTTLE_RATE = "2/min"
+    client = osdi(osdi_keys["public"])
+    statuses = [client.get("/osdi/v1/tags").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    throttled = client.get("/osdi/v1/tags")
+    assert throttled.json()["resource_status"][0]["error_descriptions"][0]["error_code"] == (
+        "throttled"
+    )
+    assert throttled["Retry-After"]
+    key = osdi_keys["coordinator"]
+    key.revoked_at = timezone.now()
+    key.save()
+    revoked = osdi(key).get("/osdi/v1/tags")
+    assert revoked.status_code == 401
+    assert revoked["WWW-Authenticate"] == 'OSDI-API-Token realm="osdi"'
+    assert osdi().get("/osdi/v1/tags").status_code == 401
