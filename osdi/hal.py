@@ -1,9 +1,13 @@
 """What makes a response OSDI's: HAL+JSON whatever the client asks for, absolute links
 with the identifier as the last segment, UTC dates, and the paging envelope."""
 
+import hashlib
 import math
 from datetime import UTC, datetime
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -95,15 +99,32 @@ def page_link(request, page: int) -> dict:
     return link(request.build_absolute_uri(request.path.rstrip("/")) + "?" + query.urlencode())
 
 
+def count(queryset) -> int:
+    """`total_records`, kept for OSDI_COUNT_SECONDS (default 10) per query: counting
+    124,000 contacts or 45,000 signatures costs Postgres 40 to 90 ms on every page, while
+    a client walking a collection page by page needs the same total on each. The key is
+    the query's SQL with its parameters, which holds the key's own visibility filters:
+    a count is never shared between queries that see different rows."""
+    seconds = getattr(settings, "OSDI_COUNT_SECONDS", 10)
+    if not seconds:
+        return queryset.count()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    digest = hashlib.sha256(f"{queryset.db}\n{sql}\n{params!r}".encode()).hexdigest()
+    return cache.get_or_set(f"osdi:count:{digest}", queryset.count, seconds)
+
+
 def collection(request, *, name: str, queryset, represent) -> dict:
     """One page of `queryset` as an OSDI collection: the envelope, `next`/`prev` links
     that keep the filter and `per_page`, and the page's resources under `_embedded`
     (`represent` turns the page's rows into resources in a fixed number of queries).
     A page past the end is empty, not an error."""
     page, per_page = page_parameters(request)
-    total = queryset.count()
+    total = count(queryset)
     start = (page - 1) * per_page
-    rows = list(queryset[start : start + per_page]) if start < total else []
+    rows = list(queryset[start : start + per_page])
     resources = represent(rows)
     total_pages = math.ceil(total / per_page)
     links = {"self": page_link(request, page)}

@@ -36,6 +36,7 @@ from osdi.hal import (
 from osdi.schema import OsdiAutoSchema
 from statements import services as statement_services
 from statements.api import signing
+from statements.models import Statement
 
 MODIFIED = {
     "modified_date": date_property("updated_at"),
@@ -167,7 +168,9 @@ class PetitionSignatures(SignatureMixin, Collection):
     required_scopes = {"GET": Scope.READ, "POST": Scope.WRITE_SIGNATURES}
 
     def rows(self):
-        statement = get_object_or_404(querysets.petitions(self), pk=self.kwargs["petition"])
+        statement = get_object_or_404(
+            Statement.objects.visible_to(self.request.user), pk=self.kwargs["petition"]
+        )
         return querysets.signatures(self.request).filter(statement=statement)
 
     @extend_schema(
@@ -288,7 +291,7 @@ class PersonSignatures(SignatureMixin, Collection):
 
 class SignatureItem(SignatureMixin, OsdiView):
     def get(self, request, petition, pk):
-        statement = get_object_or_404(querysets.petitions(self), pk=petition)
+        statement = get_object_or_404(Statement.objects.visible_to(request.user), pk=petition)
         signature = get_object_or_404(
             querysets.signatures(request).filter(statement=statement), pk=pk
         )

@@ -278,3 +278,15 @@ def test_same_throttle_and_revocation_as_the_api(osdi_world, osdi_keys, osdi, se
     assert revoked.status_code == 401
     assert revoked["WWW-Authenticate"] == 'OSDI-API-Token realm="osdi"'
     assert osdi().get("/osdi/v1/tags").status_code == 401
+
+
+def test_kept_counts_are_never_shared_between_keys_that_see_different_rows(
+    osdi_world, osdi_keys, osdi, settings
+):
+    settings.OSDI_COUNT_SECONDS = 60
+    path = f"/osdi/v1/petitions/{osdi_world['published'].pk}/signatures"
+    totals = [
+        osdi(osdi_keys[name]).get(path).json()["total_records"]
+        for name in ("convenor", "public", "convenor", "coordinator")
+    ]
+    assert totals == [4, 3, 4, 3]
