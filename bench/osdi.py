@@ -7,14 +7,15 @@ on Postgres, pages of 25 through gunicorn, with a partner's key in OSDI-API-Toke
 Seeds the organisations (with their contacts) with `seed_bulk` when the database has
 fewer, and a published petition signed by 50,000 of them (one in ten counted without
 the name) when there is none; makes a key with read and read:contacts, counts each
-case's queries in-process, then starts gunicorn (sync workers) and requests each case
-`--requests` times over HTTP, one at a time, as an OSDI client's synchronisation does,
-walking the pages by `_links.next` from the first.
-Target: median under 25 ms for a page of 25 people and of 25 signatures.
+case's queries in-process, then starts gunicorn as production runs it and requests each case
+`--requests` times over HTTP, one at a time: the first page, page 100 (OFFSET 2,475),
+and a walk by `_links.next` from the first page as an OSDI client's synchronisation
+does (pages 1 to 300).
+Target: median under 25 ms for a page of 25 people and of 25 signatures (the first
+page; the deeper pages are printed beside it).
 Ends with `RESULT osdi_people_p50_ms=<n> osdi_signatures_p50_ms=<n> queries=<n>`.
 
-gunicorn serves the project's own WSGI application (`alliance.wsgi`), which mounts
-/osdi/v1/.
+gunicorn runs with production's command line (docker-compose.yml's `web`).
 """
 
 import argparse
@@ -27,13 +28,14 @@ import time
 from urllib.parse import urlsplit
 
 from _support import (
+    RESULTS,
     cpu_seconds,
     describe_machine,
     ensure_organisations,
     percentile,
     print_result,
     setup_django,
-    start_gunicorn,
+    start_production_gunicorn,
     stop_gunicorn,
 )
 
@@ -94,17 +96,23 @@ def ensure_petition(signatures: int) -> int:
     return statement.pk
 
 
-def cases(petition: int) -> list[tuple[str, str]]:
+def cases(petition: int) -> list[tuple[str, str, bool]]:
+    """(label, URL, whether to walk the pages by `next` from it)."""
+    signatures = f"/osdi/v1/petitions/{petition}/signatures"
     return [
-        ("people", "/osdi/v1/people"),
-        ("signatures", f"/osdi/v1/petitions/{petition}/signatures"),
-        ("people since", "/osdi/v1/people?filter=modified_date%20gt%20%272000-01-01%27"),
-        ("petitions", "/osdi/v1/petitions"),
+        ("people", "/osdi/v1/people", False),
+        ("signatures", signatures, False),
+        ("people p100", "/osdi/v1/people?page=100", False),
+        ("signatures p100", f"{signatures}?page=100", False),
+        ("people walk", "/osdi/v1/people", True),
+        ("signatures walk", signatures, True),
+        ("people since", "/osdi/v1/people?filter=modified_date%20gt%20%272000-01-01%27", False),
+        ("petitions", "/osdi/v1/petitions", False),
     ]
 
 
-def measure(port: int, secret: str, start_url: str, requests: int) -> list[float]:
-    """`requests` timed GETs, following `_links.next` from `start_url`."""
+def measure(port: int, secret: str, start_url: str, requests: int, walk: bool) -> list[float]:
+    """`requests` timed GETs of `start_url`, or following `_links.next` from it."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"OSDI-API-Token": secret, "Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
     samples, url = [], start_url
@@ -115,7 +123,7 @@ def measure(port: int, secret: str, start_url: str, requests: int) -> list[float
         body = response.read()
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status == 200, (url, response.status, body[:200])
-        following = json.loads(body)["_links"].get("next")
+        following = json.loads(body)["_links"].get("next") if walk else None
         url = (
             start_url
             if not following
@@ -132,7 +140,6 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=100_000)
     parser.add_argument("--signatures", type=int, default=SIGNATURES)
     parser.add_argument("-n", "--requests", type=int, default=300, help="per case")
-    parser.add_argument("-w", "--workers", type=int, default=2, help="gunicorn workers")
     arguments = parser.parse_args()
 
     setup_django()
@@ -153,7 +160,7 @@ def main() -> None:
     client = APIClient()
     client.credentials(HTTP_OSDI_API_TOKEN=secret)
     query_counts, totals = {}, {}
-    for label, url in cases(petition):
+    for label, url, _walk in cases(petition):
         client.get(url, secure=True)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, secure=True)
@@ -165,16 +172,20 @@ def main() -> None:
     from tests.fixtures.services import free_port
 
     port = free_port()
-    server = start_gunicorn("alliance.wsgi:application", port=port, workers=arguments.workers)
+    # Production's command line (docker-compose.yml's `web`): bench/ holds a module named
+    # osdi too, so gunicorn runs from the project's root, not from bench/.
+    server = start_production_gunicorn(
+        port=port, log_path=RESULTS / f"osdi-gunicorn-{os.getpid()}.log"
+    )
     medians = {}
     try:
         print(
             f"{'case':<14} {'records':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8} {'queries':>8}"
         )
-        for label, url in cases(petition):
-            measure(port, secret, url, 10)  # warm-up
+        for label, url, walk in cases(petition):
+            measure(port, secret, url, 10, walk)  # warm-up
             cpu_before = cpu_seconds(server.pid)
-            samples = measure(port, secret, url, arguments.requests)
+            samples = measure(port, secret, url, arguments.requests, walk)
             cpu = (cpu_seconds(server.pid) - cpu_before) * 1000 / len(samples)
             medians[label] = statistics.median(samples)
             print(
