@@ -172,3 +172,18 @@ def test_rsvp_refusals(osdi_world, osdi_keys, osdi):
     assert answer.json()["resource_status"][0]["error_descriptions"][0]["error_code"] == (
         "rsvp_refused"
     )
+
+
+def test_a_statement_under_moderation_holds_the_signature_as_the_web_does(
+    osdi_world, osdi_keys, osdi
+):
+    statement = StatementFactory(
+        status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE, moderation=True
+    )
+    contact = osdi_world["listed"][0].contact
+    answer = post_signature(osdi(osdi_keys["convenor"]), statement, person_link(contact))
+    assert answer.status_code == 201
+    assert answer.json()["alliance_hub:status"] == Signature.Status.PENDING_MODERATION
+    # Not counted, not listed while it waits.
+    public = osdi(osdi_keys["public"]).get(f"/osdi/v1/petitions/{statement.pk}/signatures")
+    assert public.json()["total_records"] == 0
