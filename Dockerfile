@@ -14,6 +14,7 @@ COPY alliance ./alliance
 COPY members ./members
 COPY campaigns ./campaigns
 COPY statements ./statements
+COPY osdi ./osdi
 RUN pip install .
 
 COPY . .

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "members",
     "campaigns",
     "statements",
+    "osdi",
     # The top floor: home pages, health, demo data, monitoring.
     "alliance",
     "alliance.monitoring",

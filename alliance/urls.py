@@ -1,11 +1,12 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from alliance import views
 from alliance.monitoring.metrics import metrics_view
+from osdi.urls import entry_point as osdi_entry_point
 
 admin.site.site_header = _("Alliance Hub")
 admin.site.site_title = _("Alliance Hub")
@@ -26,6 +27,9 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("statements/", include("statements.urls")),
     path("api/v1/", include("alliance.api_urls")),
+    # /osdi/v1 answers as /osdi/v1/ (OSDI links have no trailing slash).
+    re_path(r"^osdi/v1$", osdi_entry_point),
+    path("osdi/v1/", include("osdi.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]

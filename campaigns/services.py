@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from psycopg import sql
 
+from alliance.core.api.webhooks import emit
 from alliance.core.audit.services import diff, record, snapshot
 from alliance.core.markup import render_markdown
 from alliance.core.messagetexts.services import current_text
@@ -32,7 +33,9 @@ from campaigns.webhooks import (
     CONVENING_CANCELLED,
     CONVENING_CHANGED,
     CONVENING_SCHEDULED,
+    INVITATION_ANSWERED,
     emit_convening_event,
+    invitation_payload_for,
 )
 from members.models import Contact, Organisation
 
@@ -580,6 +583,10 @@ def answer_invitation(*, invitation: Invitation, answer: str, delegates: list[st
             action="invitation.answered",
             target=invitation,
             changes=diff(before, invitation),
+        )
+        emit(
+            event=INVITATION_ANSWERED,
+            payload_for=lambda key: invitation_payload_for(invitation, key),
         )
     return invitation
 

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.site_tour",
     "tests.fixtures.form_pages",
+    "tests.fixtures.osdi",
 ]

@@ -1,5 +1,4 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -10,8 +9,6 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from alliance.core.api.exceptions import ApiError
@@ -19,12 +16,10 @@ from alliance.core.api.filters import UtcIsoDateTimeFilter
 from alliance.core.api.idempotency import idempotent
 from alliance.core.api.models import ApiKey
 from alliance.core.api.schema import ErrorSerializer, id_parameter
-from alliance.core.api.scopes import Scope, acting_user
+from alliance.core.api.scopes import Scope
 from alliance.core.api.views import PartnerDetailView, PartnerListView
-from alliance.core.permissions import is_convenor
-from members.models import Organisation
-from members.rules import represents
 from statements import services
+from statements.api import signing
 from statements.api.serializers import (
     SignatureInputSerializer,
     SignatureSerializer,
@@ -206,18 +201,10 @@ class StatementSignatures(PartnerListView):
 
     @idempotent
     def post(self, request, pk):
-        # A partner may record signatures for any statement open for sign-on, also one
-        # circulated only to invited organisations (which a key cannot list).
-        statement = get_object_or_404(
-            Statement.objects.exclude(status=Statement.Status.DRAFT), pk=pk
-        )
+        statement = signing.signable_statement(pk)
         data = SignatureInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organisation = self._organisation(data.validated_data["organisation"])
-        if not statement.audience_includes(organisation.pk):
-            raise ApiError(
-                403, "not_in_audience", _("This organisation may not sign this statement.")
-            )
+        organisation = signing.partner_organisation(request, data.validated_data["organisation"])
         signatory = services.Signatory(
             name=data.validated_data["signatory_name"],
             email=data.validated_data["signatory_email"],
@@ -225,53 +212,17 @@ class StatementSignatures(PartnerListView):
             listed_publicly=data.validated_data["listed_publicly"],
         )
         try:
-            if not self._speaks_for(organisation):
-                # Whether the organisation signed is not this key's to learn: the answer is
-                # the same either way, and the signature waits for its signer's address.
-                signature = services.claim_signature(
-                    statement=statement,
-                    organisation=organisation,
-                    signatory=signatory,
-                    source=Signature.Source.PARTNER,
-                    language=data.validated_data.get("language") or statement.original_language,
-                )
-                return Response(
-                    SignatureWithEmailSerializer(signature).data, status=status.HTTP_202_ACCEPTED
-                )
-            signature = services.sign(
+            recorded = signing.record_partner_signature(
+                request=request,
                 statement=statement,
                 organisation=organisation,
                 signatory=signatory,
-                source=Signature.Source.PARTNER,
+                language=data.validated_data.get("language"),
             )
         except services.AlreadySigned:
             raise ApiError(
                 409, "already_signed", _("This organisation has signed this statement already.")
             ) from None
-        except DjangoValidationError as refusal:
-            raise ApiError(409, "statement_not_open", " ".join(refusal.messages)) from None
         return Response(
-            SignatureWithEmailSerializer(signature).data, status=status.HTTP_201_CREATED
+            SignatureWithEmailSerializer(recorded.signature).data, status=recorded.status_code
         )
-
-    def _speaks_for(self, organisation: Organisation) -> bool:
-        """Whether the key signs as the organisation itself: a key of the organisation's
-        own, or one acting for a convenor or for one of its representatives. Anyone else
-        is not known as one of its people (a coordinator may not learn who signed)."""
-        key = self.request.auth
-        acting = acting_user(self.request)
-        return (
-            key.organisation_id == organisation.pk
-            or is_convenor(acting)
-            or represents(acting, organisation)
-        )
-
-    def _organisation(self, organisation_id: int) -> Organisation:
-        visible = Organisation.objects.visible_to(self.request.user)
-        own = Q(pk=self.request.auth.organisation_id) if self.request.auth else Q(pk=None)
-        organisation = Organisation.objects.filter(
-            Q(pk__in=visible.values("pk")) | own, pk=organisation_id
-        ).first()
-        if organisation is None:
-            raise ValidationError({"organisation": [_("No such organisation.")]})
-        return organisation

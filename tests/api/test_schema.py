@@ -27,8 +27,14 @@ def test_schema_lists_error_responses_of_every_operation(api, read_key):
         for method, operation in operations.items():
             for code in ("401", "403", "429"):
                 assert code in operation["responses"], f"{method} {path} lacks {code}"
-            assert operation["responses"]["429"]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Error"
+            # The OSDI layer (/osdi/v1/) answers HAL+JSON, its errors in OSDI's shape.
+            media, error = (
+                ("application/hal+json", "OsdiError")
+                if path.startswith("/osdi/")
+                else ("application/json", "Error")
+            )
+            assert operation["responses"]["429"]["content"][media]["schema"] == {
+                "$ref": f"#/components/schemas/{error}"
             }
 
 

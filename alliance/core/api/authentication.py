@@ -27,6 +27,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             secret = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid API key.")) from None
+        return self.authenticate_secret(request, secret)
+
+    def authenticate_secret(self, request, secret: str):
+        """(user, key) for a key's secret however it was sent, or AuthenticationFailed."""
         key = self._find(secret)
         if key is None or not key.matches(secret):
             self._refuse_guessing(request)

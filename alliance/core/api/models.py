@@ -201,6 +201,14 @@ class WebhookSubscription(models.Model):
         blank=True,
         help_text=_("Who hears when the subscription is paused after repeated failures."),
     )
+    # How each delivery's body is written: the API's own envelope, or a format a layer
+    # above registers (alliance.core.api.webhooks.register_payload_format), e.g. "osdi".
+    payload_format = models.CharField(
+        _("payload format"),
+        max_length=20,
+        choices=[("alliance", "Alliance Hub"), ("osdi", "OSDI")],
+        default="alliance",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
     paused_at = models.DateTimeField(_("paused"), null=True, blank=True)

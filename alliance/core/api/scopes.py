@@ -13,6 +13,7 @@ class Scope(models.TextChoices):
     READ_UNLISTED = "read:unlisted", _("read signatures counted without the name (convenors)")
     WRITE_SIGNATURES = "write:signatures", _("record signatures collected by the partner")
     WRITE_MEMBERS = "write:members", _("change organisations and contacts")
+    WRITE_ATTENDANCES = "write:attendances", _("answer invitations to convenings")
 
 
 # A person logged in to the site who browses the API with their session reads what the

@@ -47,6 +47,11 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     paused_at = serializers.DateTimeField(
         allow_null=True, help_text="When it was paused; null when active."
     )
+    payload_format = serializers.ChoiceField(
+        choices=WebhookSubscription._meta.get_field("payload_format").choices,
+        help_text="alliance: the body is {id, event, created_at, data}; osdi: the body is "
+        "an array of OSDI resources, as Action Network posts them (see docs/osdi.md).",
+    )
     created_at = serializers.DateTimeField(help_text="When the subscription was made.")
 
     class Meta:
@@ -56,6 +61,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
             "target_url",
             "events",
             "contact_email",
+            "payload_format",
             "is_active",
             "consecutive_failures",
             "paused_at",
@@ -87,6 +93,12 @@ class WebhookSubscriptionInputSerializer(serializers.Serializer):
         default="",
         allow_blank=True,
         help_text="Who to tell when the subscription is paused after repeated failures.",
+    )
+    payload_format = serializers.ChoiceField(
+        choices=WebhookSubscription._meta.get_field("payload_format").choices,
+        required=False,
+        default="alliance",
+        help_text="How each delivery's body is written: alliance (default) or osdi.",
     )
 
 

@@ -164,11 +164,39 @@ def check_target_url(url: str) -> None:
         resolve_target(url)
 
 
+# --- Payload formats --------------------------------------------------------------------
+
+# Formats a subscription may choose besides the API's own envelope, registered by the
+# layers above this one (the OSDI layer registers "osdi"): name -> formatter(event,
+# payload) -> the whole body to post, or None when the format has nothing for the event.
+PAYLOAD_FORMATS: dict[str, Callable[[str, dict], object | None]] = {}
+DEFAULT_FORMAT = "alliance"
+
+
+def register_payload_format(name: str, formatter: Callable[[str, dict], object | None]) -> None:
+    PAYLOAD_FORMATS[name] = formatter
+
+
+def formatted(subscription: WebhookSubscription, event: str, payload: dict):
+    """The payload the subscription's format posts for `payload` (which is already what
+    its key may learn: a format only rewrites, never adds)."""
+    if subscription.payload_format == DEFAULT_FORMAT:
+        return payload
+    return PAYLOAD_FORMATS[subscription.payload_format](event, payload)
+
+
 def subscribe(
-    *, api_key, target_url: str, events: list[str], contact_email: str = ""
+    *,
+    api_key,
+    target_url: str,
+    events: list[str],
+    contact_email: str = "",
+    payload_format: str = DEFAULT_FORMAT,
 ) -> WebhookSubscription:
     """A new subscription with a new signing secret (the caller shows it once)."""
     check_target_url(target_url)
+    if payload_format != DEFAULT_FORMAT and payload_format not in PAYLOAD_FORMATS:
+        raise ValidationError(_("Choose a known payload format."), code="payload_format")
     unknown = set(events) - set(webhook_events.names())
     if unknown or not events:
         raise ValidationError(_("Choose one or more known events."), code="events")
@@ -178,6 +206,7 @@ def subscribe(
             target_url=target_url,
             events=sorted(set(events)),
             contact_email=contact_email,
+            payload_format=payload_format,
             secret=WebhookSubscription.new_secret(),
         )
         record(
@@ -278,6 +307,8 @@ def emit(
         if event not in subscription.events:
             continue
         for_key = payload if payload_for is None else payload_for(subscription.api_key)
+        if for_key is not None:
+            for_key = formatted(subscription, event, for_key)
         if for_key is not None:
             payloads.append((subscription.pk, for_key))
     if not payloads:
@@ -432,6 +463,10 @@ def send(target: Target, *, body: bytes, headers: dict[str, str]) -> int:
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
+    if delivery.subscription.payload_format != DEFAULT_FORMAT:
+        # A format of its own writes the whole body (formatted when emitted).
+        document = delivery.payload
+        return json.dumps(document, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
     document = {
         "id": str(delivery.idempotency_id),
         "event": delivery.event,
