@@ -100,19 +100,12 @@ class OsdiAutoSchema(AutoSchema):
         return OpenApiTypes.OBJECT if self.method == "POST" else None
 
     def get_response_serializers(self):
-        return OpenApiTypes.OBJECT
-
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        if self.method == "POST" and "200" in responses:
-            for code in ("201", "202"):
-                responses.setdefault(code, responses["200"])
+        """A HAL document on success (and 201/202 for a POST that records or queues), and
+        every error this layer answers, in OSDI's error shape."""
+        responses = {"200": OpenApiTypes.OBJECT}
+        if self.method == "POST":
+            responses.update({"201": OpenApiTypes.OBJECT, "202": OpenApiTypes.OBJECT})
         errors = {**ERRORS, **(POST_ERRORS if self.method == "POST" else {})}
         for code, description in errors.items():
-            responses.setdefault(
-                code,
-                self._get_response_for_code(
-                    OpenApiResponse(OsdiErrorSerializer, description=description), code
-                ),
-            )
+            responses[code] = OpenApiResponse(OsdiErrorSerializer, description=description)
         return responses

@@ -13,6 +13,7 @@ def test_every_app_declares_its_events_and_core_delivers_them_all():
         "convening.scheduled",
         "convening.changed",
         "convening.cancelled",
+        "invitation.answered",
         "statement.published",
         "signature.confirmed",
         "signature.withdrawn",
