@@ -6,8 +6,10 @@ tests/docs/test_screenshot_references.py checks that the pages reference only th
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from alliance.demo import data
 
@@ -21,10 +23,13 @@ class Shot:
     name: str
     # A demo user (alliance.demo.data), or None for a visitor who is not logged in.
     persona: object
+    # Called with the shot's language active (the message editor's path names it).
     path: Callable[[], str]
     width: int = WIDE
     # Swagger UI, at /api/v1/docs/, speaks English only.
     languages: tuple[str, ...] = LANGUAGES
+    # A <details> element (CSS selector) opened before the picture is taken.
+    open_details: str = ""
 
 
 def _open_request_path() -> str:
@@ -45,6 +50,30 @@ def _uganda_convening(view: str) -> Callable[[], str]:
 
 def _open_statement(view: str) -> Callable[[], str]:
     return lambda: reverse(f"statements:{view}", args=[data.OPEN_STATEMENT_SLUG])
+
+
+def _open_statement_pk() -> int:
+    from statements.models import Statement
+
+    return Statement.objects.get(slug=data.OPEN_STATEMENT_SLUG).pk
+
+
+def _bulk(**fields) -> Callable[[], str]:
+    """The directory's "act on the selection" page, with what it will do shown before the
+    confirmation: the fields are those the directory's form sends (a callable value is
+    looked up when the shot is taken, once the demo data is in)."""
+
+    def path() -> str:
+        values = {name: value() if callable(value) else value for name, value in fields.items()}
+        return reverse("members:bulk") + "?" + urlencode(values)
+
+    return path
+
+
+def _focus_area_pk() -> int:
+    from members.models import FocusArea
+
+    return FocusArea.objects.order_by("name").first().pk
 
 
 SHOTS = [
@@ -69,6 +98,31 @@ SHOTS = [
         data.CONVENOR,
         lambda: reverse("statements:tracking", args=[data.DAVOS_STATEMENT_SLUG]),
     ),
+    Shot(
+        "convenor-directory-bulk",
+        data.CONVENOR,
+        _bulk(all="1", filter="country=UG", action="statement_invite", target=_open_statement_pk),
+    ),
+    Shot("convenor-statements", data.CONVENOR, lambda: reverse("statements:list") + "?q=tax"),
+    Shot(
+        "convenor-messages",
+        data.CONVENOR,
+        lambda: reverse(
+            "statements:message",
+            args=[data.OPEN_STATEMENT_SLUG, "statement_reminder", get_language()],
+        ),
+    ),
+    Shot(
+        "convenor-tracking-charts",
+        data.CONVENOR,
+        lambda: reverse("statements:tracking", args=[data.OPEN_STATEMENT_SLUG]) + "#charts-title",
+    ),
+    Shot(
+        "convenor-share",
+        data.CONVENOR,
+        lambda: reverse("statements:detail", args=[data.DAVOS_STATEMENT_SLUG]) + "#share-title",
+        open_details=".statement-share__embed",
+    ),
     Shot("convenor-convening", data.CONVENOR, _uganda_convening("convening")),
     Shot("convenor-invitations", data.CONVENOR, _uganda_convening("invitations")),
     # National coordinator
@@ -78,6 +132,13 @@ SHOTS = [
     ),
     Shot("coordinator-dashboard", data.UGANDA_COORDINATOR, lambda: reverse("members:dashboard")),
     Shot("coordinator-convening", data.UGANDA_COORDINATOR, _uganda_convening("convening")),
+    Shot("coordinator-offline-record", data.UGANDA_COORDINATOR, _open_statement("offline_record")),
+    Shot("coordinator-offline-import", data.UGANDA_COORDINATOR, _open_statement("offline_import")),
+    Shot(
+        "coordinator-directory-bulk",
+        data.UGANDA_COORDINATOR,
+        _bulk(all="1", filter="", action="focus_add", target=_focus_area_pk),
+    ),
     # Member representative, and the public
     Shot("member-home", data.MEMBER, lambda: "/"),
     Shot("member-respond", data.MEMBER, _open_request_path),
@@ -101,6 +162,12 @@ SHOTS = [
     ),
     # Partner
     Shot("partner-api-docs", None, lambda: reverse("api:docs"), languages=("en",)),
+    Shot(
+        "partner-embed",
+        None,
+        lambda: reverse("statements:embed", args=[data.DAVOS_STATEMENT_SLUG]),
+        width=NARROW,
+    ),
 ]
 
 

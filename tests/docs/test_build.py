@@ -59,6 +59,7 @@ def test_a_broken_link_or_a_page_missing_from_the_nav_fails_the_build(tmp_path):
         pytest.skip("mkdocs is not installed (pip install -e '.[dev]')")
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copy(ROOT / "CHANGELOG.md", tmp_path / "CHANGELOG.md")  # docs/running/changelog.md
 
     def build() -> subprocess.CompletedProcess:
         return subprocess.run(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from PIL import Image
 
 from alliance.demo import data
@@ -30,11 +31,13 @@ def save_small(source: Path, target: Path) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_documented_screenshot_is_taken_in_english_and_french(
-    live_server, page, tmp_path, compiled_translations
+    live_server, page, tmp_path, compiled_translations, settings
 ):
     # `page` (not `browser`) so that the test skips with the other browser tests under
     # `-p no:playwright`; each persona and width gets a context of its own below.
     browser = page.context.browser
+    # The addresses the pages show (share links, the widget's code), as on a real hub.
+    settings.SITE_URL = "https://hub.example.org"
     call_command("seed_demo", verbosity=0)
     forget_used_codes()
     out = Path(os.environ.get("DOCS_SCREENSHOTS_DIR") or tmp_path)
@@ -68,9 +71,14 @@ def test_every_documented_screenshot_is_taken_in_english_and_french(
                         or language not in shot.languages
                     ):
                         continue
-                    response = page.goto(live_server.url + shot.path())
+                    # A path may depend on the language (the message editor's, say).
+                    with translation.override(language):
+                        path = shot.path()
+                    response = page.goto(live_server.url + path)
                     assert response.status == 200, (shot.name, response.status)
                     page.wait_for_load_state("networkidle")
+                    if shot.open_details:
+                        page.locator(shot.open_details).evaluate("details => details.open = true")
                     assert page.locator("html").get_attribute("lang").startswith(language), (
                         shot.name
                     )
