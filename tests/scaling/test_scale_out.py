@@ -145,7 +145,7 @@ def cluster(request, tmp_path, smtp_server, django_db_setup):
         url = pooler.url(user=database["USER"], database=database["NAME"])
         extra["DATABASE_POOLER"] = "pgbouncer"
     redis_server = RedisServer(tmp_path).start()
-    previous = (app.conf.task_always_eager, app.conf.broker_url)
+    previous = (app.conf.task_always_eager,)
     use_broker(redis_server.url, eager=False)
     env = celery_environment(
         database=url,
@@ -183,7 +183,7 @@ def cluster(request, tmp_path, smtp_server, django_db_setup):
         redis_server.stop()
         if pooler is not None:
             pooler.stop()
-        use_broker(previous[1], eager=previous[0])
+        use_broker(None, eager=previous[0])
         smtp_server.clear()
 
 
