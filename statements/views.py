@@ -30,7 +30,7 @@ from alliance.collation import collated, sort_key
 from alliance.csv_export import csv_response
 from alliance.permissions import is_convenor, is_coordinator
 from members.models import Contact, NationalAlliance, Organisation
-from statements import services
+from statements import services, tracking_board
 from statements.counting import alliance_progress, signature_count, stored_signature_count
 from statements.forms import (
     CirculationForm,
@@ -890,26 +890,7 @@ def tracking(request, slug):
     statement = get_object_or_404(Statement, slug=slug)
     _check(request, "statements.view_tracking", statement)
     answer = request.GET.get("answer", "")
-    # The columns the rows show: the page reads 200 of each.
-    requests = (
-        statement.signon_requests.select_related("organisation")
-        .only("statement", "answer", "answered_at", "organisation__name", "organisation__country")
-        .order_by("organisation__name")
-    )
-    if answer in SignOnRequest.Answer.values:
-        requests = requests.filter(answer=answer)
-    page = Paginator(requests, 200).get_page(request.GET.get("page"))
-    signatures = {
-        signature.organisation_id: signature
-        for signature in Signature.objects.filter(
-            statement=statement,
-            organisation_id__in=[r.organisation_id for r in page],
-        )
-        .only("organisation", "signatory_name", "signatory_title", "status", "listed_publicly")
-        .order_by("created_at")
-    }
-    for signon_request in page:
-        signon_request.signature = signatures.get(signon_request.organisation_id)
+    page = tracking_board.page_of_requests(statement, answer=answer, number=request.GET.get("page"))
     return render(
         request,
         "statements/tracking.html",
@@ -918,6 +899,7 @@ def tracking(request, slug):
             # The title in the reader's language where the statement has it.
             "title": _title_in(statement, translation.get_language()),
             "page": page,
+            "rows": tracking_board.rows_html(statement, page),
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
             "tracking": services.tracking(statement),
