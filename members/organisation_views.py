@@ -23,7 +23,7 @@ from alliance.audit.models import AuditEntry
 from alliance.audit.services import readable, record
 from alliance.csv_export import csv_response
 from alliance.permissions import require
-from members import directory, profiles
+from members import directory, directory_rows, profiles
 from members.models import Contact, Membership, Organisation
 from members.organisation_forms import ContactForm, OrganisationForm
 
@@ -42,6 +42,7 @@ def directory_page(request):
     context = {
         "filters": filters,
         "page": page,
+        "rows": directory_rows.rows_html(page.organisations),
         "count": directory.count_results(filters.qs),
         "query": query,
         "may_export": request.user.has_perm("members.export_directory"),
