@@ -1,7 +1,9 @@
 """The idiomatic floor of bench/signing.py: the public signing row written as a Django
 tutorial would write it (a function view, a plain Django form, `objects.create`), under
 the whole of production's settings and middleware, at the public form's own path (so
-that nginx applies the same location to it).
+that nginx applies the same location to it). It checks what the application's form
+checks (a country among the ISO codes, one of the kinds of organisation, an address),
+the plain way: Django's ChoiceField over django-countries' list and the model's choices.
 
 Run by gunicorn with production's command line, `_signing_idiomatic` in place of
 `alliance.wsgi`.
@@ -20,17 +22,19 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.http import HttpResponse, HttpResponseRedirect  # noqa: E402
 from django.shortcuts import get_object_or_404  # noqa: E402
 from django.urls import path  # noqa: E402
+from django_countries import countries  # noqa: E402
 
 application = get_wsgi_application()
 settings.ROOT_URLCONF = __name__  # this module's one URL, below
 
+from members.models import Organisation  # noqa: E402
 from statements.models import PublicSubmission, Statement  # noqa: E402
 
 
 class SubmissionForm(forms.Form):
     organisation_name = forms.CharField(max_length=300)
-    country = forms.CharField(max_length=2)
-    kind = forms.CharField(max_length=20)
+    country = forms.ChoiceField(choices=countries)
+    kind = forms.ChoiceField(choices=Organisation.Kind.choices)
     signatory_name = forms.CharField(max_length=200)
     signatory_title = forms.CharField(max_length=200, required=False)
     email = forms.EmailField()
