@@ -71,6 +71,16 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_pid() -> int:
+    """The postmaster's process id: its CPU time and its backends' are PostgreSQL's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        directory = Path(cursor.fetchone()[0])
+    return int((directory / "postmaster.pid").read_text().split()[0])
+
+
 def start_gunicorn(
     application: str, *, port: int, workers: int, env: dict | None = None
 ) -> subprocess.Popen:
@@ -98,20 +108,26 @@ def start_gunicorn(
     return server
 
 
-def start_production_gunicorn(*, port: int, log_path: Path) -> subprocess.Popen:
+def start_production_gunicorn(
+    *, port: int, log_path: Path, application: str | None = None, env: dict | None = None
+) -> subprocess.Popen:
     """gunicorn with production's command line (docker-compose.yml's `web`), bound to a
-    loopback port instead of 0.0.0.0:8000; its access log (stdout) goes to `log_path`."""
+    loopback port instead of 0.0.0.0:8000; its access log (stdout) goes to `log_path`.
+    `application` (a module of bench/) replaces `alliance.wsgi` for a floor measured
+    under the same command line."""
     import yaml
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     arguments = list(compose["services"]["web"]["command"][1:])
     arguments[arguments.index("--bind") + 1] = f"127.0.0.1:{port}"
+    if application is not None:
+        arguments[arguments.index("alliance.wsgi")] = application
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", *arguments],
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}", **(env or {})},
             stdout=log,
         )
     _wait_until_answering(server, port)

@@ -43,6 +43,7 @@ from _support import (
     cpu_seconds,
     describe_machine,
     ensure_organisations,
+    postgres_pid,
     print_result,
     setup_django,
     start_production_gunicorn,
@@ -221,16 +222,6 @@ def count_queries(client, path: str, headers: dict | None = None) -> int:
         response = client.get(path, secure=True, headers=headers)
     assert response.status_code == 200, (path, response.status_code)
     return len(queries)
-
-
-def postgres_pid() -> int:
-    """The postmaster's process id: its CPU time and its backends' are PostgreSQL's."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW data_directory")
-        directory = Path(cursor.fetchone()[0])
-    return int((directory / "postmaster.pid").read_text().split()[0])
 
 
 def run_wrk(url: str, seconds: int, env: dict) -> dict:

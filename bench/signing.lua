@@ -9,8 +9,11 @@ local token = os.getenv("BENCH_TOKEN") or ""
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local origin = os.getenv("BENCH_ORIGIN") or ""
 local run = os.getenv("BENCH_RUN") or "run"
--- BENCH_MODE=read: plain GETs of the URL given to wrk (the crowd reading the page).
+-- BENCH_MODE=read: plain GETs of the URL given to wrk (the crowd reading the page), in
+-- four languages in turn (bench/signing.py's LANGUAGES).
 local reading = os.getenv("BENCH_MODE") == "read"
+local languages = {"en-GB,en;q=0.9", "fr-FR,fr;q=0.9,en;q=0.5", "es", "pt-BR,pt;q=0.9"}
+local reads = {}
 
 local threads = {}
 local thread_number = 0
@@ -29,6 +32,12 @@ refused = 0
 function init(args)
    wrk.headers["X-Forwarded-Proto"] = "https"
    if reading then
+      for i, language in ipairs(languages) do
+         reads[i] = wrk.format("GET", nil, {
+            ["X-Forwarded-Proto"] = "https",
+            ["Accept-Language"] = language,
+         })
+      end
       return
    end
    wrk.method = "POST"
@@ -39,7 +48,8 @@ end
 
 function request()
    if reading then
-      return wrk.format("GET")
+      sent = sent + 1
+      return reads[sent % #reads + 1]
    end
    sent = sent + 1
    local id = run .. "-" .. thread_number .. "-" .. sent

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alliance.core.audit.services import record
 from alliance.core.csv_export import csv_response
 from alliance.core.permissions import require
-from members import alliance_services, dashboard
+from members import alliance_services, dashboard, dashboard_figures
 from members.alliance_forms import (
     AppointCoordinatorForm,
     CompositionTargetForm,
@@ -225,16 +225,28 @@ def dashboard_page(request):
         "figures": figures,
         "alliance": alliance,
         "alliance_choices": choices.only("name", "slug"),
+        "target_rows": [
+            (CompositionTarget.Measure.GLOBAL_SOUTH.label, figures.global_south),
+            (CompositionTarget.Measure.WOMENS_RIGHTS.label, figures.womens_rights),
+        ],
+        "figures_html": dashboard_figures.rendered(figures, lambda: _figures_context(figures)),
+        "may_set_targets": may_set_targets,
+        "target_form": CompositionTargetForm(initial={"alliance": alliance}),
+    }
+    return render(request, "members/dashboard.html", context)
+
+
+def _figures_context(figures) -> dict:
+    """What members/includes/dashboard_figures.html shows: the map, the breakdowns, the
+    charts and the growth tables."""
+    return {
+        "figures": figures,
         "world_map": dashboard.world_map(figures.countries, label=_("Map of members by country")),
         "charts": [
             (_("Member organisations"), dashboard.growth_chart(figures.months)),
             (_("Shares, in percent"), dashboard.shares_chart(figures.months, figures)),
         ],
         "chart_size": dashboard.CHART_SIZE,
-        "target_rows": [
-            (CompositionTarget.Measure.GLOBAL_SOUTH.label, figures.global_south),
-            (CompositionTarget.Measure.WOMENS_RIGHTS.label, figures.womens_rights),
-        ],
         "breakdowns": [
             (_("Kind"), "kinds-table", figures.by_kind),
             (_("Region"), "regions-table", figures.by_region),
@@ -255,10 +267,7 @@ def dashboard_page(request):
                 figures.months,
             ),
         ],
-        "may_set_targets": may_set_targets,
-        "target_form": CompositionTargetForm(initial={"alliance": alliance}),
     }
-    return render(request, "members/dashboard.html", context)
 
 
 def _growth_table(title, table_id, lines, counts_per_month, months) -> dict:

@@ -56,15 +56,8 @@ class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
         attrs = self.build_attrs(self.attrs, attrs)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option_value, mark_safe(" selected") if str(option_value) in chosen else "", label)
-                for option_value, label in self._flat_choices()
-            ),
-        )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+        options = tuple((str(value), str(label)) for value, label in self._flat_choices())
+        return _select_html(name, flatatt(attrs), options, frozenset(chosen))
 
     def _flat_choices(self):
         for option_value, label in self.choices:
@@ -73,6 +66,22 @@ class QuickSelect(forms.Select):
             else:
                 # ModelChoiceIterator wraps the value of model choices.
                 yield getattr(option_value, "value", option_value), label
+
+
+# Escaping every option of the same few selects (some 250 countries in four languages)
+# again for each page was a third of the directory's Python time; the HTML is a function
+# of its arguments alone.
+@functools.lru_cache(maxsize=512)
+def _select_html(name: str, attrs: str, options: tuple, chosen: frozenset) -> str:
+    rendered = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value in chosen else "", label)
+            for value, label in options
+        ),
+    )
+    return format_html('<select name="{}"{}>{}</select>', name, attrs, rendered)
 
 
 @functools.lru_cache(maxsize=32)

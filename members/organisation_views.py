@@ -23,7 +23,7 @@ from alliance.core.audit.models import AuditEntry
 from alliance.core.audit.services import readable, record
 from alliance.core.csv_export import csv_response
 from alliance.core.permissions import require
-from members import bulk, directory, profiles
+from members import bulk, directory, directory_rows, profiles
 from members.models import Contact, Membership, Organisation
 from members.organisation_forms import ContactForm, OrganisationForm
 
@@ -43,6 +43,7 @@ def directory_page(request):
     context = {
         "filters": filters,
         "page": page,
+        "rows": directory_rows.rows_html(page.organisations, ticks=may_export),
         "count": directory.count_results(filters.qs),
         "query": query,
         "may_export": may_export,

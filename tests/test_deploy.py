@@ -176,6 +176,12 @@ def test_the_proxys_environment_fills_every_placeholder_of_the_template():
     assert placeholders == given
 
 
+def test_production_limits_public_signing_to_30_a_minute_per_address():
+    """The template leaves the rate to its environment so that the benchmark (one
+    address for its whole crowd) can raise it; production's stays 30 a minute."""
+    assert COMPOSE["services"]["proxy"]["environment"]["ALLIANCE_PUBLIC_SIGNING_RATE"] == "30r/m"
+
+
 @pytest.mark.parametrize("service", ["web", "worker", "beat", "migrate", "collectstatic"])
 def test_compose_commands_exist_in_this_project(service):
     """Every program a service runs is installed by the project's dependencies, and every
