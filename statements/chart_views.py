@@ -1,4 +1,5 @@
-"""The tracking charts' figures as CSV (the page draws them: statements.views.tracking)."""
+"""The tracking charts' figures as CSV (the page draws them:
+statements.views.circulation.tracking)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404

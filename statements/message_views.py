@@ -16,7 +16,7 @@ from alliance.core.messagetexts.views import Editor, message_editor
 from members.models import Organisation
 from statements import messages as statement_messages
 from statements.models import Statement
-from statements.views import _check, _guarded, _title_in
+from statements.views._common import _check, _guarded, _title_in
 
 # The organisations the preview offers: the first ones asked, by name.
 PREVIEW_RECIPIENTS = 200

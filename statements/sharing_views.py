@@ -29,14 +29,12 @@ from statements.counting import signature_count
 from statements.forms import PublicSignatureForm
 from statements.models import Signature, Statement
 from statements.sharing import share_image as render_share_image
-from statements.views import (
+from statements.views._common import _current_version, _page_language, _text_context
+from statements.views.public_page import PUBLIC_CACHE_CONTROL
+from statements.views.public_signing import (
     CHECK_EMAIL_MAX_AGE,
     CHECK_EMAIL_SALT,
-    PUBLIC_CACHE_CONTROL,
     HttpResponseSeeOther,
-    _current_version,
-    _page_language,
-    _text_context,
 )
 
 # How many of the latest listed signatories the widget names.

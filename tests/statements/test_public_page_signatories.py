@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from statements import services, views
+from statements import services
 from statements.counting import recount_signatures
+from statements.views import public_page
 from tests.factories import OrganisationFactory, SignatureFactory
 
 HIDDEN = "Hidden Defenders Collective"
@@ -91,7 +92,7 @@ def test_the_unlisted_are_never_named_nor_counted_in_a_group(client, published, 
 def test_the_second_page_goes_on_with_the_group_and_keeps_the_grouping(
     client, published, monkeypatch
 ):
-    monkeypatch.setattr(views, "SIGNATORIES_PER_PAGE", 2)
+    monkeypatch.setattr(public_page, "SIGNATORIES_PER_PAGE", 2)
     first = page(client, published, by="kind")
     second = page(client, published, by="kind", page="2")
     assert groups_in(first) == [("network", "3", ["Kampala Tax Justice", "Mombasa Fisherfolk"])]

@@ -16,9 +16,10 @@ from django.utils import timezone
 from alliance.core.audit.models import AuditEntry
 from alliance.core.outbox.models import OutgoingMessage
 from alliance.core.outbox.services import render
-from statements import services, views
+from statements import services
 from statements.models import PublicSubmission, Signature, Statement
 from statements.services import public_signing
+from statements.views import public_signing as public_signing_views
 
 PUBLIC_SIGNATURE = {
     "organisation_name": "Lagos Tax Justice Network",
@@ -113,14 +114,14 @@ def test_under_a_burst_each_process_reads_the_statement_once_every_few_seconds(
     client, open_to_anyone, settings, monkeypatch
 ):
     settings.PUBLIC_SIGNING_STATEMENT_SECONDS = 2
-    monkeypatch.setattr(views, "_open_statements", {})
+    monkeypatch.setattr(public_signing_views, "_open_statements", {})
     client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE)
     with CaptureQueriesContext(connection) as queries:
         assert client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE).status_code == 303
     assert [query["sql"].split()[0] for query in queries.captured_queries] == ["INSERT"]
     # Published meanwhile: refused once the process's seconds are over.
     Statement.objects.filter(pk=open_to_anyone.pk).update(status=Statement.Status.PUBLISHED)
-    views._open_statements[open_to_anyone.slug] = (0, open_to_anyone)
+    public_signing_views._open_statements[open_to_anyone.slug] = (0, open_to_anyone)
     assert client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE).status_code == 404
     assert PublicSubmission.objects.count() == 2
 

@@ -1,0 +1,355 @@
+"""The list of statements and a statement's own page: its text, its signatories, the
+signing form that fits the reader and, for those who run it, the management panel.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django_countries.fields import Country
+
+from alliance.core.collation import collated, sort_key
+from alliance.core.permissions import is_convenor
+from members.models import Contact, NationalAlliance, Organisation
+from statements import services, sharing
+from statements.counting import alliance_progress, signature_count, stored_signature_count
+from statements.forms import SignatureForm
+from statements.listing import StatementFilter
+from statements.models import Signature, Statement, StatementVersion
+from statements.views._common import _current_text, _current_version, _page_language, _text_context
+
+SIGNATORIES_PER_PAGE = 500
+
+
+def statement_list(request):
+    """Published statements for everyone; the ones being circulated to the visitor's
+    organisation; everything for convenors. The counts are the stored counters
+    (statements.counting), which lag the signatures by at most the recount's 5 seconds:
+    no count query per statement, however many signatures there are. Searched and
+    filtered through statements.listing."""
+    filters = StatementFilter(request.GET, user=request.user)
+    valid = filters.is_valid()
+    statements = (
+        (filters.qs if valid else Statement.objects.none())
+        .prefetch_related(
+            Prefetch("versions", queryset=StatementVersion.objects.prefetch_related("texts"))
+        )
+        .order_by("-published_at", "-created_at")
+    )
+    language = translation.get_language()
+    sections: dict[str, list] = {status: [] for status in Statement.Status.values}
+    for statement in statements:
+        statement.text = _current_text(statement, language)
+        statement.signature_count = stored_signature_count(statement).total
+        sections[statement.status].append(statement)
+    return render(
+        request,
+        "statements/list.html",
+        {
+            "sections": [
+                (Statement.Status(status).label, items)
+                for status, items in sections.items()
+                if items
+            ],
+            "can_add": request.user.has_perm("statements.add_statement"),
+            "filters": filters,
+            "filtered": any(request.GET.get(name) for name in filters.filters),
+        },
+        status=200 if valid else 400,
+    )
+
+
+# The public page of a statement a crowd refreshes to watch the count: anonymous readers
+# may be answered by a shared cache (nginx in production) for a few seconds, and the
+# stale page while one request renders the next (the count itself lags by as much, see
+# statements.counting).
+PUBLIC_PAGE_SECONDS = 5
+
+
+PUBLIC_PAGE_STALE_SECONDS = 30
+
+
+PUBLIC_CACHE_CONTROL = (
+    f"public, max-age={PUBLIC_PAGE_SECONDS}, stale-while-revalidate={PUBLIC_PAGE_STALE_SECONDS}"
+)
+
+
+def detail(request, slug, *, sign_form=None, status=200):
+    """The statement in one language: text, count, and the signatories who chose to be
+    listed, grouped by country or by kind (`?by=kind`), a page at a time; the ones counted
+    only are never named. Works without JavaScript."""
+    statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
+    version = _current_version(statement)
+    language = _page_language(request)
+    grouping = _grouping(request)
+    signatories = _signatories(request, statement, grouping, language)
+    count = signature_count(statement)
+    signing = _signing_context(request, statement, version, sign_form)
+    # Only a page without a form of its own is shared: the same bytes go to every
+    # anonymous reader, so they must carry no CSRF token (the header's language form
+    # then has none either; the statement's own language links do the switching).
+    shared = _is_anonymous_reader(request) and status == 200 and not _has_form(signing)
+    context = {
+        "statement": statement,
+        "version": version,
+        **_text_context(statement, version, language),
+        "total": count.total,
+        "unlisted": count.unlisted,
+        "grouping": grouping,
+        **signatories,
+        **signing,
+        **_management_context(request, statement),
+        "alliance_progress": _alliance_progress(request, statement),
+    }
+    context.update(
+        sharing.page_context(
+            statement=statement, text=context["text"], language=language, total=count.total
+        )
+    )
+    if shared:
+        context.update(csrf_token="", shared_page=True)
+    with translation.override(language):
+        response = TemplateResponse(request, "statements/detail.html", context, status=status)
+        response.render()
+    response["Content-Language"] = language
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL if shared else "private"
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def _is_anonymous_reader(request) -> bool:
+    """A reader with nothing of their own to see on the page (no session, no pending
+    message): the page may be shared with every such reader."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not any(name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, "messages"))
+    )
+
+
+# How the listed signatories are grouped (`?by=`): the first is the default.
+SIGNATORY_GROUPINGS = {"country": "organisation__country", "kind": "organisation__kind"}
+
+
+def _grouping(request) -> str:
+    asked = request.GET.get("by", "")
+    return asked if asked in SIGNATORY_GROUPINGS else next(iter(SIGNATORY_GROUPINGS))
+
+
+@dataclass
+class SignatoryGroup:
+    label: str
+    count: int  # listed signatories in the whole group, on every page
+    names: list[str] = field(default_factory=list)
+    key: str = ""
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count: the group counts already add up to it, so no
+    COUNT(*) over tens of thousands of signatures."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+@dataclass
+class _Listing:
+    """What the signatories part of the page shows, as plain data that Django's cache
+    can keep: every group's count and the names on one page."""
+
+    counts: dict[str, int]
+    labels: dict[str, str]
+    keys: list[str]  # the groups in the order of their labels
+    rows: list[tuple[str, str]]  # (group, organisation name) on the page
+    number: int
+
+    def context(self) -> dict:
+        total = sum(self.counts.values())
+        page = Paginator(range(total), SIGNATORIES_PER_PAGE).get_page(self.number)
+        groups: list[SignatoryGroup] = []
+        for key, name in self.rows:
+            if not groups or groups[-1].key != key:
+                groups.append(self._group(key))
+            groups[-1].names.append(name)
+        return {
+            "page": page,
+            "groups": groups,
+            "group_summary": [self._group(key) for key in self.keys],
+        }
+
+    def _group(self, key: str) -> "SignatoryGroup":
+        return SignatoryGroup(label=self.labels[key], count=self.counts[key], key=key)
+
+
+def _signatories(request, statement, grouping: str, language: str) -> dict:
+    """One page of the listed signatories in groups named in the page's language, and
+    every group's count.
+
+    Both read every signature of the statement with its organisation, so readers who
+    all see the same list (convenors; anonymous readers whom the proxy does not answer)
+    share it through Django's cache for as long as the public page is kept, under a key
+    holding the stored count's time (a new count, a new list)."""
+    number = request.GET.get("page") or "1"
+    scope = _signatory_scope(request.user)
+    key = None
+    if scope and statement.counted_at and number.isdigit() and len(number) <= 6:
+        key = (
+            f"signatories:{statement.pk}:{statement.counted_at.timestamp()}:{scope}:"
+            f"{grouping}:{language}:{SIGNATORIES_PER_PAGE}:{int(number)}"
+        )
+    # Plain values in the cache, so that no pickled class outlives a change of the code.
+    cached = cache.get(key) if key else None
+    listing = _Listing(**cached) if cached else None
+    if listing is None:
+        listing = _list_signatories(request.user, statement, grouping, language, number)
+        if key:
+            cache.set(key, vars(listing), PUBLIC_PAGE_SECONDS)
+    return listing.context()
+
+
+def _signatory_scope(user) -> str | None:
+    """A name for the signatures `user` may see when many readers see the same ones
+    (Signature.objects.visible_to); None when they depend on who `user` is."""
+    if is_convenor(user):
+        return "all"
+    if not user.is_authenticated:
+        return "public"
+    return None
+
+
+def _list_signatories(user, statement, grouping: str, language: str, number) -> _Listing:
+    """The counts come from one aggregate query; the page is one query of its own."""
+    field_name = SIGNATORY_GROUPINGS[grouping]
+    listed = Signature.objects.visible_to(user).filter(
+        statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True
+    )
+    counts = dict(
+        listed.order_by(field_name)
+        .values(field_name)
+        .annotate(n=Count("pk"))
+        .values_list(field_name, "n")
+    )
+    with translation.override(language):
+        labels = _group_labels(grouping, counts)
+    # Groups in the order of their names in the page's language, names within a group as
+    # its readers sort them.
+    keys = sorted(counts, key=lambda key: sort_key(labels[key]))
+    group_order = Case(
+        *(When(**{field_name: key}, then=Value(rank)) for rank, key in enumerate(keys)),
+        default=Value(len(keys)),
+        output_field=IntegerField(),
+    )
+    rows = (
+        listed.select_related("organisation")
+        .only("organisation__name", "organisation__country", "organisation__kind")
+        .order_by(group_order, collated("organisation__name", language), "pk")
+    )
+    page = _CountedPaginator(rows, SIGNATORIES_PER_PAGE, count=sum(counts.values())).get_page(
+        number
+    )
+    return _Listing(
+        counts=counts,
+        labels={key: str(label) for key, label in labels.items()},
+        keys=keys,
+        rows=[
+            (_group_key(signature.organisation, grouping), signature.organisation.name)
+            for signature in page.object_list
+        ],
+        number=page.number,
+    )
+
+
+def _group_key(organisation, grouping: str) -> str:
+    return organisation.country.code if grouping == "country" else organisation.kind
+
+
+def _group_labels(grouping: str, keys) -> dict[str, str]:
+    if grouping == "country":
+        return {code: Country(code).name or code for code in keys}
+    kinds = dict(Organisation.Kind.choices)
+    return {kind: str(kinds.get(kind, kind)) for kind in keys}
+
+
+def _has_form(signing_context: dict) -> bool:
+    return any(signing_context[name] for name in ("sign_form", "own_signature"))
+
+
+def _signing_context(request, statement, version, sign_form) -> dict:
+    """The signing part of the page: a representative's signature or their form, or a
+    link to the public form when any organisation may sign (a link, not the form: the
+    page stays the same for every anonymous reader, and so can be shared)."""
+    contact = (
+        Contact.objects.filter(user=request.user).select_related("organisation").first()
+        if request.user.is_authenticated
+        else None
+    )
+    own = services.live_signature(statement, contact.organisation) if contact else None
+    can_sign = (
+        contact is not None
+        and own is None
+        and request.user.has_perm("statements.sign_statement", statement)
+    )
+    if can_sign and sign_form is None:
+        sign_form = SignatureForm(
+            initial={
+                "signatory_name": contact.name,
+                "signatory_title": contact.role,
+                "email": contact.email,
+            }
+        )
+    signable_by_anyone = (
+        statement.status == Statement.Status.OPEN
+        and statement.audience == Statement.Audience.ANYONE
+    )
+    return {
+        "public_signing": contact is None and signable_by_anyone,
+        "own_signature": own,
+        "signed_earlier_text": own is not None and version and own.version_id != version.pk,
+        "may_confirm": own is not None
+        and request.user.has_perm("statements.confirm_signature", own),
+        "may_withdraw": own is not None
+        and request.user.has_perm("statements.withdraw_signature", own),
+        "sign_form": sign_form if can_sign else None,
+    }
+
+
+def _alliance_progress(request, statement):
+    """A coordinator's view of how their alliances' organisations answered an open
+    statement (convenors have the tracking board)."""
+    user = request.user
+    if statement.status != Statement.Status.OPEN or not user.is_authenticated:
+        return None
+    if is_convenor(user):
+        return None
+    alliances = NationalAlliance.objects.coordinated_by(user)
+    if not alliances.exists():
+        return None
+    progress = alliance_progress(statement, alliances)
+    return progress if progress.asked else None
+
+
+def _management_context(request, statement) -> dict:
+    user = request.user
+    return {
+        "can_change": user.has_perm("statements.change_statement", statement),
+        "can_circulate": user.has_perm("statements.circulate_statement", statement)
+        and statement.status in (Statement.Status.DRAFT, Statement.Status.OPEN),
+        "can_publish": user.has_perm("statements.publish_statement", statement)
+        and statement.status in (Statement.Status.DRAFT, Statement.Status.OPEN),
+        "can_track": user.has_perm("statements.view_tracking", statement),
+        "can_export": user.has_perm("statements.export_signatories", statement),
+        "can_record_offline": statement.status == Statement.Status.OPEN
+        and user.has_perm("statements.record_offline_signatures", statement),
+    }
