@@ -54,9 +54,12 @@ def import_upload(request):
     form = UploadForm()
     if request.method == "POST":
         # Refuse an oversized body before Django reads it into a temporary file.
-        if int(request.META.get("CONTENT_LENGTH") or 0) > imports.MAX_UPLOAD_BYTES + 64 * 1024:
+        if (
+            int(request.META.get("CONTENT_LENGTH") or 0)
+            > imports.reading.MAX_UPLOAD_BYTES + 64 * 1024
+        ):
             error = _("The file is larger than %(limit)s MB. Split it into smaller files.") % {
-                "limit": imports.MAX_UPLOAD_BYTES // 1024 // 1024
+                "limit": imports.reading.MAX_UPLOAD_BYTES // 1024 // 1024
             }
             return _upload_page(request, form, status=413, error=error)
         form = UploadForm(request.POST, request.FILES)

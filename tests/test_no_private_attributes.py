@@ -41,7 +41,7 @@ DOCUMENTED = {
 }
 
 # The project's own functions and methods whose names a library also uses privately,
-# read one by one: none overrides or calls the library's (members.imports._Writer._update,
+# read one by one: none overrides or calls the library's (members.imports.real_run._Writer._update,
 # S3Store._key, UserManager._create_user on BaseUserManager, which has none,
 # public_processing._process, seed_bulk's Command._writer, the CSP test's Violations._add).
 OWN_NAMES_ALSO_IN_LIBRARIES = {"_add", "_create_user", "_key", "_process", "_update", "_writer"}

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from alliance.core.audit.models import AuditEntry
 from members import imports
+from members.imports import reading, real_run
 from members.models import Contact, Membership, Organisation, OrganisationImport
 from tests.factories import ContactFactory, FocusAreaFactory, OrganisationFactory
 
@@ -290,7 +291,7 @@ def test_malformed_file_gets_a_clear_error_and_changes_nothing(
 
 
 def test_too_many_rows_are_refused(client_for, convenor, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     content = csv_bytes(*[row(name=f"Group {n}") for n in range(4)])
 
     response = upload(client_for(convenor), content)
@@ -301,7 +302,7 @@ def test_too_many_rows_are_refused(client_for, convenor, monkeypatch):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(client_for, convenor, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", 1024 * 1024)
     garbage = bytes(range(256)) * (5 * 1024 * 1024 // 256)  # 5 MB of garbage
 
     response = upload(client_for(convenor), garbage, name="garbage.csv")
@@ -312,7 +313,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(client_for, con
 
 
 def test_a_file_over_the_size_limit_is_refused_by_the_service_too(convenor, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", 100)
 
     with pytest.raises(Exception, match="the limit is 0 MB"):
         imports.check_upload(
@@ -538,7 +539,7 @@ def test_a_failure_in_the_middle_writes_nothing(
     client = client_for(convenor)
     upload(client, content)
     checked = OrganisationImport.objects.get()
-    write = imports._Writer.write
+    write = real_run._Writer.write
     calls = []
 
     def fail_on_the_third_chunk(self, lines):
@@ -547,7 +548,7 @@ def test_a_failure_in_the_middle_writes_nothing(
             raise RuntimeError("disk full")
         write(self, lines)
 
-    monkeypatch.setattr(imports._Writer, "write", fail_on_the_third_chunk)
+    monkeypatch.setattr(real_run._Writer, "write", fail_on_the_third_chunk)
 
     run(client, checked, django_capture_on_commit_callbacks)
 

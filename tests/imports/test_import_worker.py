@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from members import imports
+from members.imports import real_run
 from members.models import Organisation, OrganisationImport
 from tests.imports.test_import_pages import csv_bytes, row
 
@@ -75,14 +76,14 @@ def test_a_second_run_while_the_first_holds_the_import_skips_it(convenor, monkey
     )
     OrganisationImport.objects.filter(pk=checked.pk).update(status="queued")
     writing, release = threading.Event(), threading.Event()
-    write = imports._Writer.write
+    write = real_run._Writer.write
 
     def slow_write(self, lines):
         writing.set()
         release.wait(10)
         write(self, lines)
 
-    monkeypatch.setattr(imports._Writer, "write", slow_write)
+    monkeypatch.setattr(real_run._Writer, "write", slow_write)
     outcomes = []
 
     def first_run():
