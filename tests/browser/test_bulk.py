@@ -2,8 +2,6 @@
 them to sign a statement, then invite "all matching this filter"; again in French, and
 at 360px wide."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -12,9 +10,10 @@ from members.models import BulkAction
 from statements.models import SignOnRequest, Statement
 from tests.browser.login import log_in
 from tests.factories import ContactFactory, MembershipFactory, OrganisationFactory, StatementFactory
+from tests.fixtures.services import RESULTS
 from tests.mfa import TOTP_SECRET
 
-SHOTS = Path("/work/shots/bulk")
+SHOTS = RESULTS / "screenshots" / "bulk"
 
 
 @pytest.fixture

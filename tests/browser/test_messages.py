@@ -4,7 +4,6 @@ twice in a row (a double click): each contact is reminded once."""
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -21,10 +20,11 @@ from tests.factories import (
     StatementFactory,
     UserFactory,
 )
+from tests.fixtures.services import RESULTS
 from tests.mfa import TOTP_SECRET, enrol_totp
 from tests.statements.conftest import DAVOS_EN, DAVOS_FR, add_texts
 
-SHOTS = Path("/work/shots/messages")
+SHOTS = RESULTS / "screenshots" / "messages"
 
 WORDS = {
     "en": {

@@ -2,8 +2,6 @@
 cooperative, with the scan of the signed page, and the statement's count includes it; a
 convenor reads the tracking charts. In English and in French, at 360px too."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -19,10 +17,11 @@ from tests.factories import (
     StatementFactory,
     UserFactory,
 )
+from tests.fixtures.services import RESULTS
 from tests.mfa import TOTP_SECRET, enrol_totp
 from tests.statements.conftest import add_texts
 
-SHOTS = Path("/work/shots/offline")
+SHOTS = RESULTS / "screenshots" / "offline"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
