@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from alliance import __version__
 from alliance.context_processors import get_role
-from alliance.core.outbox.models import OutgoingMessage
+from alliance.core.outbox.services import backlog as outbox_backlog
 from alliance.monitoring.models import BeatRun
 from campaigns.models import Convening
 from members.models import Membership, NationalAlliance, applicant_confirmed
@@ -167,10 +167,7 @@ def _check_beat() -> tuple[str, int | None]:
 
 
 def _check_outbox() -> tuple[str, int]:
-    oldest = OutgoingMessage.objects.filter(
-        status__in=[OutgoingMessage.Status.PENDING, OutgoingMessage.Status.SENDING]
-    ).aggregate(oldest=Min("created_at"))["oldest"]
-    waited = int((timezone.now() - oldest).total_seconds()) if oldest else 0
+    waited = int(outbox_backlog()["oldest_seconds"])
     too_long = waited > settings.HEALTHZ_OUTBOX_MAX_AGE_SECONDS
     return (f"oldest message waiting {waited} s" if too_long else "ok"), waited
 

@@ -10,9 +10,7 @@ import logging
 import os
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
 from django.http import HttpResponse, HttpResponseForbidden
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import (
@@ -51,22 +49,16 @@ class QueueCollector:
 
     def collect(self):
         from alliance.core.api.models import WebhookDelivery
-        from alliance.core.outbox.models import OutgoingMessage
+        from alliance.core.outbox.services import backlog as outbox_backlog
         from alliance.monitoring.models import BeatRun
         from statements.models import PublicSubmission
 
-        now = timezone.now()
-        outbox = OutgoingMessage.objects.aggregate(
-            backlog=Count("id", filter=Q(status__in=["pending", "sending"])),
-            failed=Count("id", filter=Q(status="failed")),
-            oldest=Min("created_at", filter=Q(status__in=["pending", "sending"])),
-        )
-        yield _gauge("alliance_outbox_backlog", "Messages waiting to be sent", outbox["backlog"])
-        oldest = (now - outbox["oldest"]).total_seconds() if outbox["oldest"] else 0
+        outbox = outbox_backlog()
+        yield _gauge("alliance_outbox_backlog", "Messages waiting to be sent", outbox["waiting"])
         yield _gauge(
             "alliance_outbox_oldest_pending_age_seconds",
             "Age of the oldest message waiting to be sent (0 when none waits)",
-            oldest,
+            outbox["oldest_seconds"],
         )
         yield _gauge("alliance_outbox_failed_messages", "Messages given up on", outbox["failed"])
         yield _gauge(

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import Error as DatabaseFailure  # a closed connection's InterfaceError too
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -650,3 +650,18 @@ def sweep(*, limit: int = 5000) -> dict[str, int]:
             "outbox sweep: %s stale claims reset, %s queued again", len(reclaimed), len(due)
         )
     return {"reclaimed": len(reclaimed), "requeued": len(due)}
+
+
+def backlog() -> dict[str, Any]:
+    """What /healthz and /metrics report of the outbox, in one query: the messages waiting
+    (`waiting`), those given up on (`failed`), and how many seconds the oldest waiting one
+    has waited (`oldest_seconds`, 0 when none waits)."""
+    waiting = Q(status__in=[OutgoingMessage.Status.PENDING, OutgoingMessage.Status.SENDING])
+    figures = OutgoingMessage.objects.aggregate(
+        waiting=Count("id", filter=waiting),
+        failed=Count("id", filter=Q(status=OutgoingMessage.Status.FAILED)),
+        oldest=Min("created_at", filter=waiting),
+    )
+    oldest = figures.pop("oldest")
+    figures["oldest_seconds"] = (timezone.now() - oldest).total_seconds() if oldest else 0
+    return figures
