@@ -16,27 +16,27 @@ from alliance.core.messagetexts.views import Editor, message_editor
 from members.models import Organisation
 from statements import messages as statement_messages
 from statements.models import Statement
-from statements.views._common import _check, _guarded, _title_in
+from statements.views._common import check_permission, guarded, title_in
 
 # The organisations the preview offers: the first ones asked, by name.
 PREVIEW_RECIPIENTS = 200
 
 
-@_guarded
+@guarded
 def index(request, slug):
     statement = get_object_or_404(Statement, slug=slug)
-    _check(request, "statements.change_statement", statement)
+    check_permission(request, "statements.change_statement", statement)
     language = translation.get_language() or statement.original_language
     return redirect(
         "statements:message", slug=slug, kind=statement_messages.INVITATION.name, language=language
     )
 
 
-@_guarded
+@guarded
 @require_http_methods(["GET", "POST"])
 def edit(request, slug, kind, language):
     statement = get_object_or_404(Statement, slug=slug)
-    _check(request, "statements.change_statement", statement)
+    check_permission(request, "statements.change_statement", statement)
     editor = Editor(
         target=statement,
         kinds=statement_messages.KINDS,
@@ -47,7 +47,7 @@ def edit(request, slug, kind, language):
         ),
         sample=partial(statement_messages.sample_email, statement),
         back_url=reverse("statements:tracking", kwargs={"slug": slug}),
-        title=_title_in(statement, translation.get_language()),
+        title=title_in(statement, translation.get_language()),
     )
     return message_editor(request, editor, kind=kind, language=language)
 
@@ -65,11 +65,11 @@ def _done(request, written: int) -> None:
         messages.info(request, _("Nothing more to send: these were sent already."))
 
 
-@_guarded
+@guarded
 @require_POST
 def remind_now(request, slug):
     statement = get_object_or_404(Statement, slug=slug)
-    _check(request, "statements.view_tracking", statement)
+    check_permission(request, "statements.view_tracking", statement)
     token = request.POST.get("token", "")[:40]
     if not token:
         messages.error(request, _("The form has expired: please try again."))
@@ -85,11 +85,11 @@ def remind_now(request, slug):
     return redirect("statements:tracking", slug=slug)
 
 
-@_guarded
+@guarded
 @require_POST
 def send_again(request, slug, organisation):
     statement = get_object_or_404(Statement, slug=slug)
-    _check(request, "statements.view_tracking", statement)
+    check_permission(request, "statements.view_tracking", statement)
     organisation = get_object_or_404(Organisation, pk=organisation)
     token = request.POST.get("token", "")[:40]
     if not token:

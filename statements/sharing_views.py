@@ -29,7 +29,7 @@ from statements.counting import signature_count
 from statements.forms import PublicSignatureForm
 from statements.models import Signature, Statement
 from statements.sharing import share_image as render_share_image
-from statements.views._common import _current_version, _page_language, _text_context
+from statements.views._common import current_version, page_language, text_context
 from statements.views.public_page import PUBLIC_CACHE_CONTROL
 from statements.views.public_signing import (
     CHECK_EMAIL_MAX_AGE,
@@ -56,9 +56,9 @@ def _public_statement(slug) -> Statement:
 def share_image(request, slug):
     """The preview a chat or a network shows for a link to the statement (og:image)."""
     statement = _public_statement(slug)
-    version = _current_version(statement)
-    language = _page_language(request)
-    text = _text_context(statement, version, language)["text"]
+    version = current_version(statement)
+    language = page_language(request)
+    text = text_context(statement, version, language)["text"]
     if text is None:
         raise Http404
     png = render_share_image(
@@ -94,7 +94,7 @@ def embed(request, slug):
     if not form.is_valid():
         return _widget(request, statement, form, status=400)
     data = form.cleaned_data
-    language = _page_language(request)
+    language = page_language(request)
     try:
         services.sign_publicly(
             statement=statement,
@@ -126,7 +126,7 @@ def embed_sent(request, slug):
         )
     except signing.BadSignature:
         email = ""
-    language = _page_language(request)
+    language = page_language(request)
     with translation.override(language):
         response = TemplateResponse(
             request,
@@ -146,8 +146,8 @@ def _signable_by_anyone(statement: Statement) -> bool:
 
 
 def _widget(request, statement, form, *, status=200, closed=False):
-    version = _current_version(statement)
-    language = _page_language(request)
+    version = current_version(statement)
+    language = page_language(request)
     latest = (
         Signature.objects.visible_to(None)
         .filter(statement=statement)
@@ -158,7 +158,7 @@ def _widget(request, statement, form, *, status=200, closed=False):
     count = signature_count(statement)
     context = {
         "statement": statement,
-        **_text_context(statement, version, language),
+        **text_context(statement, version, language),
         "total": count.total,
         "unlisted": count.unlisted,
         "latest": [signature.organisation.name for signature in latest],

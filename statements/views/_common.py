@@ -11,10 +11,10 @@ from statements.models import StatementVersion
 
 
 class _LoginNeeded(PermissionDenied):
-    """Refused, but logging in might help: `_guarded` views redirect to the login page."""
+    """Refused, but logging in might help: `guarded` views redirect to the login page."""
 
 
-def _check(request, permission: str, obj=None) -> None:
+def check_permission(request, permission: str, obj=None) -> None:
     """Send anonymous visitors to the login page, refuse everyone else without the
     permission."""
     if request.user.has_perm(permission, obj):
@@ -24,7 +24,7 @@ def _check(request, permission: str, obj=None) -> None:
     raise PermissionDenied
 
 
-def _guarded(view):
+def guarded(view):
     """Turn _LoginNeeded into a redirect to the login page."""
 
     def wrapper(request, *args, **kwargs):
@@ -38,12 +38,12 @@ def _guarded(view):
     return wrapper
 
 
-def _current_version(statement) -> StatementVersion | None:
+def current_version(statement) -> StatementVersion | None:
     """The current version with its texts loaded once for the whole page."""
     return statement.versions.prefetch_related("texts").order_by("-number").first()
 
 
-def _languages(version: StatementVersion | None) -> list[tuple[str, str]]:
+def version_languages(version: StatementVersion | None) -> list[tuple[str, str]]:
     """The statement's languages, in the order of settings.LANGUAGES, each named in
     itself (a reader of French looks for "Français", whatever the page's language)."""
     if version is None:
@@ -56,7 +56,7 @@ def _languages(version: StatementVersion | None) -> list[tuple[str, str]]:
     ]
 
 
-def _page_language(request) -> str:
+def page_language(request) -> str:
     """The language of the page: the one asked for in the URL (`?lang=`: the links of the
     shared page, the personal links in emails), else the visitor's. Any interface
     language, whether or not the statement has a text in it."""
@@ -65,21 +65,21 @@ def _page_language(request) -> str:
     return asked if asked in languages else translation.get_language()
 
 
-def _text_language(statement, version, language: str) -> str:
+def text_language(statement, version, language: str) -> str:
     """The statement's text in the page's language, else in its original language."""
-    if language in {code for code, _name in _languages(version)}:
+    if language in {code for code, _name in version_languages(version)}:
         return language
     return statement.original_language
 
 
-def _text_context(statement, version, language: str) -> dict:
+def text_context(statement, version, language: str) -> dict:
     """What statements/_text.html needs: the text, the languages it exists in, and whether
     it is shown in another language than the page's (the page then says so)."""
-    text = version.text_in(_text_language(statement, version, language)) if version else None
+    text = version.text_in(text_language(statement, version, language)) if version else None
     return {
         "text": text,
         "language": language,
-        "languages": _languages(version),
+        "languages": version_languages(version),
         "interface_languages": [
             (code, translation.get_language_info(code)["name_local"])
             for code, _name in settings.LANGUAGES
@@ -88,7 +88,7 @@ def _text_context(statement, version, language: str) -> dict:
     }
 
 
-def _current_text(statement, language):
+def current_text_of(statement, language):
     """The text of the statement's current version from prefetched versions."""
     versions = sorted(statement.versions.all(), key=lambda v: v.number)
     if not versions:
@@ -97,6 +97,6 @@ def _current_text(statement, language):
     return texts.get(language) or texts.get(statement.original_language)
 
 
-def _title_in(statement, language: str) -> str:
+def title_in(statement, language: str) -> str:
     text = statement.current_text(language)
     return text.title if text else str(statement)

@@ -19,15 +19,15 @@ from statements import services
 from statements.charts import tracking_charts
 from statements.forms import CirculationForm
 from statements.models import Signature, SignOnRequest, Statement
-from statements.views._common import _check, _guarded, _title_in
+from statements.views._common import check_permission, guarded, title_in
 
 
-@_guarded
+@guarded
 @require_http_methods(["GET", "POST"])
 def circulate(request, slug):
     """Choose the organisations to ask, see how many people that writes to, send."""
     statement = get_object_or_404(Statement, slug=slug)
-    _check(request, "statements.circulate_statement", statement)
+    check_permission(request, "statements.circulate_statement", statement)
     # A coordinator asks their own alliance's organisations only.
     alliances = (
         None
@@ -73,11 +73,11 @@ def circulate(request, slug):
     )
 
 
-@_guarded
+@guarded
 def tracking(request, slug):
     """Per organisation: signed, declined or no reply; totals; per national alliance."""
     statement = get_object_or_404(Statement, slug=slug)
-    _check(request, "statements.view_tracking", statement)
+    check_permission(request, "statements.view_tracking", statement)
     answer = request.GET.get("answer", "")
     # The columns the rows show: the page reads 200 of each.
     requests = (
@@ -115,7 +115,7 @@ def tracking(request, slug):
         {
             "statement": statement,
             # The title in the reader's language where the statement has it.
-            "title": _title_in(statement, translation.get_language()),
+            "title": title_in(statement, translation.get_language()),
             "page": page,
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,

@@ -13,19 +13,19 @@ from statements.forms import (
     StatementTextForm,
 )
 from statements.models import Statement
-from statements.views._common import _check, _guarded
+from statements.views._common import check_permission, guarded
 
 
-@_guarded
+@guarded
 @require_http_methods(["GET", "POST"])
 def edit(request, slug=None):
     """Draft a new statement or change one: settings, and the text in each language."""
     if slug is None:
-        _check(request, "statements.add_statement")
+        check_permission(request, "statements.add_statement")
         statement = Statement()
     else:
         statement = get_object_or_404(Statement, slug=slug)
-        _check(request, "statements.change_statement", statement)
+        check_permission(request, "statements.change_statement", statement)
     version = statement.current_version() if statement.pk else None
     initial_texts = StatementTextForm.initial_from(version)
     data = request.POST if request.method == "POST" else None

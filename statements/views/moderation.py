@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from alliance.core.permissions import is_convenor, is_coordinator
 from statements import services
 from statements.models import Signature
-from statements.views._common import _check, _current_text, _guarded, _LoginNeeded
+from statements.views._common import _LoginNeeded, check_permission, current_text_of, guarded
 
 
-@_guarded
+@guarded
 @require_POST
 def moderate(request, pk):
     """Approve or reject a signature waiting for moderation, from the tracking board (or,
@@ -23,7 +23,7 @@ def moderate(request, pk):
     signature = get_object_or_404(
         Signature.objects.select_related("statement", "organisation"), pk=pk
     )
-    _check(request, "statements.moderate_signature", signature)
+    check_permission(request, "statements.moderate_signature", signature)
     approve = request.POST.get("decision") == "approve"
     try:
         services.moderate(
@@ -43,7 +43,7 @@ def moderate(request, pk):
     return redirect("statements:claims")
 
 
-@_guarded
+@guarded
 def claims(request):
     """Signatures sent by people not known as one of the organisation's people, whose
     address is confirmed, waiting for a convenor or the organisation's coordinator to
@@ -60,17 +60,17 @@ def claims(request):
     )
     language = translation.get_language()
     for claim in claims:
-        text = _current_text(claim.statement, language)
+        text = current_text_of(claim.statement, language)
         claim.statement_title = text.title if text else claim.statement.slug
     return render(request, "statements/claims.html", {"claims": claims})
 
 
-@_guarded
+@guarded
 @require_POST
 def confirm(request, pk):
     """A representative confirms, for their organisation, the changed text."""
     signature = get_object_or_404(Signature.objects.select_related("statement"), pk=pk)
-    _check(request, "statements.confirm_signature", signature)
+    check_permission(request, "statements.confirm_signature", signature)
     if services.confirm_current_text(signature=signature, actor=request.user):
         messages.success(request, _("Thank you: your signature now carries the new text."))
     return redirect(signature.statement)

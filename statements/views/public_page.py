@@ -23,7 +23,7 @@ from statements.counting import alliance_progress, signature_count, stored_signa
 from statements.forms import SignatureForm
 from statements.listing import StatementFilter
 from statements.models import Signature, Statement, StatementVersion
-from statements.views._common import _current_text, _current_version, _page_language, _text_context
+from statements.views._common import current_text_of, current_version, page_language, text_context
 
 SIGNATORIES_PER_PAGE = 500
 
@@ -46,7 +46,7 @@ def statement_list(request):
     language = translation.get_language()
     sections: dict[str, list] = {status: [] for status in Statement.Status.values}
     for statement in statements:
-        statement.text = _current_text(statement, language)
+        statement.text = current_text_of(statement, language)
         statement.signature_count = stored_signature_count(statement).total
         sections[statement.status].append(statement)
     return render(
@@ -86,8 +86,8 @@ def detail(request, slug, *, sign_form=None, status=200):
     listed, grouped by country or by kind (`?by=kind`), a page at a time; the ones counted
     only are never named. Works without JavaScript."""
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
-    version = _current_version(statement)
-    language = _page_language(request)
+    version = current_version(statement)
+    language = page_language(request)
     grouping = _grouping(request)
     signatories = _signatories(request, statement, grouping, language)
     count = signature_count(statement)
@@ -99,7 +99,7 @@ def detail(request, slug, *, sign_form=None, status=200):
     context = {
         "statement": statement,
         "version": version,
-        **_text_context(statement, version, language),
+        **text_context(statement, version, language),
         "total": count.total,
         "unlisted": count.unlisted,
         "grouping": grouping,

@@ -18,11 +18,11 @@ from statements import services
 from statements.forms import PublicSignatureForm
 from statements.models import Signature, Statement
 from statements.unavailable import retried_once_then_try_again
-from statements.views._common import _current_version, _page_language, _text_context
+from statements.views._common import current_version, page_language, text_context
 
 
 @require_http_methods(["GET", "POST"])
-@retried_once_then_try_again(page_language=_page_language)
+@retried_once_then_try_again(page_language=page_language)
 def sign_publicly(request, slug):
     """The public form to sign a statement open to any organisation. GET shows it (a
     private page: it carries a CSRF token, so the shared statement page links here
@@ -43,7 +43,7 @@ def sign_publicly(request, slug):
             country=data["country"],
             kind=data["kind"],
             signatory=form.signatory(),
-            language=_page_language(request),
+            language=page_language(request),
             # REMOTE_ADDR: behind a proxy, the proxy must set it to the client's address.
             ip=request.META.get("REMOTE_ADDR", ""),
             looks_automated=form.looks_automated,
@@ -96,13 +96,13 @@ CHECK_EMAIL_MAX_AGE = 3600
 
 
 def _public_form_page(request, statement, form, *, status=200):
-    version = _current_version(statement)
-    language = _page_language(request)
+    version = current_version(statement)
+    language = page_language(request)
     with translation.override(language):
         response = render(
             request,
             "statements/sign_publicly.html",
-            {"statement": statement, **_text_context(statement, version, language), "form": form},
+            {"statement": statement, **text_context(statement, version, language), "form": form},
             status=status,
         )
     response["Cache-Control"] = "private"
@@ -134,7 +134,7 @@ def verify(request, token):
     )
     if request.method == "POST":
         signature = services.verify_signature(signature=signature)
-    language = _page_language(request)
+    language = page_language(request)
     text = signature.version.text_in(language)
     with translation.override(language):
         return render(request, "statements/verify.html", {"signature": signature, "text": text})

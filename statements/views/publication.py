@@ -9,14 +9,14 @@ from alliance.core.audit.services import record
 from alliance.core.csv_export import csv_response
 from statements import services
 from statements.models import Signature, Statement
-from statements.views._common import _check, _guarded
+from statements.views._common import check_permission, guarded
 
 
-@_guarded
+@guarded
 @require_POST
 def publish(request, slug):
     statement = get_object_or_404(Statement, slug=slug)
-    _check(request, "statements.publish_statement", statement)
+    check_permission(request, "statements.publish_statement", statement)
     if services.publish(statement=statement, actor=request.user):
         messages.success(request, _("The statement is published in all its languages."))
     else:
@@ -31,11 +31,11 @@ def _offline_columns(signature) -> list[str]:
     return [receipt.channel, receipt.recorded_by.email if receipt.recorded_by else ""]
 
 
-@_guarded
+@guarded
 def export(request, slug):
     """Every signature, with its status and whether it is listed: for convenors only."""
     statement = get_object_or_404(Statement, slug=slug)
-    _check(request, "statements.export_signatories", statement)
+    check_permission(request, "statements.export_signatories", statement)
     record(actor=request.user, action="statement.signatories_exported", target=statement)
     rows = (
         Signature.objects.filter(statement=statement)

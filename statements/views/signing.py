@@ -17,21 +17,21 @@ from statements import services
 from statements.forms import SignatureForm
 from statements.models import Signature, SignOnRequest, Statement
 from statements.views._common import (
-    _check,
-    _current_version,
-    _guarded,
-    _page_language,
-    _text_context,
+    check_permission,
+    current_version,
+    guarded,
+    page_language,
+    text_context,
 )
 from statements.views.public_page import detail
 
 
-@_guarded
+@guarded
 @require_POST
 def sign(request, slug):
     """A logged-in representative signs for their organisation from the statement page."""
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
-    _check(request, "statements.sign_statement", statement)
+    check_permission(request, "statements.sign_statement", statement)
     contact = Contact.objects.filter(user=request.user).select_related("organisation").first()
     if contact is None:  # the rule asked the same; the contact is needed below
         raise PermissionDenied
@@ -68,11 +68,11 @@ def _already_signed_message(signature) -> str:
     }
 
 
-@_guarded
+@guarded
 @require_POST
 def withdraw(request, pk):
     signature = get_object_or_404(Signature.objects.select_related("statement"), pk=pk)
-    _check(request, "statements.withdraw_signature", signature)
+    check_permission(request, "statements.withdraw_signature", signature)
     try:
         services.withdraw(signature=signature, actor=request.user)
     except ValidationError as error:
@@ -94,7 +94,7 @@ def respond(request, token):
     # The page, and the messages its answers leave, in the link's language; its times in
     # the zone of the person it was sent to.
     with (
-        translation.override(_page_language(request)),
+        translation.override(page_language(request)),
         timezone.override(zone_or_utc(contact.time_zone if contact else "UTC")),
     ):
         return _respond_page(request, signon_request, contact)
@@ -102,7 +102,7 @@ def respond(request, token):
 
 def _respond_page(request, signon_request, contact):
     statement = signon_request.statement
-    version = _current_version(statement)
+    version = current_version(statement)
     language = translation.get_language()
     form = None
     status = 200
@@ -123,7 +123,7 @@ def _respond_page(request, signon_request, contact):
     context = {
         "signon_request": signon_request,
         "statement": statement,
-        **_text_context(statement, version, language),
+        **text_context(statement, version, language),
         "own_signature": own,
         "signed_earlier_text": own is not None and version and own.version_id != version.pk,
         "form": form,
