@@ -11,6 +11,8 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,7 +242,11 @@ def test_convenor_session_expires_after_the_idle_limit(client, convenor, setting
 
     assert client.session.get_expiry_age() == 600
     session = Session.objects.get(session_key=client.session.session_key)
-    # Each request pushes the end forward: the limit is on idleness, not on the session.
+    # A request a minute after the end last moved pushes it forward: the limit is on
+    # idleness, not on the session.
+    stored = client.session
+    stored[security.IDLE_EXPIRY_MOVED_KEY] -= security.IDLE_EXPIRY_STEP_SECONDS
+    stored.save()
     Session.objects.filter(pk=session.pk).update(
         expire_date=timezone.now() + dt.timedelta(seconds=5)
     )
@@ -253,6 +259,25 @@ def test_convenor_session_expires_after_the_idle_limit(client, convenor, setting
     )
     assert client.get("/me/").url.startswith(reverse("account_login"))
     assert signed_in_as(client) is None
+
+
+def test_requests_within_a_minute_do_not_write_the_privileged_session(client, convenor, settings):
+    settings.PRIVILEGED_SESSION_IDLE_SECONDS = 600
+    sign_in(client, convenor)
+    client.post(reverse("mfa_authenticate"), {"code": fresh_code(convenor)})
+    session = Session.objects.get(session_key=client.session.session_key)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+        assert client.get("/me/").status_code == 200
+
+    writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "django_session" in query["sql"] and not query["sql"].startswith("SELECT")
+    ]
+    assert writes == []
+    assert Session.objects.get(pk=session.pk).expire_date == session.expire_date
 
 
 def test_coordinator_grace_session_expires_when_idle_too(client, new_coordinator):

@@ -36,7 +36,7 @@ class UserPreferencesMiddleware:
 
 class SecondFactorMiddleware:
     """In a convenor's or coordinator's session (`security.start_session`): push its idle
-    expiry forward on every request, and while they have no second factor, send every
+    expiry forward (`security.push_idle_expiry`), and while they have no second factor, send every
     page but those that set one up to the page that does.
 
     Other sessions cost nothing here: the mark is read from the session, already loaded.
@@ -73,7 +73,7 @@ class SecondFactorMiddleware:
         # After the view: the sign-in itself marks the session, and allauth's form then
         # sets its own expiry ("remember me"), which this one replaces.
         if security.is_privileged_session(request):
-            request.session.set_expiry(settings.PRIVILEGED_SESSION_IDLE_SECONDS)
+            security.push_idle_expiry(request)
         return response
 
     def _may_visit(self, path: str) -> bool:

@@ -11,6 +11,8 @@ The rule is applied where allauth's own second-factor check is, in the sign-in f
 `Client.force_login` in tests goes around both.
 """
 
+import time
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
@@ -22,6 +24,11 @@ from alliance.core.permissions import is_convenor, is_coordinator
 
 # Set at sign-in on the session of a convenor or coordinator.
 PRIVILEGED_SESSION_KEY = "alliance.privileged_session"
+# When its idle expiry last moved (seconds since the epoch). It moves at most once a
+# minute: writing the session on every request would cost each page a transaction (and
+# make it wait for any long write to commit, such as an import on SQLite).
+IDLE_EXPIRY_MOVED_KEY = "alliance.idle_expiry_moved_at"
+IDLE_EXPIRY_STEP_SECONDS = 60
 # Recovery codes alone are not a second factor: allauth deletes them with the last one.
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
@@ -50,7 +57,7 @@ def start_session(request: HttpRequest, user) -> None:
     if not must_use_second_factor(user):
         return
     request.session[PRIVILEGED_SESSION_KEY] = True
-    request.session.set_expiry(settings.PRIVILEGED_SESSION_IDLE_SECONDS)
+    push_idle_expiry(request)
     if not has_second_factor(user) and user.second_factor_grace_used_at is None:
         user.second_factor_grace_used_at = timezone.now()
         user.save(update_fields=["second_factor_grace_used_at"])
@@ -67,3 +74,19 @@ def allow_one_sign_in_to_enrol(*, user, allowed_by) -> None:
 
 def is_privileged_session(request: HttpRequest) -> bool:
     return bool(request.session.get(PRIVILEGED_SESSION_KEY))
+
+
+def push_idle_expiry(request: HttpRequest) -> None:
+    """End a privileged session PRIVILEGED_SESSION_IDLE_SECONDS after this request, give
+    or take a minute: the session is written only when its end last moved a minute ago
+    or more, or when something else (allauth's "remember me") set another expiry."""
+    session = request.session
+    now = int(time.time())
+    if (
+        session.get_expiry_age() == settings.PRIVILEGED_SESSION_IDLE_SECONDS
+        and not session.get_expire_at_browser_close()
+        and now - session.get(IDLE_EXPIRY_MOVED_KEY, 0) < IDLE_EXPIRY_STEP_SECONDS
+    ):
+        return
+    session[IDLE_EXPIRY_MOVED_KEY] = now
+    session.set_expiry(settings.PRIVILEGED_SESSION_IDLE_SECONDS)
