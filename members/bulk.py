@@ -133,6 +133,9 @@ class Action:
     apply: Callable[[object, object, models.QuerySet], int]
     # Short enough to answer in the request whatever the size (nothing is written).
     always_at_once: bool = False
+    # How a target is named in the form's choices (a list of them must not cost a query
+    # each: `targets` can annotate what this reads).
+    target_name: Callable[[object], str] = str
 
 
 ACTIONS: dict[str, Action] = {}

@@ -33,7 +33,9 @@ class BulkForm(forms.Form):
             field = self.fields["target"]
             field.label = action.target_label
             field.required = True
-            field.choices = [("", "—")] + [(t.pk, str(t)) for t in action.targets(user)]
+            field.choices = [("", "—")] + [
+                (target.pk, action.target_name(target)) for target in action.targets(user)
+            ]
         else:
             del self.fields["target"]
 

@@ -7,8 +7,7 @@ as the rows.
 
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import CharField, Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,22 +20,8 @@ from statements.models import (
     Statement,
     StatementText,
     StatementVersion,
+    title_of,
 )
-
-
-def title_of(statement_path: str = ""):
-    """An expression for the title of a statement, in its original language if that text
-    exists: the statement itself (`""`) or the one reached through `statement_path`."""
-    prefix = f"{statement_path}__" if statement_path else ""
-    texts = StatementText.objects.filter(version__statement=OuterRef(f"{prefix}pk")).order_by(
-        "-version__number", "id"
-    )
-    return Coalesce(
-        Subquery(texts.filter(language=OuterRef(f"{prefix}original_language")).values("title")[:1]),
-        Subquery(texts.values("title")[:1]),
-        f"{prefix}slug",
-        output_field=CharField(),
-    )
 
 
 class _Labelled:

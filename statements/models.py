@@ -5,7 +5,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import CharField, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,22 @@ class StatementQuerySet(models.QuerySet):
             | Q(audience=Statement.Audience.ANYONE)
         )
         return self.filter(public | circulating).distinct()
+
+
+def title_of(statement_path: str = ""):
+    """An expression for the title of a statement, in its original language if that text
+    exists: the statement itself (`""`) or the one reached through `statement_path`. Lists
+    read it in their own query; `Statement.__str__` costs two queries each."""
+    prefix = f"{statement_path}__" if statement_path else ""
+    texts = StatementText.objects.filter(version__statement=OuterRef(f"{prefix}pk")).order_by(
+        "-version__number", "id"
+    )
+    return Coalesce(
+        Subquery(texts.filter(language=OuterRef(f"{prefix}original_language")).values("title")[:1]),
+        Subquery(texts.values("title")[:1]),
+        f"{prefix}slug",
+        output_field=CharField(),
+    )
 
 
 def _member_statement_ids(user):

@@ -15,8 +15,8 @@ from django.urls import reverse
 from alliance.core.audit.models import AuditEntry
 from alliance.core.outbox.models import OutgoingMessage
 from members.models import BulkAction, Organisation
-from statements.models import SignOnRequest
-from tests.factories import MembershipFactory
+from statements.models import SignOnRequest, Statement
+from tests.factories import MembershipFactory, StatementFactory
 
 BULK = reverse("members:bulk")
 
@@ -355,3 +355,26 @@ def test_a_bulk_action_whose_task_was_lost_is_queued_again(
 
     lost.refresh_from_db()
     assert (lost.status, lost.changed_count) == ("done", 3)
+
+
+def test_choosing_a_statement_runs_the_same_queries_for_1_or_8_open_statements(
+    client_for, convenor, selection, open_statement
+):
+    client = client_for(convenor)
+
+    def choices() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(
+                BULK, {"action": "statement_invite", "ids": [selection[0].pk], "filter": ""}
+            )
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    one, _ = choices()
+    for number in range(7):
+        StatementFactory(status=Statement.Status.OPEN, text__title=f"Open statement {number}")
+    eight, content = choices()
+
+    assert one == eight
+    assert f'<option value="{open_statement.pk}">Tax the richest one per cent</option>' in content
+    assert content.count("Open statement ") == 7
