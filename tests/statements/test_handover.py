@@ -95,6 +95,9 @@ def test_anyone_downloads_the_published_statement_with_its_signatories_by_countr
     assert positions == sorted(positions)
     assert COUNTED_ONLY not in text
     assert re.search(r"^1 ?/ ?2$", text, re.MULTILINE)  # page numbers
+    # The total is on page 1, before the text, for whoever receives only the first page.
+    first_page = pdf_text(download(client, published, lang="en"), tmp_path, "-f", "1", "-l", "1")
+    assert first_page.index("Signed by 6 organisations") < first_page.index(DAVOS_EN)
 
 
 def test_every_script_of_the_names_has_its_font(client, published, tmp_path):
