@@ -82,6 +82,16 @@ def test_layout_is_accessible_and_printable(client, db):
     assert '<label for="language-select">' in html
 
 
+def test_the_layout_names_the_sites_icon_and_it_is_served(client, db):
+    # Without it, browsers ask for /favicon.ico on every first visit: a 404 each time.
+    html = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert icon
+    response = client.get(icon.group(1))
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)
+
+
 def test_language_switcher_is_a_post_form_to_set_language(client, db):
     html = client.get("/accounts/login/").content.decode()
     form = re.search(r'<form class="language-form".*?</form>', html, re.S).group(0)
