@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from alliance.core.audit.models import AuditEntry
 from alliance.core.audit.services import unsaved_entry
-from statements.models import PublicSubmission, Signature, Statement
+from statements.models import OfflineReceipt, PublicSubmission, Signature, Statement
 
 PUBLIC_SOURCES = [Signature.Source.WEB, Signature.Source.PARTNER]
 
@@ -22,10 +22,7 @@ def erase_public_signer_addresses(*, now: dt.datetime) -> int:
     """Addresses of public and partner signers, RETENTION_PUBLIC_SIGNER_MONTHS after their
     statement was published or closed; the signature stays counted (and listed under the
     organisation's name if it was). One audit entry per statement. Returns how many."""
-    cutoff = now - dt.timedelta(days=30 * settings.RETENTION_PUBLIC_SIGNER_MONTHS)
-    ended = Statement.objects.annotate(
-        ended_at=Coalesce("published_at", "signon_closes_at")
-    ).filter(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED], ended_at__lt=cutoff)
+    ended = _ended_long_enough(now)
     signatures = Signature.objects.filter(statement__in=ended, source__in=PUBLIC_SOURCES).exclude(
         email=""
     )
@@ -37,6 +34,33 @@ def erase_public_signer_addresses(*, now: dt.datetime) -> int:
         )
         _audit(per_statement, "retention: public signers' addresses erased")
     return erased
+
+
+def erase_offline_scans(*, now: dt.datetime) -> int:
+    """Scans of pages signed on paper, RETENTION_PUBLIC_SIGNER_MONTHS after their statement
+    was published or closed: a signed page carries a person's name and signature, as the
+    public form's address does. The receipt (how the signature came in, who recorded it)
+    and the signature stay. One audit entry per statement. Returns how many.
+
+    Files go before rows: if the run stops between the two, the next one finds the rows
+    still naming their files and deletes again (deleting a missing file does nothing)."""
+    receipts = list(
+        OfflineReceipt.objects.filter(signature__statement__in=_ended_long_enough(now))
+        .exclude(scan="")
+        .values_list("pk", "scan", "signature__statement_id")
+    )
+    storage = OfflineReceipt._meta.get_field("scan").storage
+    for _pk, name, _statement_id in receipts:
+        storage.delete(name)
+    with transaction.atomic():
+        OfflineReceipt.objects.filter(pk__in=[pk for pk, _name, _statement in receipts]).update(
+            scan=""
+        )
+        _audit(
+            Counter(statement_id for _pk, _name, statement_id in receipts),
+            "retention: scans of signatures received offline erased",
+        )
+    return len(receipts)
 
 
 def erase_unconfirmed(*, now: dt.datetime) -> int:
@@ -57,6 +81,14 @@ def erase_unconfirmed(*, now: dt.datetime) -> int:
         ).delete()
         _audit(per_statement, "retention: unconfirmed public signatures erased")
     return erased
+
+
+def _ended_long_enough(now: dt.datetime):
+    """Statements published or closed RETENTION_PUBLIC_SIGNER_MONTHS ago or more."""
+    cutoff = now - dt.timedelta(days=30 * settings.RETENTION_PUBLIC_SIGNER_MONTHS)
+    return Statement.objects.annotate(ended_at=Coalesce("published_at", "signon_closes_at")).filter(
+        status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED], ended_at__lt=cutoff
+    )
 
 
 def _audit(per_statement: Counter, action: str) -> None:

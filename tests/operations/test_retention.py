@@ -6,6 +6,7 @@ stay, and running the policy twice erases nothing more."""
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from alliance.core.audit.models import AuditEntry
@@ -13,10 +14,13 @@ from alliance.core.outbox.models import OutgoingMessage
 from alliance.core.outbox.services import Email, queue_email
 from alliance.tasks import apply_retention_policy
 from statements.models import PublicSubmission, Signature, Statement
+from statements.offline import record_offline_signature
+from statements.services import Signatory
 from tests.factories import OrganisationFactory, SignatureFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def published(days_ago: int) -> Statement:
@@ -177,3 +181,45 @@ def test_the_public_data_protection_page_gives_the_policys_durations(
 
 def test_every_page_links_to_the_data_protection_page(client):
     assert 'href="/privacy/"' in client.get("/").content.decode()
+
+
+def test_scans_of_pages_signed_on_paper_go_with_the_addresses_and_the_receipt_stays(
+    client_for, convenor, uganda_member, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    open_statement = StatementFactory(
+        status=Statement.Status.OPEN, audience=Statement.Audience.MEMBERS
+    )
+    signature = record_offline_signature(
+        statement=open_statement,
+        organisation=uganda_member,
+        signatory=Signatory(name="Sarah Chebet", email="", title="Chairperson"),
+        channel="letter",
+        scan=SimpleUploadedFile("signed.pdf", PDF, content_type="application/pdf"),
+        recorded_by=convenor,
+    )
+    receipt = signature.offline_receipt
+    stored = tmp_path / receipt.scan.name
+    assert stored.read_bytes() == PDF
+    Statement.objects.filter(pk=open_statement.pk).update(
+        status=Statement.Status.PUBLISHED, published_at=timezone.now() - 5 * 30 * DAY
+    )
+
+    assert apply_retention_policy()["scans of signatures received offline"] == 0
+    assert stored.exists()
+
+    Statement.objects.filter(pk=open_statement.pk).update(
+        published_at=timezone.now() - 6 * 30 * DAY - DAY
+    )
+    assert apply_retention_policy()["scans of signatures received offline"] == 1
+
+    assert not stored.exists()
+    receipt.refresh_from_db()
+    assert not receipt.scan
+    assert receipt.channel == "letter" and receipt.recorded_by == convenor
+    assert Signature.objects.filter(statement=open_statement).counted().count() == 1
+    # Asking for it now answers as for a scan that never existed.
+    assert client_for(convenor).get(f"/statements/offline-scans/{receipt.pk}/").status_code == 404
+    entry = AuditEntry.objects.get(action="retention: scans of signatures received offline erased")
+    assert entry.object_id == str(open_statement.pk) and entry.note == "1 signatures"
+    assert apply_retention_policy()["scans of signatures received offline"] == 0
