@@ -20,8 +20,11 @@ RESULTS = ROOT / "bench" / "results"
 
 def setup_django() -> None:
     """Production settings (DEBUG off) on the database and broker in the environment."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    # The project before bench/ (the script's own directory), whose osdi.py would
+    # otherwise hide the osdi package when PYTHONPATH already names the project.
+    if str(ROOT) in sys.path:
+        sys.path.remove(str(ROOT))
+    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("run benchmarks with `make bench` (it starts PostgreSQL and Redis)")
