@@ -89,6 +89,7 @@ def main() -> None:
     from signing import open_statement
 
     from alliance.wsgi import application
+
     if arguments.no_health_checks:
         from django.db import connection
 

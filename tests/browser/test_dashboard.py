@@ -58,6 +58,19 @@ def test_convenor_sees_the_map_and_tables_and_sets_a_target(
     # 30 of 35 from the global south (France is not).
     expect(page.locator("#stat-global-south .stat__number")).to_have_text("85.7%")
 
+    # The target form reads as one row: its labels on one line, its fields and button level.
+    form = page.locator(".dashboard-target-form")
+    labels = [form.locator("label").nth(i).bounding_box()["y"] for i in range(3)]
+    fields = [
+        form.locator("select, input:not([type=hidden])").nth(i).bounding_box() for i in range(3)
+    ]
+    button = form.get_by_role("button", name="Set target").bounding_box()
+    assert max(labels) - min(labels) < 2, labels
+    assert max(f["y"] for f in fields) - min(f["y"] for f in fields) < 2, fields
+    assert (
+        abs((button["y"] + button["height"] / 2) - (fields[0]["y"] + fields[0]["height"] / 2)) < 6
+    )
+
     page.get_by_label("Measure").select_option("womens_rights")
     page.get_by_label("Target (%)").fill("30")
     page.get_by_role("button", name="Set target").click()
