@@ -78,3 +78,10 @@ def test_convenor_sees_the_map_and_tables_and_sets_a_target(
     expect(page.locator("#stat-womens-rights")).to_contain_text("target 30%")
     expect(page.locator("#targets-table")).to_contain_text("below target")  # 7 of 35: 20%
     page.screenshot(path=screenshot_dir / "dashboard.png", full_page=True)
+
+    # On a phone the figures sit two by two, not one card per screenful.
+    page.set_viewport_size({"width": 360, "height": 800})
+    cards = [page.locator(".stats > *").nth(i).bounding_box() for i in range(2)]
+    assert abs(cards[0]["y"] - cards[1]["y"]) < 2 and cards[1]["x"] > cards[0]["x"], cards
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=screenshot_dir / "dashboard-360.png", full_page=True)
