@@ -176,7 +176,13 @@ def rows_html(statement: Statement, page: Page) -> SafeString:
     requests = list(page)
     signatures = page_signatures(statement, [fields[0] for fields in requests])
     key = "tracking-rows:" + digest(
-        statement.pk, statement.slug, statement.status, shown_as(), requests, signatures
+        statement.pk,
+        statement.created_at,
+        statement.slug,
+        statement.status,
+        shown_as(),
+        requests,
+        signatures,
     )
     # A SafeString, as the template engine rendered it (the cache keeps its type).
     html = cache.get(key)
