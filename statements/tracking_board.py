@@ -171,10 +171,11 @@ def page_signatures(statement: Statement, organisation_ids: list[int]) -> dict[i
     }
 
 
-def rows_html(statement: Statement, page: Page) -> SafeString:
-    """The table of organisations of `page`, drawn once per distinct content."""
+def rows_html(statement: Statement, page: Page, *, state: SignatureState) -> SafeString:
+    """The table of organisations of `page`, drawn once per distinct content: the rows
+    as read, and the signatures' fingerprint for what they show of each signature (their
+    own query is made only to draw them)."""
     requests = list(page)
-    signatures = page_signatures(statement, [fields[0] for fields in requests])
     key = "tracking-rows:" + digest(
         statement.pk,
         statement.created_at,
@@ -182,11 +183,12 @@ def rows_html(statement: Statement, page: Page) -> SafeString:
         statement.status,
         shown_as(),
         requests,
-        signatures,
+        state.fingerprint,
     )
     # A SafeString, as the template engine rendered it (the cache keeps its type).
     html = cache.get(key)
     if html is None:
+        signatures = page_signatures(statement, [fields[0] for fields in requests])
         rows = [
             Row(
                 *fields,
@@ -198,6 +200,18 @@ def rows_html(statement: Statement, page: Page) -> SafeString:
         ]
         html = render_to_string(
             "statements/includes/tracking_rows.html", {"statement": statement, "rows": rows}
+        )
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return html
+
+
+def by_alliance_html(by_alliance: list) -> SafeString:
+    """The answers per national alliance, drawn once per distinct figures."""
+    key = "tracking-alliances:" + digest(shown_as(), by_alliance)
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "statements/includes/tracking_by_alliance.html", {"by_alliance": by_alliance}
         )
         cache.set(key, html, FRAGMENT_SECONDS)
     return html

@@ -94,10 +94,11 @@ def tracking(request, slug):
             # The title in the reader's language where the statement has it.
             "title": title_in(statement, translation.get_language()),
             "page": page,
-            "rows": tracking_board.rows_html(statement, page),
+            "rows": tracking_board.rows_html(statement, page, state=signatures),
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
             "tracking": board,
+            "by_alliance": tracking_board.by_alliance_html(board.by_alliance),
             "charts": tracking_board.charts_html(statement, answers=board.totals, state=signatures),
             "may_record_offline": request.user.has_perm(
                 "statements.record_offline_signatures", statement
