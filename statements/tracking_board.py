@@ -1,9 +1,11 @@
 """The tracking board at convenor scale: its costly parts (the 200 rows of a page, the
-charts) are kept in Django's cache as rendered HTML under a digest of exactly what they
-show. Every request still reads that data, as plain values and in a fixed number of
-queries, so the page is never behind the database; only the drawing is reused.
+charts, the answers per alliance) are kept in Django's cache as rendered HTML under a
+digest of what they show: the page's rows as read on this request, a fingerprint of
+the statement's signatures, the figures, the reader's language and time zone. Every
+request reads that data (a fixed number of queries), so the page is never behind the
+database; only the drawing is reused.
 
-Nothing per request (the CSRF token, the "remind now"/"send again" token) is in a cached
+Nothing per request (the CSRF token, the "remind now"/"send again" token) is in a kept
 fragment: the rows' buttons submit one form the page renders around them.
 
 The board is a convenor's page (statements.view_tracking): it names the signers counted
@@ -36,6 +38,18 @@ FRAGMENT_SECONDS = 600
 
 MODERATION_STATUSES = [Signature.Status.PENDING_MODERATION, Signature.Status.PENDING_APPROVAL]
 REMOVED_STATUSES = [Signature.Status.WITHDRAWN, Signature.Status.REJECTED]
+
+
+def first_listed(statement: Statement, statuses, *, count: int, order: str) -> list:
+    """The moderation and withdrawn lists: at most LISTED_AT_MOST signatures, none read
+    when `count` (from the signatures' state) says there are none."""
+    if not count:
+        return []
+    return list(
+        Signature.objects.filter(statement=statement, status__in=statuses)
+        .select_related("organisation", "offline_receipt")
+        .order_by(order)[:LISTED_AT_MOST]
+    )
 
 
 def digest(*parts) -> str:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from members.models import NationalAlliance
 from statements import services, tracking_board
 from statements.forms import CirculationForm
-from statements.models import Signature, SignOnRequest, Statement
+from statements.models import SignOnRequest, Statement
 from statements.views._common import check_permission, guarded, title_in
 
 
@@ -106,24 +106,15 @@ def tracking(request, slug):
             # "Remind now" and "send again" carry it: a double click sends once.
             "action_token": secrets.token_urlsafe(12),
             "to_moderate_count": to_moderate,
-            "to_moderate": list(
-                Signature.objects.filter(
-                    statement=statement, status__in=tracking_board.MODERATION_STATUSES
-                )
-                .select_related("organisation", "offline_receipt")
-                .order_by("created_at")[: tracking_board.LISTED_AT_MOST]
-            )
-            if to_moderate
-            else [],
+            "to_moderate": tracking_board.first_listed(
+                statement,
+                tracking_board.MODERATION_STATUSES,
+                count=to_moderate,
+                order="created_at",
+            ),
             "removed_count": removed,
-            "removed": list(
-                Signature.objects.filter(
-                    statement=statement, status__in=tracking_board.REMOVED_STATUSES
-                )
-                .select_related("organisation")
-                .order_by("-updated_at")[: tracking_board.LISTED_AT_MOST]
-            )
-            if removed
-            else [],
+            "removed": tracking_board.first_listed(
+                statement, tracking_board.REMOVED_STATUSES, count=removed, order="-updated_at"
+            ),
         },
     )
