@@ -107,9 +107,17 @@ class Chart:
         ]
 
 
-def tracking_charts(statement: Statement, *, answers: Tally | None = None) -> list[Chart]:
-    """The four charts of `statement`'s tracking page, counting confirmed signatures;
-    `answers`, the tracking board's totals, when the caller has them."""
+@dataclass(frozen=True)
+class Figures:
+    """What the charts of signatures draw, from two grouped queries."""
+
+    per_day: dict[dt.date, int]
+    per_region: dict[str, int]
+    # (national alliance's name or None, signatures)
+    per_alliance: list[tuple[str | None, int]]
+
+
+def chart_figures(statement: Statement) -> Figures:
     counted = Signature.objects.counted().filter(statement=statement).order_by()
     # Day and region in one query: a few rows per day at most.
     per_day: Counter = Counter()
@@ -121,17 +129,36 @@ def tracking_charts(statement: Statement, *, answers: Tally | None = None) -> li
     ):
         per_day[day] += n
         per_region[region] += n
+    # An organisation with memberships in several alliances counts in each (as on the
+    # answers table above it).
+    per_alliance = counted.values_list(
+        "organisation__memberships__national_alliance__name"
+    ).annotate(n=Count("id", distinct=True))
+    return Figures(
+        per_day=dict(sorted(per_day.items())),
+        per_region=dict(sorted(per_region.items(), key=lambda item: str(item[0]))),
+        per_alliance=sorted(per_alliance, key=lambda row: (row[0] is None, row[0] or "")),
+    )
+
+
+def tracking_charts(
+    statement: Statement, *, answers: Tally | None = None, figures: Figures | None = None
+) -> list[Chart]:
+    """The four charts of `statement`'s tracking page, counting confirmed signatures;
+    `answers`, the tracking board's totals, and `figures` when the caller has them."""
+    if figures is None:
+        figures = chart_figures(statement)
     if answers is None:
         answers = tracking(statement).totals
     return [
-        _over_time(per_day),
-        _by_region(per_region),
-        _by_alliance(counted),
+        _over_time(figures.per_day),
+        _by_region(figures.per_region),
+        _by_alliance(figures.per_alliance),
         _answers(answers),
     ]
 
 
-def _over_time(per_day: Counter) -> Chart:
+def _over_time(per_day: dict) -> Chart:
     rows, running, extras = [], 0, []
     if per_day:
         day, last = min(per_day), max(per_day)
@@ -153,7 +180,7 @@ def _over_time(per_day: Counter) -> Chart:
     )
 
 
-def _by_region(per_region: Counter) -> Chart:
+def _by_region(per_region: dict) -> Chart:
     figures = sorted(
         (
             (str(REGION_NAMES.get(region, "")) or _("unknown"), n)
@@ -170,14 +197,9 @@ def _by_region(per_region: Counter) -> Chart:
     )
 
 
-def _by_alliance(counted) -> Chart:
-    """An organisation with memberships in several alliances counts in each (as on the
-    answers table above it)."""
-    rows = counted.values_list("organisation__memberships__national_alliance__name").annotate(
-        n=Count("id", distinct=True)
-    )
+def _by_alliance(per_alliance: list) -> Chart:
     figures = sorted(
-        ((name or _("no national alliance"), n) for name, n in rows),
+        ((name or _("no national alliance"), n) for name, n in per_alliance),
         key=lambda row: (-row[1], row[0]),
     )
     return Chart(

@@ -6,8 +6,6 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import urlencode
@@ -15,10 +13,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from members.models import NationalAlliance
-from statements import services
-from statements.charts import tracking_charts
+from statements import services, tracking_board
 from statements.forms import CirculationForm
-from statements.models import Signature, SignOnRequest, Statement
+from statements.models import SignOnRequest, Statement
 from statements.views._common import check_permission, guarded, title_in
 
 
@@ -75,40 +72,20 @@ def circulate(request, slug):
 
 @guarded
 def tracking(request, slug):
-    """Per organisation: signed, declined or no reply; totals; per national alliance."""
+    """Per organisation: signed, declined or no reply; totals; per national alliance.
+
+    A fixed number of queries whatever the number of answers and signatures; the rows
+    and charts are drawn once per distinct content (statements.tracking_board)."""
     statement = get_object_or_404(Statement, slug=slug)
     check_permission(request, "statements.view_tracking", statement)
     answer = request.GET.get("answer", "")
-    # The columns the rows show: the page reads 200 of each.
-    requests = (
-        statement.signon_requests.select_related("organisation")
-        .only("statement", "answer", "answered_at", "organisation__name", "organisation__country")
-        .order_by("organisation__name")
-    )
-    if answer in SignOnRequest.Answer.values:
-        requests = requests.filter(answer=answer)
-    page = Paginator(requests, 200).get_page(request.GET.get("page"))
-    # Per organisation, its live signature if it has one (read last, so kept), else its
-    # latest (one recorded after it had signed is not needed, and must not hide it).
-    signatures = {
-        signature.organisation_id: signature
-        for signature in Signature.objects.filter(
-            statement=statement,
-            organisation_id__in=[r.organisation_id for r in page],
-        )
-        .select_related("offline_receipt")
-        .order_by(
-            Case(
-                When(status__in=Signature.LIVE_STATUSES, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            "created_at",
-        )
-    }
-    for signon_request in page:
-        signon_request.signature = signatures.get(signon_request.organisation_id)
     board = services.tracking(statement)
+    signatures = tracking_board.signature_state(statement)
+    page = tracking_board.rows_page(
+        statement, answer=answer, number=request.GET.get("page"), totals=board.totals
+    )
+    to_moderate = signatures.count(tracking_board.MODERATION_STATUSES)
+    removed = signatures.count(tracking_board.REMOVED_STATUSES)
     return render(
         request,
         "statements/tracking.html",
@@ -117,29 +94,27 @@ def tracking(request, slug):
             # The title in the reader's language where the statement has it.
             "title": title_in(statement, translation.get_language()),
             "page": page,
+            "rows": tracking_board.rows_html(statement, page, state=signatures),
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
             "tracking": board,
-            "charts": tracking_charts(statement, answers=board.totals),
+            "by_alliance": tracking_board.by_alliance_html(board.by_alliance),
+            "charts": tracking_board.charts_html(statement, answers=board.totals, state=signatures),
             "may_record_offline": request.user.has_perm(
                 "statements.record_offline_signatures", statement
             ),
             # "Remind now" and "send again" carry it: a double click sends once.
             "action_token": secrets.token_urlsafe(12),
-            "to_moderate": Signature.objects.filter(
-                statement=statement,
-                status__in=[
-                    Signature.Status.PENDING_MODERATION,
-                    Signature.Status.PENDING_APPROVAL,
-                ],
-            )
-            .select_related("organisation", "offline_receipt")
-            .order_by("created_at"),
-            "removed": Signature.objects.filter(
-                statement=statement,
-                status__in=[Signature.Status.WITHDRAWN, Signature.Status.REJECTED],
-            )
-            .select_related("organisation")
-            .order_by("-updated_at"),
+            "to_moderate_count": to_moderate,
+            "to_moderate": tracking_board.first_listed(
+                statement,
+                tracking_board.MODERATION_STATUSES,
+                count=to_moderate,
+                order="created_at",
+            ),
+            "removed_count": removed,
+            "removed": tracking_board.first_listed(
+                statement, tracking_board.REMOVED_STATUSES, count=removed, order="-updated_at"
+            ),
         },
     )
