@@ -19,7 +19,7 @@ from django_countries.fields import Country
 
 from alliance.core.collation import collated, sort_key
 from alliance.core.permissions import is_convenor
-from members.models import Contact, NationalAlliance, Organisation
+from members.models import NationalAlliance, Organisation
 from statements import services, sharing
 from statements.counting import alliance_progress, signature_count, stored_signature_count
 from statements.forms import SignatureForm
@@ -298,11 +298,8 @@ def _signing_context(request, statement, version, sign_form) -> dict:
     """The signing part of the page: a representative's signature or their form, or a
     link to the public form when any organisation may sign (a link, not the form: the
     page stays the same for every anonymous reader, and so can be shared)."""
-    contact = (
-        Contact.objects.filter(user=request.user).select_related("organisation").first()
-        if request.user.is_authenticated
-        else None
-    )
+    # Read once per request with the permission checks and the navigation.
+    contact = getattr(request.user, "contact", None)
     own = services.live_signature(statement, contact.organisation) if contact else None
     can_sign = (
         contact is not None
