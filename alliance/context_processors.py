@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from alliance.core.permissions import is_convenor
-from members.models import Contact, NationalAlliance
+from members.models import NationalAlliance
 
 ANONYMOUS, SIGNED_IN, CONVENOR, COORDINATOR, REPRESENTATIVE, STAFF = (
     "anonymous",
@@ -61,7 +61,9 @@ def _work_out_role(user) -> dict:
     convenor = is_convenor(user)
     # A convenor sees every alliance anyway; their navigation does not list them.
     coordinated = [] if convenor else list(NationalAlliance.objects.coordinated_by(user))
-    contact = Contact.objects.select_related("organisation").filter(user=user).first()
+    # The user's own (one-to-one) contact, which Django keeps on the user for the rest of
+    # the request: the page's permission checks and views ask for it too.
+    contact = getattr(user, "contact", None)
     names = {SIGNED_IN}
     if convenor:
         names.add(CONVENOR)

@@ -221,17 +221,22 @@ def dashboard_page(request):
     choices = NationalAlliance.objects.order_by("name")
     if not is_convenor(user):
         choices = choices.coordinated_by(user)
+    choices = list(choices.only("name", "slug"))
+    # Those who may set targets are convenors: the form offers the same alliances.
+    target_form = CompositionTargetForm(
+        initial={"alliance": alliance}, alliances=choices if may_set_targets else None
+    )
     context = {
         "figures": figures,
         "alliance": alliance,
-        "alliance_choices": choices.only("name", "slug"),
+        "alliance_choices": choices,
         "target_rows": [
             (CompositionTarget.Measure.GLOBAL_SOUTH.label, figures.global_south),
             (CompositionTarget.Measure.WOMENS_RIGHTS.label, figures.womens_rights),
         ],
         "figures_html": dashboard_figures.rendered(figures, lambda: _figures_context(figures)),
         "may_set_targets": may_set_targets,
-        "target_form": CompositionTargetForm(initial={"alliance": alliance}),
+        "target_form": target_form,
     }
     return render(request, "members/dashboard.html", context)
 

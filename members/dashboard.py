@@ -14,6 +14,7 @@ its national alliance and, before that existed, to the international one).
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import math
 from collections import Counter, defaultdict
@@ -106,6 +107,8 @@ class Composition:
     by_region: list[Line]
     by_country: list[Line]
     months: list[Month]
+    # Names the figures (the sums and the targets), whatever the language of the labels.
+    digest: str = ""
 
     @property
     def countries(self) -> dict[str, int]:
@@ -149,14 +152,16 @@ def joined_groups(alliance: NationalAlliance | None, *, since: dt.datetime):
 
 
 # How long the groups stay cached at most. Any new membership or decision changes the
-# cache key at once; a change of an organisation's kind or country shows within this.
+# cache key at once; a change of an organisation's kind or country, or a membership
+# deleted with its organisation (only in the admin), shows within this.
 GROUPS_CACHE_SECONDS = 300
 
 
 @dataclass
 class Tally:
     """The sums of the groups, before labels (which depend on the language) and targets
-    (which convenors change): what the cache keeps."""
+    (which convenors change): what the cache keeps. `digest` names the sums, so that
+    what is drawn from them can be kept under it (members.dashboard_figures)."""
 
     kinds: Counter
     regions: Counter
@@ -164,22 +169,23 @@ class Tally:
     global_south: int
     womens_rights: int
     months: list[Month]
+    digest: str = ""
 
 
 def _cached_tally(alliance: NationalAlliance | None, shown: list[dt.date]) -> Tally:
     """The tally of joined_groups, kept in the cache under a key that changes with the
-    memberships: the grouping reads every approved membership, the key one aggregate over
-    the same rows without a join."""
+    memberships: the grouping reads every approved membership, the key three maxima
+    read from the ends of indexes (a count would read every membership again)."""
     since = timezone.make_aware(dt.datetime.combine(_month_before(shown[0]), dt.time()))
     memberships = Membership.objects.all()
     if alliance is not None:
         memberships = memberships.filter(national_alliance=alliance)
     marker = memberships.aggregate(
-        count=Count("pk"), last=Max("pk"), decided=Max("decided_at"), joined=Max("joined_at")
+        last=Max("pk"), decided=Max("decided_at"), joined=Max("joined_at")
     )
     stamps = [marker[name].timestamp() if marker[name] else 0 for name in ("decided", "joined")]
     scope = alliance.pk if alliance else "all"
-    key = f"dashboard-groups:{scope}:{_month_number(since)}:{marker['count']}:{marker['last']}"
+    key = f"dashboard-groups:{scope}:{_month_number(since)}:{marker['last']}"
     key += "".join(f":{stamp:.6f}" for stamp in stamps)
     tally = cache.get(key)
     if tally is None:
@@ -199,7 +205,10 @@ def _tally(groups, shown: list[dt.date]) -> Tally:
         south += count if global_south else 0
         womens += count if kind == Organisation.Kind.WOMENS_RIGHTS else 0
         per_month[_month_from_number(month)].append((kind, country, region, global_south, count))
-    return Tally(kinds, regions, country_counts, south, womens, _growth(per_month, shown))
+    months = _growth(per_month, shown)
+    sums = (kinds, regions, country_counts, south, womens, months)
+    digest = hashlib.sha256(repr(sums).encode()).hexdigest()
+    return Tally(kinds, regions, country_counts, south, womens, months, digest)
 
 
 def targets_for(alliance: NationalAlliance | None) -> dict[str, int]:
@@ -235,6 +244,7 @@ def composition(alliance: NationalAlliance | None = None, *, now=None) -> Compos
         by_region=_lines(tally.regions, {**REGION_NAMES, "": _("unknown")}, total),
         by_country=_lines(tally.countries, dict(countries), total),
         months=tally.months,
+        digest=hashlib.sha256(f"{tally.digest}|{sorted(targets.items())!r}".encode()).hexdigest(),
     )
 
 

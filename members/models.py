@@ -653,6 +653,10 @@ class Membership(models.Model):
             models.Index(fields=["status", "national_alliance"]),
             # The partner API's memberships list, newest application first.
             models.Index(fields=["applied_at", "id"], name="membership_applied_id_idx"),
+            # The dashboard's key of the memberships (members.dashboard): the latest
+            # decision and the latest joining, read from an index end.
+            models.Index(fields=["decided_at"], name="membership_decided_idx"),
+            models.Index(fields=["joined_at"], name="membership_joined_idx"),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """Markdown written by people (statements, agendas, principles) turned into HTML that is
 safe to show: Markdown renders, then nh3 keeps only harmless tags and attributes."""
 
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -39,7 +40,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
 def render_markdown(text: str) -> SafeString:
-    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
+    return _rendered(str(text or ""))
+
+
+# A page read again and again renders the same text each time (a statement's body on its
+# public page): the same text gives the same HTML, so each process keeps the latest ones.
+@functools.lru_cache(maxsize=128)
+def _rendered(text: str) -> SafeString:
+    html = markdown_lib.markdown(text, extensions=["extra", "sane_lists"])
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

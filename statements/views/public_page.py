@@ -10,14 +10,16 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django_countries.fields import Country
 
 from alliance.core.collation import collated, sort_key
 from alliance.core.permissions import is_convenor
-from members.models import Contact, NationalAlliance, Organisation
+from members.models import NationalAlliance, Organisation
 from statements import services, sharing
 from statements.counting import alliance_progress, signature_count, stored_signature_count
 from statements.forms import SignatureForm
@@ -166,8 +168,8 @@ class _CountedPaginator(Paginator):
 
 @dataclass
 class _Listing:
-    """What the signatories part of the page shows, as plain data that Django's cache
-    can keep: every group's count and the names on one page."""
+    """What the signatories part of the page shows: every group's count and the names
+    on one page."""
 
     counts: dict[str, int]
     labels: dict[str, str]
@@ -194,29 +196,35 @@ class _Listing:
 
 
 def _signatories(request, statement, grouping: str, language: str) -> dict:
-    """One page of the listed signatories in groups named in the page's language, and
-    every group's count.
+    """The signatories part of the page: one page of the listed signatories in groups
+    named in the page's language, and every group's count, rendered.
 
-    Both read every signature of the statement with its organisation, so readers who
-    all see the same list (convenors; anonymous readers whom the proxy does not answer)
-    share it through Django's cache for as long as the public page is kept, under a key
+    Both read every signature of the statement with its organisation, and writing out
+    hundreds of names is most of the page's rendering, so readers who all see the same
+    list (convenors; anonymous readers whom the proxy does not answer) share the rendered
+    part through Django's cache for as long as the public page is kept, under a key
     holding the stored count's time (a new count, a new list)."""
     number = request.GET.get("page") or "1"
     scope = _signatory_scope(request.user)
     key = None
     if scope and statement.counted_at and number.isdigit() and len(number) <= 6:
         key = (
-            f"signatories:{statement.pk}:{statement.counted_at.timestamp()}:{scope}:"
+            f"signatories-html:{statement.pk}:{statement.counted_at.timestamp()}:{scope}:"
             f"{grouping}:{language}:{SIGNATORIES_PER_PAGE}:{int(number)}"
         )
-    # Plain values in the cache, so that no pickled class outlives a change of the code.
-    cached = cache.get(key) if key else None
-    listing = _Listing(**cached) if cached else None
-    if listing is None:
+    html = cache.get(key) if key else None
+    if html is None:
         listing = _list_signatories(request.user, statement, grouping, language, number)
+        with translation.override(language):
+            html = render_to_string(
+                "statements/includes/signatories.html",
+                {**listing.context(), "grouping": grouping, "language": language},
+            )
         if key:
-            cache.set(key, vars(listing), PUBLIC_PAGE_SECONDS)
-    return listing.context()
+            # A plain str, so that no pickled class outlives a change of the code.
+            cache.set(key, str(html), PUBLIC_PAGE_SECONDS)
+    # Written by the template above, which escapes every name; the cache keeps a str.
+    return {"signatories_html": mark_safe(html)}  # noqa: S308
 
 
 def _signatory_scope(user) -> str | None:
@@ -290,11 +298,8 @@ def _signing_context(request, statement, version, sign_form) -> dict:
     """The signing part of the page: a representative's signature or their form, or a
     link to the public form when any organisation may sign (a link, not the form: the
     page stays the same for every anonymous reader, and so can be shared)."""
-    contact = (
-        Contact.objects.filter(user=request.user).select_related("organisation").first()
-        if request.user.is_authenticated
-        else None
-    )
+    # Read once per request with the permission checks and the navigation.
+    contact = getattr(request.user, "contact", None)
     own = services.live_signature(statement, contact.organisation) if contact else None
     can_sign = (
         contact is not None

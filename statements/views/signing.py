@@ -32,7 +32,7 @@ def sign(request, slug):
     """A logged-in representative signs for their organisation from the statement page."""
     statement = get_object_or_404(Statement.objects.visible_to(request.user), slug=slug)
     check_permission(request, "statements.sign_statement", statement)
-    contact = Contact.objects.filter(user=request.user).select_related("organisation").first()
+    contact = getattr(request.user, "contact", None)
     if contact is None:  # the rule asked the same; the contact is needed below
         raise PermissionDenied
     form = SignatureForm(request.POST)

@@ -258,6 +258,21 @@ def test_coordinator_is_offered_only_their_own_alliance(
     assert "Set target" not in page
 
 
+def test_the_convenors_dashboard_reads_the_national_alliances_once(
+    client_for, convenor, uganda, brazil
+):
+    with CaptureQueriesContext(connection) as captured:
+        page = client_for(convenor).get(f"/members/dashboard/?alliance={brazil.slug}")
+    table = 'FROM "members_nationalalliance"'
+    reads = [query["sql"] for query in captured if table in query["sql"]]
+
+    # The alliance in ?alliance=, then every alliance: for the scope and the target form.
+    assert len(reads) == 2
+    target_form = page.content.decode().split('id="id_alliance"')[1].split("</select>")[0]
+    assert f'<option value="{uganda.slug}">{uganda.name}</option>' in target_form
+    assert f'<option value="{brazil.slug}" selected>{brazil.name}</option>' in target_form
+
+
 def test_dashboard_csv_has_every_figure(client_for, convenor, uganda, uganda_member):
     CompositionTarget.objects.create(measure="womens_rights", percent=40)
 

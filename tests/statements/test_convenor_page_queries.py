@@ -124,3 +124,21 @@ def test_an_anonymous_reader_never_gets_the_list_a_convenor_sees(client, conveno
 
     assert '<span class="stat__number">3</span>' in html
     assert "Signatory 001" not in html
+
+
+def test_the_statement_page_reads_a_representatives_contact_once(
+    client, representative, uganda_member, open_statement
+):
+    SignOnRequestFactory(statement=open_statement, organisation=uganda_member)
+    client.force_login(representative)
+    url = open_statement.get_absolute_url()
+    client.get(url)  # the session, once
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+
+    # The signing form and the navigation's link to the organisation both need it (the
+    # permission checks ask other questions of the contacts, with EXISTS).
+    reads = [query["sql"] for query in captured if 'SELECT "members_contact"' in query["sql"]]
+    assert len(reads) == 1
+    assert 'value="Sarah Chebet"' in html
