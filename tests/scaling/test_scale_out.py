@@ -34,12 +34,12 @@ from tests.fixtures.services import (
     CeleryBeat,
     CeleryWorker,
     RedisServer,
-    _die_with_parent,
-    _services_configured,
     celery_environment,
     database_url,
+    die_with_parent,
     free_port,
     require_services,
+    services_configured,
     use_broker,
     wait_until_marked_sent,
 )
@@ -84,7 +84,7 @@ class Gunicorn:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -129,7 +129,7 @@ class Cluster:
 def cluster(request, tmp_path, smtp_server, django_db_setup):
     """Two web processes behind nginx, two workers and two beats, on a Redis of their own
     (the session's worker must not take their tasks), on the test database."""
-    if not _services_configured():
+    if not services_configured():
         require_services("PostgreSQL (DATABASE_URL) and a broker (CELERY_BROKER_URL)")
     if request.param == "pgbouncer" and not pgbouncer.installed():
         require_services("pgbouncer (apt-get install pgbouncer)")
