@@ -60,7 +60,7 @@ def test_use_broker_publishes_to_its_broker_inside_the_block_only():
     eager = celery_app.conf.task_always_eager
     with use_broker("redis://127.0.0.1:1/0", eager=False) as publishing:
         assert current_app.conf is publishing.conf
-        assert current_app.conf.broker_url == "redis://127.0.0.1:1/0"
+        assert current_app.conf.broker_write_url == "redis://127.0.0.1:1/0"
         assert current_app.conf.task_always_eager is False
         with (
             pytest.raises(RuntimeError, match="one broker of the test's own at once"),
