@@ -86,9 +86,10 @@ def main() -> None:
     import re
 
     from django.urls import reverse
-    from signing import _wsgi_application, open_statement
+    from signing import open_statement
 
-    application = _wsgi_application()
+    from alliance.wsgi import application
+
     if arguments.no_health_checks:
         from django.db import connection
 

@@ -91,8 +91,6 @@ def start_gunicorn(
             sys.executable,
             "-m",
             "gunicorn",
-            "--chdir",
-            str(ROOT / "bench"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -102,6 +100,8 @@ def start_gunicorn(
             "warning",
             application,
         ],
+        # From the project's root, first on the path: bench/osdi.py must not hide the osdi app.
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}", **(env or {})},
     )
     _wait_until_answering(server, port)
