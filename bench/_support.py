@@ -94,8 +94,6 @@ def start_gunicorn(
             sys.executable,
             "-m",
             "gunicorn",
-            "--chdir",
-            str(ROOT / "bench"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -105,6 +103,8 @@ def start_gunicorn(
             "warning",
             application,
         ],
+        # From the project's root, first on the path: bench/osdi.py must not hide the osdi app.
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}", **(env or {})},
     )
     _wait_until_answering(server, port)
@@ -233,3 +233,70 @@ def percentile(samples: list[float], fraction: float) -> float:
     """The sample at `fraction` (0.5: median, 0.99: p99) of the sorted samples."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def run_wrk(url: str, seconds: int, *, script: Path, env: dict, connections: int = 16) -> dict:
+    """wrk (1 thread, `connections` connections, 10 s timeout) on `url` for `seconds` with
+    the Lua `script`, `env` added to the environment the script reads; the figures its
+    `done` prints on its `WRK name=value ...` line. Exits when wrk fails."""
+    finished = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+        + ["-s", str(script), url],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    if finished.returncode != 0:
+        sys.exit(f"wrk failed: {finished.stdout}{finished.stderr}")
+    line = next(line for line in finished.stdout.splitlines() if line.startswith("WRK "))
+    return {key: float(value) for key, value in (item.split("=") for item in line.split()[1:])}
+
+
+def lines_naming(log: Path, path: str) -> int:
+    """How many lines of an access log name `path`: the requests that reached the server."""
+    with open(log, "rb") as lines:
+        return sum(1 for line in lines if path.encode() in line)
+
+
+def timed_gets(port: int, headers: dict, start_url: str, requests: int, next_url) -> list[float]:
+    """`requests` timed GETs (milliseconds each) on one kept-alive connection to gunicorn
+    on `port`, from `start_url` on to `next_url(parsed JSON body)` (an absolute URL, or
+    None: back to `start_url`)."""
+    import json
+    from urllib.parse import urlsplit
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    samples, url = [], start_url
+    for _ in range(requests):
+        started = time.perf_counter()
+        connection.request("GET", url, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status == 200, (url, response.status, body[:200])
+        following = next_url(json.loads(body))
+        url = (
+            start_url
+            if not following
+            else urlsplit(following)._replace(scheme="", netloc="").geturl()
+        )
+        if response.getheader("Connection", "").lower() == "close":
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    return samples
+
+
+def describe(label: str, figures: dict) -> float:
+    """Print one line of a wrk run's figures (bench/signing.lua's `done`): accepted, rate,
+    median and p99, refused, socket errors; return the rate."""
+    rate = figures["accepted"] / figures["seconds"]
+    errors = sum(
+        figures[name] for name in ("connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    print(
+        f"{label}: {figures['accepted']:.0f} accepted in {figures['seconds']:.1f} s = "
+        f"{rate:.0f}/s, median {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
+        f"{figures['refused']:.0f} refused, {errors:.0f} socket errors",
+        flush=True,
+    )
+    return rate

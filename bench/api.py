@@ -17,14 +17,10 @@ the API mounted at /api/v1/ even before alliance/urls.py includes it.
 """
 
 import argparse
-import http.client
-import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from _support import (
     cpu_seconds,
@@ -35,6 +31,7 @@ from _support import (
     setup_django,
     start_gunicorn,
     stop_gunicorn,
+    timed_gets,
 )
 
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
@@ -72,30 +69,12 @@ def mount_api() -> None:
 
 def measure(port: int, secret: str, start_url: str, requests: int) -> list[float]:
     """`requests` timed GETs, following `next` from `start_url` (back to it at the end)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {
         "Authorization": f"Bearer {secret}",
         "Host": "127.0.0.1",
         "X-Forwarded-Proto": "https",
     }
-    samples, url = [], start_url
-    for _ in range(requests):
-        started = time.perf_counter()
-        connection.request("GET", url, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status == 200, (url, response.status, body[:200])
-        following = json.loads(body)["next"]
-        url = (
-            start_url
-            if not following
-            else urlsplit(following)._replace(scheme="", netloc="").geturl()
-        )
-        if response.getheader("Connection", "").lower() == "close":
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    return samples
+    return timed_gets(port, headers, start_url, requests, lambda page: page["next"])
 
 
 def main() -> None:

@@ -31,7 +31,6 @@ import argparse
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +47,9 @@ from _support import (
     setup_django,
     start_production_gunicorn,
     stop_gunicorn,
+)
+from _support import (
+    run_wrk as shared_run_wrk,
 )
 
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
@@ -225,17 +227,7 @@ def count_queries(client, path: str, headers: dict | None = None) -> int:
 
 
 def run_wrk(url: str, seconds: int, env: dict) -> dict:
-    finished = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
-        + ["-s", str(LUA), url],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-    )
-    if finished.returncode != 0:
-        sys.exit(f"wrk failed: {finished.stdout}{finished.stderr}")
-    line = next(line for line in finished.stdout.splitlines() if line.startswith("WRK "))
-    return {key: float(value) for key, value in (item.split("=") for item in line.split()[1:])}
+    return shared_run_wrk(url, seconds, script=LUA, env=env, connections=CONNECTIONS)
 
 
 def main() -> None:

@@ -19,13 +19,9 @@ gunicorn runs with production's command line (docker-compose.yml's `web`).
 """
 
 import argparse
-import http.client
-import json
 import os
 import secrets
 import statistics
-import time
-from urllib.parse import urlsplit
 
 from _support import (
     RESULTS,
@@ -37,6 +33,7 @@ from _support import (
     setup_django,
     start_production_gunicorn,
     stop_gunicorn,
+    timed_gets,
 )
 
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
@@ -113,26 +110,13 @@ def cases(petition: int) -> list[tuple[str, str, bool]]:
 
 def measure(port: int, secret: str, start_url: str, requests: int, walk: bool) -> list[float]:
     """`requests` timed GETs of `start_url`, or following `_links.next` from it."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"OSDI-API-Token": secret, "Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
-    samples, url = [], start_url
-    for _ in range(requests):
-        started = time.perf_counter()
-        connection.request("GET", url, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status == 200, (url, response.status, body[:200])
-        following = json.loads(body)["_links"].get("next") if walk else None
-        url = (
-            start_url
-            if not following
-            else urlsplit(following["href"])._replace(scheme="", netloc="").geturl()
-        )
-        if response.getheader("Connection", "").lower() == "close":
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    return samples
+
+    def next_url(page: dict) -> str | None:
+        following = page["_links"].get("next") if walk else None
+        return following["href"] if following else None
+
+    return timed_gets(port, headers, start_url, requests, next_url)
 
 
 def main() -> None:

@@ -50,7 +50,6 @@ import os
 import re
 import secrets
 import shutil
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -60,12 +59,17 @@ from _support import (
     RESULTS,
     ROOT,
     cpu_seconds,
+    describe,
     describe_machine,
+    lines_naming,
     postgres_pid,
     print_result,
     setup_django,
     start_production_gunicorn,
     stop_gunicorn,
+)
+from _support import (
+    run_wrk as shared_run_wrk,
 )
 
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -134,41 +138,7 @@ def describe_cpu(cpu: dict[str, float], requests: float) -> str:
 
 def run_wrk(url: str, seconds: int, env: dict) -> dict:
     """wrk with bench/signing.lua; the figures its `done` prints."""
-    finished = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{CONNECTIONS}",
-            f"-d{seconds}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(LUA),
-            url,
-        ],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-    )
-    if finished.returncode != 0:
-        sys.exit(f"wrk failed: {finished.stdout}{finished.stderr}")
-    output = finished.stdout
-    line = next(line for line in output.splitlines() if line.startswith("WRK "))
-    return {key: float(value) for key, value in (item.split("=") for item in line.split()[1:])}
-
-
-def describe(label: str, figures: dict) -> float:
-    rate = figures["accepted"] / figures["seconds"]
-    errors = sum(
-        figures[name] for name in ("connect_errors", "read_errors", "write_errors", "timeouts")
-    )
-    print(
-        f"{label}: {figures['accepted']:.0f} accepted in {figures['seconds']:.1f} s = "
-        f"{rate:.0f}/s, median {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
-        f"{figures['refused']:.0f} refused, {errors:.0f} socket errors",
-        flush=True,
-    )
-    return rate
+    return shared_run_wrk(url, seconds, script=LUA, env=env, connections=CONNECTIONS)
 
 
 def open_statement(title: str):
@@ -277,12 +247,12 @@ def read_the_page(port: int, seconds: int) -> dict:
     try:
         url = f"https://127.0.0.1:{proxy.https_port}{path}"
         run_wrk(url, 2, read)  # the first renders, and TLS sessions
-        reached_before = _lines(access_log, path)
+        reached_before = lines_naming(access_log, path)
         meter = CpuMeter(gunicorn=server.pid, postgres=postgres, nginx=proxy.process.pid)
         meter.start()
         reading = run_wrk(url, seconds, read)
         cpu = meter.stop()
-        reached = _lines(access_log, path) - reached_before
+        reached = lines_naming(access_log, path) - reached_before
         direct_url = f"http://127.0.0.1:{port}{path}"
         run_wrk(direct_url, 2, read)
         meter = CpuMeter(gunicorn=server.pid, postgres=postgres).start()
@@ -305,11 +275,6 @@ def read_the_page(port: int, seconds: int) -> dict:
     describe("baseline: the same crowd straight at gunicorn (no nginx)", direct)
     print("  " + describe_cpu(direct_cpu, direct["requests"]), flush=True)
     return {"reading": reading, "reached": reached, "allowed": allowed, "direct": direct}
-
-
-def _lines(log: Path, path: str) -> int:
-    with open(log, "rb") as lines:
-        return sum(1 for line in lines if path.encode() in line)
 
 
 def print_page_result(figures: dict) -> None:

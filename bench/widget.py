@@ -24,7 +24,9 @@ from _support import (
     RESULTS,
     ROOT,
     cpu_seconds,
+    describe,
     describe_machine,
+    lines_naming,
     print_result,
     setup_django,
     start_production_gunicorn,
@@ -33,7 +35,7 @@ from _support import (
 
 # The crowd of bench/signing.py's third part, on another page. Imported, signing.py
 # also makes its WSGI application (for its own gunicorn): Django set up, as here anyway.
-from signing import add_signatories, describe, open_statement, run_wrk
+from signing import add_signatories, open_statement, run_wrk
 
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
 os.environ.setdefault("STATIC_MANIFEST", "0")
@@ -41,11 +43,6 @@ os.environ.setdefault("BEHIND_PROXY", "1")
 
 SIGNATORIES = 5_000
 READ = {"BENCH_MODE": "read"}
-
-
-def lines_naming(log: Path, path: str) -> int:
-    with open(log, "rb") as lines:
-        return sum(1 for line in lines if path.encode() in line)
 
 
 def crowd(url: str, seconds: int, *, server, proxy=None) -> tuple[dict, float, float]:

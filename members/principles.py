@@ -72,11 +72,14 @@ def publish_principles(*, texts: dict[str, tuple[str, str]], note: str, publishe
             changes={"version": [newest.version if newest else None, version]},
             note=note.strip(),
         )
-        _ask_members_to_endorse(version=version, note=note.strip())
+        ask_members_to_endorse(version=version, note=note.strip())
     return version
 
 
-def _ask_members_to_endorse(*, version: int, note: str) -> None:
+def ask_members_to_endorse(*, version: int, note: str) -> None:
+    """Email every signing contact of a member organisation, in their language, a link to
+    endorse `version`. Safe to run again: each contact is asked once per version (the
+    outbox keeps one message per key)."""
     titles = dict(Principles.objects.filter(version=version).values_list("language", "title"))
     contacts = (
         Contact.objects.authorised_to_sign()

@@ -4,12 +4,14 @@ recovered by the sweeper. Tasks run in-process here; tests/test_outbox_reliabili
 runs a real worker."""
 
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
+from django.test.signals import template_rendered
 from django.utils import timezone, translation
 
 from alliance.core.outbox import services
@@ -353,22 +355,36 @@ def test_personal_values_are_escaped_in_html_and_as_they_are_in_text(
 
 
 def test_messages_sharing_a_context_are_rendered_once(django_capture_on_commit_callbacks):
-    services._shared_parts.cache_clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        queue_emails(
-            [
-                Email(
-                    key=f"shared:{n}",
-                    to_email=f"member{n}@example.org",
-                    to_name=f"Member {n}",
-                    template="notice",
-                    context={"subject": "Davos statement", "text": "Sign it."},
-                )
-                for n in range(10)
-            ]
-        )
+    rendered = []
 
-    assert services._shared_parts.cache_info().misses == 1
+    def record(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    # A context no earlier test rendered: what this process keeps from those cannot serve it.
+    text = f"Sign it ({uuid.uuid4().hex})."
+    template_rendered.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_emails(
+                [
+                    Email(
+                        key=f"shared:{n}",
+                        to_email=f"member{n}@example.org",
+                        to_name=f"Member {n}",
+                        template="notice",
+                        context={"subject": "Davos statement", "text": text},
+                    )
+                    for n in range(10)
+                ]
+            )
+    finally:
+        template_rendered.disconnect(record)
+
+    assert sorted(name for name in rendered if name.startswith("emails/notice/")) == [
+        "emails/notice/body.html",
+        "emails/notice/body.txt",
+        "emails/notice/subject.txt",
+    ]
     assert [message.body.splitlines()[0] for message in mail.outbox] == [
         f"Member {n}," for n in range(10)
     ]

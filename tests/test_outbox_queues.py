@@ -49,11 +49,7 @@ def compose_workers(tmp_path, smtp_server, django_db_setup):
     session's worker would consume every queue), this process publishing to it."""
     if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
         require_services("PostgreSQL (DATABASE_URL) and a broker (CELERY_BROKER_URL)")
-    from alliance.celery import app
-
     redis_server = RedisServer(tmp_path).start()
-    eager = app.conf.task_always_eager
-    use_broker(redis_server.url, eager=False)
     env = celery_environment(
         database=database_url(connection.settings_dict),
         broker=redis_server.url,
@@ -67,14 +63,16 @@ def compose_workers(tmp_path, smtp_server, django_db_setup):
         for service in ("worker", "mailer")
     ]
     try:
-        for worker in workers:
-            worker.start()
-        yield workers
+        with use_broker(redis_server.url):
+            try:
+                for worker in workers:
+                    worker.start()
+                yield workers
+            finally:
+                for worker in workers:
+                    worker.stop()
     finally:
-        for worker in workers:
-            worker.stop()
         redis_server.stop()
-        use_broker(None, eager=eager)
 
 
 def test_confirmation_emails_go_out_while_a_backlog_of_public_submissions_is_processed(

@@ -8,9 +8,10 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.test import RequestFactory
 from django.urls import reverse
 
-from alliance.context_processors import _htmx_url
+from alliance.context_processors import navigation
 from tests.fixtures.site_tour import MISSING_PAGE
 
 PERSONAS = ["anonymous", "representative", "coordinator", "convenor"]
@@ -20,7 +21,7 @@ HTMX_SCRIPT = '<script src="/static/vendor/htmx/htmx.min.js" defer>'
 
 @pytest.fixture
 def htmx_vendored():
-    if _htmx_url() is None:
+    if navigation(RequestFactory().get("/"))["htmx_url"] is None:
         pytest.skip("htmx is not vendored: run scripts/assets.sh")
 
 

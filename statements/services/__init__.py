@@ -32,6 +32,7 @@ from statements.services.public_signing import (
     RATE_KEY_PREFIX,
     address_digest,
     sign_publicly,
+    wake_processor_on_next_submission,
 )
 from statements.services.publication import (
     publish,
@@ -102,5 +103,6 @@ __all__ = [
     "signing_path",
     "tracking",
     "verify_signature",
+    "wake_processor_on_next_submission",
     "withdraw",
 ]

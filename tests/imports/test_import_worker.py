@@ -11,8 +11,11 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from members import imports
-from members.imports import real_run
 from members.models import Organisation, OrganisationImport
+from tests.fixtures.faults import (
+    table_locked_by_another_session,
+    wait_until_a_session_waits_for_a_lock_on,
+)
 from tests.imports.test_import_pages import csv_bytes, row
 
 ROWS = 3_000
@@ -67,7 +70,7 @@ def test_worker_imports_all_rows_at_once_while_the_page_shows_progress(client_fo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_second_run_while_the_first_holds_the_import_skips_it(convenor, monkeypatch):
+def test_a_second_run_while_the_first_holds_the_import_skips_it(convenor):
     if connection.vendor != "postgresql":
         pytest.skip("row locks with SKIP LOCKED need PostgreSQL")
     checked = imports.check_upload(
@@ -75,15 +78,6 @@ def test_a_second_run_while_the_first_holds_the_import_skips_it(convenor, monkey
         uploaded_by=convenor,
     )
     OrganisationImport.objects.filter(pk=checked.pk).update(status="queued")
-    writing, release = threading.Event(), threading.Event()
-    write = real_run._Writer.write
-
-    def slow_write(self, lines):
-        writing.set()
-        release.wait(10)
-        write(self, lines)
-
-    monkeypatch.setattr(real_run._Writer, "write", slow_write)
     outcomes = []
 
     def first_run():
@@ -91,11 +85,13 @@ def test_a_second_run_while_the_first_holds_the_import_skips_it(convenor, monkey
         connections.close_all()
 
     thread = threading.Thread(target=first_run)
-    thread.start()
-    assert writing.wait(10)
+    # Another session holds the organisations table: the first run, the import's row
+    # locked, waits at its first write until the block ends.
+    with table_locked_by_another_session(Organisation):
+        thread.start()
+        wait_until_a_session_waits_for_a_lock_on(Organisation)
 
-    assert imports.run_import(import_id=checked.pk) == "skipped"
-    release.set()
+        assert imports.run_import(import_id=checked.pk) == "skipped"
     thread.join(10)
 
     assert outcomes == ["done"]

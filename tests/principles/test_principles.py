@@ -205,7 +205,7 @@ def test_sending_the_requests_again_sends_nothing_twice(convenor, representative
     publish_v2(convenor)
     assert OutgoingMessage.objects.count() == 1
 
-    services._ask_members_to_endorse(version=2, note="again")
+    services.ask_members_to_endorse(version=2, note="again")
 
     assert OutgoingMessage.objects.count() == 1
 

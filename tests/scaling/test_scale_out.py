@@ -21,7 +21,6 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from alliance.celery import app
 from alliance.core.outbox.models import OutgoingMessage
 from alliance.core.outbox.services import Email, queue_emails
 from alliance.monitoring.models import BeatLock
@@ -34,12 +33,12 @@ from tests.fixtures.services import (
     CeleryBeat,
     CeleryWorker,
     RedisServer,
-    _die_with_parent,
-    _services_configured,
     celery_environment,
     database_url,
+    die_with_parent,
     free_port,
     require_services,
+    services_configured,
     use_broker,
     wait_until_marked_sent,
 )
@@ -84,7 +83,7 @@ class Gunicorn:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -129,7 +128,7 @@ class Cluster:
 def cluster(request, tmp_path, smtp_server, django_db_setup):
     """Two web processes behind nginx, two workers and two beats, on a Redis of their own
     (the session's worker must not take their tasks), on the test database."""
-    if not _services_configured():
+    if not services_configured():
         require_services("PostgreSQL (DATABASE_URL) and a broker (CELERY_BROKER_URL)")
     if request.param == "pgbouncer" and not pgbouncer.installed():
         require_services("pgbouncer (apt-get install pgbouncer)")
@@ -145,8 +144,6 @@ def cluster(request, tmp_path, smtp_server, django_db_setup):
         url = pooler.url(user=database["USER"], database=database["NAME"])
         extra["DATABASE_POOLER"] = "pgbouncer"
     redis_server = RedisServer(tmp_path).start()
-    previous = (app.conf.task_always_eager,)
-    use_broker(redis_server.url, eager=False)
     env = celery_environment(
         database=url,
         broker=redis_server.url,
@@ -172,18 +169,20 @@ def cluster(request, tmp_path, smtp_server, django_db_setup):
     )
     started = []
     try:
-        for process in (*webs, *workers, *beats, proxy):
-            process.start()
-            started.append(process)
-        smtp_server.clear()
-        yield Cluster(nginx=proxy, webs=webs, workers=workers, beats=beats, pooler=pooler)
+        with use_broker(redis_server.url):
+            try:
+                for process in (*webs, *workers, *beats, proxy):
+                    process.start()
+                    started.append(process)
+                smtp_server.clear()
+                yield Cluster(nginx=proxy, webs=webs, workers=workers, beats=beats, pooler=pooler)
+            finally:
+                for process in reversed(started):
+                    process.stop()
     finally:
-        for process in reversed(started):
-            process.stop()
         redis_server.stop()
         if pooler is not None:
             pooler.stop()
-        use_broker(None, eager=previous[0])
         smtp_server.clear()
 
 

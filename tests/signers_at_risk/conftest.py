@@ -7,7 +7,7 @@ from statements.models import Statement
 from tests.factories import ContactFactory, OrganisationFactory, StatementFactory
 
 # Rate counters fresh for each test, as for every statement test.
-from tests.statements.conftest import _fresh_rate_counters  # noqa: F401
+from tests.statements.conftest import fresh_rate_counters  # noqa: F401
 
 
 @pytest.fixture

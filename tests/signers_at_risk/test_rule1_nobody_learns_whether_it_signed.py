@@ -11,7 +11,6 @@ from alliance.core.outbox.models import OutgoingMessage
 from alliance.core.outbox.services import render
 from statements import services
 from statements.models import Signature, Statement
-from statements.services import public_signing
 from tests.factories import (
     ContactFactory,
     OrganisationFactory,
@@ -202,7 +201,7 @@ def test_pages_name_a_counted_only_signer_to_convenors_and_its_own_people_only(
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_emails_at_the_smtp_server_are_the_same_whatever_the_organisation_did(
-    client, smtp_server, at_risk, monkeypatch
+    client, smtp_server, at_risk
 ):
     """Through the real worker and SMTP server: what reaches a stranger's mailbox."""
     import uuid
@@ -216,7 +215,7 @@ def test_the_emails_at_the_smtp_server_are_the_same_whatever_the_organisation_di
             status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE, slug="davos"
         )
         sign_as(statement, at_risk, state)
-        monkeypatch.setattr(public_signing, "_next_wake_up", 0.0)  # wake the worker each time
+        services.wake_processor_on_next_submission()  # wake the worker each time
         public_form(client, statement, at_risk, email=stranger)
         (message,) = smtp_server.wait_for(1, timeout=30)
         assert message.recipients == [stranger]

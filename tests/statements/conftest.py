@@ -15,7 +15,7 @@ DAVOS_FR = "La société civile intensifie la lutte contre les inégalités"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_counters(monkeypatch):
+def fresh_rate_counters(monkeypatch):
     # Counters of public signing live in the cache (Redis under make test) and outlive a
     # test; a prefix per test keeps one test's submissions from counting in the next.
     from statements.services import public_signing

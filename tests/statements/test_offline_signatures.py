@@ -58,23 +58,29 @@ def scan_file(name="signed.pdf", content=PDF):
 
 # --- Who may record --------------------------------------------------------------------
 
+# What each persona gets of a statement open to members, for a Ugandan organisation:
+# the record page's status, whether their recording or import records it, the import
+# page's (and its template's) status, and the status of the scan of its signed page.
+# The Brazilian coordinator reads the pages, but the Ugandan organisation is not theirs.
+WHO_MAY = {
+    "convenor": {"page": 200, "records": True, "import_page": 200, "scan": 200},
+    "superuser_convenor": {"page": 200, "records": True, "import_page": 200, "scan": 200},
+    "uganda_coordinator": {"page": 200, "records": True, "import_page": 200, "scan": 200},
+    "brazil_coordinator": {"page": 200, "records": False, "import_page": 200, "scan": 404},
+    "representative": {"page": 403, "records": False, "import_page": 403, "scan": 404},
+    "outsider": {"page": 404, "records": False, "import_page": 404, "scan": 404},
+    "anonymous": {"page": 302, "records": False, "import_page": 302, "scan": 302},
+}
 
-@pytest.mark.parametrize(
-    ("persona", "page_status", "recorded"),
-    [
-        ("convenor", 200, True),
-        ("superuser_convenor", 200, True),
-        ("uganda_coordinator", 200, True),
-        # Reads the page, but the Ugandan organisation is not among its choices.
-        ("brazil_coordinator", 200, False),
-        ("representative", 403, False),
-        ("outsider", 404, False),
-        ("anonymous", 302, False),
-    ],
-)
+
+every_persona = pytest.mark.parametrize("persona", list(WHO_MAY))
+
+
+@every_persona
 def test_who_may_record_a_signature_received_offline(
-    client_for, personas, members_statement, uganda_member, persona, page_status, recorded
+    client_for, personas, members_statement, uganda_member, persona
 ):
+    page_status, recorded = WHO_MAY[persona]["page"], WHO_MAY[persona]["records"]
     client = client_for(personas[persona])
     url = f"/statements/{members_statement.slug}/offline/"
     assert client.get(url).status_code == page_status
@@ -95,19 +101,9 @@ def test_who_may_record_a_signature_received_offline(
         assert response.status_code == page_status
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("convenor", 200),
-        ("superuser_convenor", 200),
-        ("uganda_coordinator", 200),
-        ("brazil_coordinator", 200),
-        ("representative", 403),
-        ("outsider", 404),
-        ("anonymous", 302),
-    ],
-)
-def test_who_may_open_the_import(client_for, personas, members_statement, persona, expected):
+@every_persona
+def test_who_may_open_the_import(client_for, personas, members_statement, persona):
+    expected = WHO_MAY[persona]["import_page"]
     client = client_for(personas[persona])
     assert client.get(f"/statements/{members_statement.slug}/offline/import/").status_code == (
         expected
@@ -118,43 +114,23 @@ def test_who_may_open_the_import(client_for, personas, members_statement, person
         assert template.content.decode().startswith("organisation,signatory,")
 
 
-@pytest.mark.parametrize(
-    ("persona", "recorded"),
-    [
-        ("convenor", 1),
-        ("superuser_convenor", 1),
-        ("uganda_coordinator", 1),
-        ("brazil_coordinator", 0),
-        ("representative", 0),
-        ("outsider", 0),
-        ("anonymous", 0),
-    ],
-)
-def test_who_may_import(client_for, personas, members_statement, uganda_member, persona, recorded):
+@every_persona
+def test_who_may_import(client_for, personas, members_statement, uganda_member, persona):
     client = client_for(personas[persona])
     url = f"/statements/{members_statement.slug}/offline/import/"
     csv = f"organisation,signatory,channel\n{uganda_member.slug},Sarah Chebet,phone\n"
     response = client.post(url, {"file": SimpleUploadedFile("s.csv", csv.encode())})
     if response.status_code == 200 and response.context["checked"]:
         client.post(url, {"checked": response.context["checked"]})
-    assert Signature.objects.filter(source="offline").count() == recorded
+    recorded = Signature.objects.filter(source="offline").count()
+    assert recorded == (1 if WHO_MAY[persona]["records"] else 0)
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("convenor", 200),
-        ("superuser_convenor", 200),
-        ("uganda_coordinator", 200),
-        ("brazil_coordinator", 404),
-        ("representative", 404),
-        ("outsider", 404),
-        ("anonymous", 302),
-    ],
-)
+@every_persona
 def test_who_may_read_the_scan(
-    client_for, personas, uganda_coordinator, members_statement, uganda_member, persona, expected
+    client_for, personas, uganda_coordinator, members_statement, uganda_member, persona
 ):
+    expected = WHO_MAY[persona]["scan"]
     signature = offline.record_offline_signature(
         statement=members_statement,
         organisation=uganda_member,
@@ -242,9 +218,11 @@ def test_recording_is_audited(uganda_coordinator, members_statement, uganda_memb
 @pytest.mark.parametrize(
     "change",
     [
-        {"signon_closes_at": timezone.now() - dt.timedelta(minutes=1)},
-        {"status": Statement.Status.DRAFT},
-        {"status": Statement.Status.PUBLISHED},
+        pytest.param(
+            {"signon_closes_at": timezone.now() - dt.timedelta(minutes=1)}, id="deadline_passed"
+        ),
+        pytest.param({"status": Statement.Status.DRAFT}, id="draft"),
+        pytest.param({"status": Statement.Status.PUBLISHED}, id="published"),
     ],
 )
 def test_nothing_is_recorded_once_the_window_is_closed(
@@ -269,21 +247,21 @@ def test_nothing_is_recorded_once_the_window_is_closed(
     assert not Signature.objects.exists()
 
 
+@pytest.mark.parametrize("recorder", ["convenor", "uganda_coordinator"])
 def test_an_organisation_not_invited_cannot_be_recorded(
-    convenor, uganda_coordinator, open_statement, uganda_member
+    personas, open_statement, uganda_member, recorder
 ):
     assert open_statement.audience == Statement.Audience.INVITED
-    for who in (convenor, uganda_coordinator):
-        with pytest.raises(ValidationError, match="not among the organisations"):
-            offline.record_offline_signature(
-                statement=open_statement,
-                organisation=uganda_member,
-                signatory=SARAH,
-                channel="phone",
-                recorded_by=who,
-            )
+    with pytest.raises(ValidationError, match="not among the organisations"):
+        offline.record_offline_signature(
+            statement=open_statement,
+            organisation=uganda_member,
+            signatory=SARAH,
+            channel="phone",
+            recorded_by=personas[recorder],
+        )
     assert uganda_member not in offline.recordable_organisations(
-        statement=open_statement, user=convenor
+        statement=open_statement, user=personas[recorder]
     )
     assert not Signature.objects.exists()
 
@@ -455,20 +433,23 @@ def test_the_dry_run_says_line_by_line_what_would_be_recorded_and_why_not(
     assert Signature.objects.count() == 1
 
 
-def test_an_unreadable_file_is_refused_with_a_reason(client_for, convenor, members_statement):
-    client = client_for(convenor)
-    for text, reason in [
-        ("name,kind\nx,y\n", "The columns must be"),
-        ("organisation,signatory,channel\n", "no rows"),
-    ]:
-        response = upload(client, members_statement, text)
-        assert response.status_code == 400
-        assert reason in response.content.decode()
-    response = client.post(
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        pytest.param(b"name,kind\nx,y\n", "The columns must be", id="other_columns"),
+        pytest.param(b"organisation,signatory,channel\n", "no rows", id="no_rows"),
+        pytest.param(b"\xff\xfe\x00bad", "", id="not_text"),
+    ],
+)
+def test_an_unreadable_file_is_refused_with_a_reason(
+    client_for, convenor, members_statement, content, reason
+):
+    response = client_for(convenor).post(
         f"/statements/{members_statement.slug}/offline/import/",
-        {"file": SimpleUploadedFile("s.csv", b"\xff\xfe\x00bad")},
+        {"file": SimpleUploadedFile("s.csv", content)},
     )
     assert response.status_code == 400
+    assert reason in response.content.decode()
 
 
 def test_the_import_records_every_line(

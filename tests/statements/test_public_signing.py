@@ -5,11 +5,12 @@ your email". The processor counts it against the rate limits and makes the signa
 
 import datetime as dt
 import time
+import uuid
 
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from statements import services
 from statements.models import PublicSubmission, Signature, Statement
 from statements.services import public_signing
 from statements.views import public_signing as public_signing_views
+from tests.fixtures.faults import database_refuses
 
 PUBLIC_SIGNATURE = {
     "organisation_name": "Lagos Tax Justice Network",
@@ -41,17 +43,17 @@ def open_to_anyone(open_statement):
 
 
 @pytest.fixture(autouse=True)
-def _processor_not_woken_yet(monkeypatch):
+def processor_not_woken_yet():
     # A process queues one wake-up a second: one test's must not silence the next.
-    monkeypatch.setattr(public_signing, "_next_wake_up", 0.0)
+    services.wake_processor_on_next_submission()
 
 
 class Clock:
-    """In place of the `time` module in statements.services.public_signing: seconds that
-    pass on demand."""
+    """In place of the `time` module in statements.services.public_signing or
+    statements.views.public_signing: seconds that pass on demand."""
 
-    def __init__(self):
-        self.now = 1000.0
+    def __init__(self, now: float = 1000.0):
+        self.now = now
 
     def monotonic(self):
         return self.now
@@ -114,14 +116,18 @@ def test_under_a_burst_each_process_reads_the_statement_once_every_few_seconds(
     client, open_to_anyone, settings, monkeypatch
 ):
     settings.PUBLIC_SIGNING_STATEMENT_SECONDS = 2
-    monkeypatch.setattr(public_signing_views, "_open_statements", {})
+    # A slug no earlier test's process has read: what the process knows starts here.
+    open_to_anyone.slug = f"davos-{uuid.uuid4().hex[:8]}"
+    open_to_anyone.save()
+    clock = Clock(now=time.monotonic())
+    monkeypatch.setattr(public_signing_views, "time", clock)
     client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE)
     with CaptureQueriesContext(connection) as queries:
         assert client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE).status_code == 303
     assert [query["sql"].split()[0] for query in queries.captured_queries] == ["INSERT"]
     # Published meanwhile: refused once the process's seconds are over.
     Statement.objects.filter(pk=open_to_anyone.pk).update(status=Statement.Status.PUBLISHED)
-    public_signing_views._open_statements[open_to_anyone.slug] = (0, open_to_anyone)
+    clock.now += settings.PUBLIC_SIGNING_STATEMENT_SECONDS
     assert client.post(sign_url(open_to_anyone), PUBLIC_SIGNATURE).status_code == 404
     assert PublicSubmission.objects.count() == 2
 
@@ -445,13 +451,21 @@ def test_in_redis_counting_a_batch_again_counts_nothing_twice(
     """A batch whose transaction did not commit is processed again: the same answers."""
     settings.PUBLIC_SIGNING_LIMITS = {"ip": 2, "email": 100, "window_seconds": 120}
     post_organisations(client, open_to_anyone, range(3))
-    batch = list(PublicSubmission.objects.order_by("pk"))
-    public_signing._mark_over_limit(batch)
-    first = [submission.suspicion for submission in batch]
-    again = list(PublicSubmission.objects.order_by("pk"))  # as the database still has them
-    public_signing._mark_over_limit(again)
-    assert first == ["", "", "more than 2 in 2 minutes from this ip"]
-    assert [submission.suspicion for submission in again] == first
+    # The database refuses the batch's audit entries, written last: the batch was counted,
+    # and nothing of it is committed.
+    with (
+        database_refuses(
+            AuditEntry, when="NEW.action = 'signature.submitted'", message="audit trail full"
+        ),
+        pytest.raises(DatabaseError, match="audit trail full"),
+    ):
+        services.process_public_submissions()
+    assert list(PublicSubmission.objects.values_list("status", "suspicion").distinct()) == [
+        (PublicSubmission.Status.RECEIVED, "")
+    ]
+    assert services.process_public_submissions() == 3
+    suspicions = PublicSubmission.objects.order_by("pk").values_list("suspicion", flat=True)
+    assert list(suspicions) == ["", "", "more than 2 in 2 minutes from this ip"]
 
 
 def test_the_confirmation_link_in_the_email_confirms_by_post(client, open_to_anyone):

@@ -16,8 +16,14 @@ from alliance.core.outbox.services import render
 from members.models import Organisation
 from statements import services, tasks
 from statements.models import PublicSubmission, Signature, Statement
-from statements.services import Signatory, public_processing, public_signing
+from statements.services import Signatory, public_signing
 from tests.factories import ContactFactory, SignatureFactory, StatementFactory
+from tests.fixtures.faults import (
+    database_refuses,
+    run_in_a_process_of_its_own,
+    table_locked_by_another_session,
+    wait_until_a_session_waits_for_a_lock_on,
+)
 
 needs_postgres = pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
@@ -143,43 +149,41 @@ def test_the_beat_sweep_processes_what_no_wake_up_did(open_to_anyone):
     assert Signature.objects.count() == 1
 
 
-def test_a_worker_killed_in_a_batch_leaves_the_whole_batch_for_the_next_run(
-    open_to_anyone, monkeypatch
-):
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_in_a_batch_leaves_the_whole_batch_for_the_next_run(monkeypatch):
+    # Committed rows would wake an in-process processor: the one killed below runs alone.
+    monkeypatch.setattr(public_signing, "enqueue", lambda *args, **kwargs: None)
+    statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
     for n in range(3):
-        submit(open_to_anyone, name=f"Org {n}", email=f"p{n}@example.org")
-    real_process = public_processing._process
-    calls = []
-
-    def killed_on_the_second(submission, *args, **kwargs):
-        calls.append(submission.pk)
-        if len(calls) == 2:
-            raise SystemExit("SIGTERM")  # not an error of the row: the process dies
-        return real_process(submission, *args, **kwargs)
-
-    monkeypatch.setattr(public_processing, "_process", killed_on_the_second)
-    with pytest.raises(SystemExit):
-        services.process_public_submissions()
+        submit(statement, name=f"Org {n}", email=f"p{n}@example.org")
+    # A processor of its own process is held back by another session's lock on the audit
+    # trail, the batch's last write before its commit: every organisation and signature of
+    # the batch is made, and the submissions marked processed, when it is killed.
+    with table_locked_by_another_session(AuditEntry):
+        processor = run_in_a_process_of_its_own(
+            "from statements import services; services.process_public_submissions()"
+        )
+        try:
+            wait_until_a_session_waits_for_a_lock_on(AuditEntry, timeout=60)
+        finally:
+            processor.kill()
+    processor.wait_until_its_sessions_end()
     assert not Signature.objects.exists()
+    assert not Organisation.objects.filter(name__startswith="Org ").exists()
     assert PublicSubmission.objects.filter(status="received").count() == 3
-    monkeypatch.setattr(public_processing, "_process", real_process)
     assert services.process_public_submissions() == 3
     assert Signature.objects.count() == 3
     assert OutgoingMessage.objects.count() == 3
 
 
-def test_a_row_that_fails_is_marked_and_does_not_block_the_others(open_to_anyone, monkeypatch):
-    real_get_or_create = public_processing._OrganisationsOfBatch.get_or_create
-
-    def broken_for_one(organisations, submission):
-        if submission.organisation_name == "Broken Org":
-            raise ValueError("a bug met by this row only")
-        return real_get_or_create(organisations, submission)
-
-    monkeypatch.setattr(public_processing._OrganisationsOfBatch, "get_or_create", broken_for_one)
+def test_a_row_that_fails_is_marked_and_does_not_block_the_others(open_to_anyone):
     submit(open_to_anyone, name="Broken Org", email="a@example.org")
     submit(open_to_anyone, name="Good Org", email="b@example.org")
-    assert services.process_public_submissions() == 2
+    with database_refuses(
+        Organisation, when="NEW.name = 'Broken Org'", message="a bug met by this row only"
+    ):
+        assert services.process_public_submissions() == 2
     statuses = dict(PublicSubmission.objects.values_list("organisation_name", "status"))
     assert statuses == {"Broken Org": "failed", "Good Org": "processed"}
     assert "a bug met by this row only" in PublicSubmission.objects.get(status="failed").error
@@ -187,24 +191,21 @@ def test_a_row_that_fails_is_marked_and_does_not_block_the_others(open_to_anyone
 
 
 def test_a_row_that_fails_after_creating_its_organisation_leaves_it_for_the_next_row(
-    open_to_anyone, monkeypatch
+    open_to_anyone,
 ):
     # The first row's organisation is rolled back with its savepoint: the second row,
     # naming the same organisation in the same batch, creates it again rather than
-    # pointing at a row that no longer exists (which would fail the whole batch).
-    real_confirmation_email = public_processing._confirmation_email
-
-    def broken_for_the_first(signature, *args, **kwargs):
-        if signature.email == "first@budget.example":
-            raise ValueError("a bug met by this row only")
-        return real_confirmation_email(signature, *args, **kwargs)
-
-    monkeypatch.setattr(public_processing, "_confirmation_email", broken_for_the_first)
+    # pointing at a row that no longer exists (which would fail the whole batch). The
+    # database refuses the first row's signature, which is written after its organisation.
     submit(open_to_anyone, name="Mombasa Budget Hub", country="KE", email="first@budget.example")
     submit(open_to_anyone, name="Mombasa Budget Hub", country="KE", email="second@budget.example")
-    assert services.process_public_submissions() == 2
+    with database_refuses(
+        Signature, when="NEW.email = 'first@budget.example'", message="a bug met by this row only"
+    ):
+        assert services.process_public_submissions() == 2
     statuses = dict(PublicSubmission.objects.values_list("email", "status"))
     assert statuses == {"first@budget.example": "failed", "second@budget.example": "processed"}
+    assert "a bug met by this row only" in PublicSubmission.objects.get(status="failed").error
     signature = Signature.objects.get()
     assert signature.email == "second@budget.example"
     assert Organisation.objects.get(name="Mombasa Budget Hub") == signature.organisation
@@ -420,9 +421,9 @@ def test_after_expiry_the_organisation_may_sign_again_and_the_old_link_does_noth
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_woken_after_commit_makes_the_signature_and_sends_the_link(
-    client, smtp_server, monkeypatch
+    client, smtp_server
 ):
-    monkeypatch.setattr(public_signing, "_next_wake_up", 0.0)  # another test's second is over
+    services.wake_processor_on_next_submission()  # another test's second is over
     smtp_server.clear()
     statement = StatementFactory(status=Statement.Status.OPEN, audience=Statement.Audience.ANYONE)
     response = client.post(

@@ -18,10 +18,10 @@ from tests.fixtures.services import (
     RESULTS,
     CeleryProcess,
     CeleryWorker,
-    _services_configured,
     celery_environment,
     database_url,
     require_services,
+    services_configured,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -55,7 +55,7 @@ class StatementsWorker(CeleryWorker):
 
 @pytest.fixture
 def statements_worker(smtp_server, settings):
-    if not _services_configured():
+    if not services_configured():
         require_services("PostgreSQL (DATABASE_URL) and a broker (CELERY_BROKER_URL)")
     env = celery_environment(
         database=database_url(connection.settings_dict),

@@ -35,7 +35,7 @@ class Receiver:
     hang_seconds: float = 2.0
 
 
-def _handler_for(receiver: Receiver):
+def handler_for(receiver: Receiver):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -58,7 +58,7 @@ def _handler_for(receiver: Receiver):
 def receiver(settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
     receiver = Receiver(url="")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(receiver))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_for(receiver))
     server.daemon_threads = True
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

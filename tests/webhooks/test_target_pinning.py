@@ -13,7 +13,7 @@ import pytest
 
 from alliance.core.api import webhooks
 from alliance.core.api.models import WebhookDelivery
-from tests.webhooks.conftest import Receiver, _handler_for
+from tests.webhooks.conftest import Receiver, handler_for
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ def tls_receiver(settings, certificate, monkeypatch):
     seen_names = []
     server_context.sni_callback = lambda sock, name, context: seen_names.append(name)
     receiver = Receiver(url="")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(receiver))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_for(receiver))
     server.daemon_threads = True
     server.socket = server_context.wrap_socket(server.socket, server_side=True)
     receiver.url = f"https://{HOST}:{server.server_address[1]}/hooks"
