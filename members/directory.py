@@ -92,6 +92,32 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in countries]
 
 
+def focus_area_options() -> list[tuple[str, str]]:
+    """The focus areas as (slug, name in the page's language), sorted by name."""
+    areas = FocusArea.objects.only("slug", "name", "translations")
+    return [(area.slug, str(area)) for area in areas]
+
+
+def alliance_options() -> list[tuple[str, str]]:
+    """The national alliances as (slug, name), sorted by name."""
+    return list(NationalAlliance.objects.order_by("name").values_list("slug", "name"))
+
+
+class OptionList:
+    """The choices of a select read from the database when first drawn, and only
+    once: the widget looks at them twice (its first option decides `required`)."""
+
+    def __init__(self, empty_label: str, read):
+        self.empty_label = empty_label
+        self.read = read
+        self.options = None
+
+    def __call__(self) -> list[tuple[str, str]]:
+        if self.options is None:
+            self.options = [("", self.empty_label), *self.read()]
+        return self.options
+
+
 class DirectoryFilter(django_filters.FilterSet):
     """The directory's filters: every one of them a URL parameter."""
 
@@ -138,9 +164,18 @@ class DirectoryFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.form.fields["country"].choices = country_choices(get_language())
-        for field in self.form.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.choices)
+        # The lists of focus areas and alliances are read when the form is drawn, as
+        # plain rows: a model choice field reads them through a server-side cursor
+        # (three round trips each) on every page. Their values are still checked
+        # against the field's queryset.
+        options = {"focus": focus_area_options, "alliance": alliance_options}
+        for name, field in self.form.fields.items():
+            if not isinstance(field.widget, forms.Select):
+                continue
+            choices = field.choices
+            if name in options:
+                choices = OptionList(field.empty_label, options[name])
+            field.widget = QuickSelect(attrs=field.widget.attrs, choices=choices)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

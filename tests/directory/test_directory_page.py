@@ -235,6 +235,23 @@ def test_directory_runs_the_same_queries_for_5_or_50_rows(personas, client_for, 
     assert many <= 12
 
 
+def test_the_filter_lists_are_read_once_each_as_plain_rows(client_for, convenor, uganda):
+    FocusAreaFactory(slug="gender", name="Gender", translations={"fr": "Genre"})
+    convenor.language = "fr"
+    convenor.save(update_fields=["language"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(convenor).get(URL)
+    sql = [query["sql"] for query in queries.captured_queries]
+
+    # A server-side cursor costs three round trips where one query does.
+    assert not [query for query in sql if query.startswith("DECLARE")]
+    assert len([query for query in sql if 'FROM "members_focusarea"' in query]) == 1
+    assert len([query for query in sql if 'FROM "members_nationalalliance"' in query]) == 1
+    html = response.content.decode()
+    assert '<option value="gender">Genre</option>' in html
+    assert f'<option value="{uganda.slug}">{uganda.name}</option>' in html
+
+
 def test_htmx_request_gets_only_the_results(client_for, convenor, uganda_member):
     response = client_for(convenor).get(URL, headers={"HX-Request": "true"})
 
