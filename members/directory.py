@@ -12,13 +12,14 @@ import binascii
 import datetime as dt
 import functools
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -255,7 +256,7 @@ def encode_cursor(organisation: Organisation, sort: Sort) -> str:
     for key in sort.keys:
         value = getattr(organisation, key)
         if key == "country":
-            value = value.code
+            value = getattr(value, "code", value)  # a model's Country, or a row's code
         elif isinstance(value, dt.datetime):
             value = value.isoformat()
         values.append(value)
@@ -303,40 +304,6 @@ def ordering(sort: Sort, *, forward: bool) -> list[str]:
     return [f"-{key}" if descending else key for key in sort.keys]
 
 
-@dataclass
-class Page:
-    organisations: list
-    next_cursor: str | None
-    previous_cursor: str | None
-
-
-def page(queryset, sort: Sort, *, after: str = "", before: str = "", size=PAGE_SIZE) -> Page:
-    """One page of `queryset`: the `size` rows after the cursor `after`, or before the
-    cursor `before`, in one query (one row more than shown, to know whether there is
-    another page that way)."""
-    cursor = decode_cursor(before, sort) if before else None
-    forward = cursor is None
-    if forward and after:
-        cursor = decode_cursor(after, sort)
-    rows = queryset
-    if cursor is not None:
-        rows = rows.filter(beyond(sort, cursor, forward=forward))
-    rows = list(rows.order_by(*ordering(sort, forward=forward))[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if not forward:
-        rows.reverse()
-    if not rows:
-        return Page([], None, None)
-    has_next = more if forward else True
-    has_previous = (cursor is not None) if forward else more
-    return Page(
-        rows,
-        next_cursor=encode_cursor(rows[-1], sort) if has_next else None,
-        previous_cursor=encode_cursor(rows[0], sort) if has_previous else None,
-    )
-
-
 # Beyond it a broad search says "more than 100": counting every match of a word found in
 # thousands of names would read them all, for a figure nobody needs exactly. A bound of
 # two pages keeps PostgreSQL on the plan of the page itself (at 1,000 it hashed every
@@ -350,23 +317,68 @@ class ResultCount:
     more: bool  # more than `number`
 
 
-def count_results(queryset) -> ResultCount:
-    """How many rows `queryset` has, counting at most COUNT_BOUND + 1 of them (one
-    query)."""
-    counted = queryset.order_by()[: COUNT_BOUND + 1].count()
-    return ResultCount(number=min(counted, COUNT_BOUND), more=counted > COUNT_BOUND)
+@dataclass
+class Page:
+    organisations: list
+    next_cursor: str | None
+    previous_cursor: str | None
+    # Counted from the rows read for the first page; None on the others (count_results).
+    count: ResultCount | None = None
 
 
-def directory_rows(queryset, user):
-    """What a row of the directory shows: the page's one query, and one more for the
-    memberships (of the rows shown) the viewer may see."""
-    memberships = Membership.objects.visible_to(user).select_related("national_alliance")
-    return queryset.only(*DIRECTORY_COLUMNS).prefetch_related(
-        Prefetch("memberships", queryset=memberships, to_attr="visible_memberships")
+def page(queryset, sort: Sort, *, after: str = "", before: str = "", size=PAGE_SIZE) -> Page:
+    """One page of `queryset`: the `size` rows after the cursor `after`, or before the
+    cursor `before`, in one query (one row more than shown, to know whether there is
+    another page that way). The first page reads up to COUNT_BOUND + 1 rows, which
+    count the results too: the sort reads every match anyway, where a second query
+    to count them would search again."""
+    cursor = decode_cursor(before, sort) if before else None
+    forward = cursor is None
+    if forward and after:
+        cursor = decode_cursor(after, sort)
+    first = forward and cursor is None
+    rows = queryset
+    if cursor is not None:
+        rows = rows.filter(beyond(sort, cursor, forward=forward))
+    limit = max(size, COUNT_BOUND) + 1 if first else size + 1
+    rows = list(rows.order_by(*ordering(sort, forward=forward))[:limit])
+    count = counted(len(rows)) if first else None
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    if not rows:
+        return Page([], None, None, count)
+    has_next = more if forward else True
+    has_previous = (cursor is not None) if forward else more
+    return Page(
+        rows,
+        next_cursor=encode_cursor(rows[-1], sort) if has_next else None,
+        previous_cursor=encode_cursor(rows[0], sort) if has_previous else None,
+        count=count,
     )
 
 
-DIRECTORY_COLUMNS = (
+def counted(rows: int) -> ResultCount:
+    return ResultCount(number=min(rows, COUNT_BOUND), more=rows > COUNT_BOUND)
+
+
+def count_results(queryset) -> ResultCount:
+    """How many rows `queryset` has, counting at most COUNT_BOUND + 1 of them (one
+    query)."""
+    return counted(queryset.order_by()[: COUNT_BOUND + 1].count())
+
+
+def directory_rows(queryset):
+    """What a row of the directory shows of an organisation, as named tuples: the first
+    page reads up to COUNT_BOUND + 1 rows, and model instances cost several times
+    more to build than the query."""
+    return queryset.values_list(*ROW_COLUMNS, named=True)
+
+
+# Sort keys among them (encode_cursor reads them from the last row shown).
+ROW_COLUMNS = (
+    "id",
     "name",
     "short_name",
     "slug",
@@ -377,3 +389,19 @@ DIRECTORY_COLUMNS = (
     "global_south",
     "created_at",
 )
+
+
+def visible_memberships(organisations, user) -> dict[int, list[tuple[str, str | None]]]:
+    """(status, national alliance's name or None) of each membership of `organisations`
+    that `user` may see, by organisation id, newest application first (one query)."""
+    memberships = defaultdict(list)
+    if not organisations:
+        return memberships
+    rows = (
+        Membership.objects.visible_to(user)
+        .filter(organisation__in=[organisation.id for organisation in organisations])
+        .values_list("organisation_id", "status", "national_alliance__name")
+    )
+    for organisation_id, status, alliance in rows:
+        memberships[organisation_id].append((status, alliance))
+    return memberships
