@@ -252,6 +252,20 @@ def test_the_filter_lists_are_read_once_each_as_plain_rows(client_for, convenor,
     assert f'<option value="{uganda.slug}">{uganda.name}</option>' in html
 
 
+def test_the_filter_form_shows_each_view_its_own_values_errors_and_lists(client_for, convenor):
+    client = client_for(convenor)
+    client.get(URL, {"q": "Nairobi"})
+    kenya = NationalAllianceFactory(country="KE", name="Kenya alliance")
+
+    html = client.get(URL, {"q": "Nairobi"}).content.decode()
+    assert f'<option value="{kenya.slug}">Kenya alliance</option>' in html
+    assert 'value="Nairobi"' in html
+    assert "field--invalid" not in html
+    html = client.get(URL, {"kind": "pirates"}).content.decode()
+    assert 'value="Nairobi"' not in html
+    assert "field--invalid" in html
+
+
 def test_htmx_request_gets_only_the_results(client_for, convenor, uganda_member):
     response = client_for(convenor).get(URL, headers={"HX-Request": "true"})
 
