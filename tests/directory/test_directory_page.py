@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members import directory
-from members.models import Membership, Organisation
+from members.models import Membership, Organisation, reach
 from tests.factories import (
+    ContactFactory,
     FocusAreaFactory,
     MembershipFactory,
     NationalAllianceFactory,
@@ -296,6 +297,30 @@ def test_status_filter_only_counts_memberships_the_viewer_may_see(
     assert names(client_for(personas["outsider"]).get(URL, {"status": "approved"})) == [
         uganda_member.name
     ]
+
+
+def test_what_a_person_reaches_is_read_in_one_query(
+    uganda, brazil, uganda_coordinator, representative, outsider, uganda_member
+):
+    brazil.coordinators.add(representative)
+    applicant = OrganisationFactory(name="Applicant")
+    MembershipFactory(organisation=applicant, national_alliance=uganda, status="applied")
+    ContactFactory(organisation=applicant, user=outsider)
+
+    with CaptureQueriesContext(connection) as queries:
+        reached = {
+            persona: reach(user)
+            for persona, user in [
+                ("coordinator", uganda_coordinator),
+                ("representative", representative),
+                ("outsider", outsider),
+            ]
+        }
+
+    assert len(queries) == 3
+    assert reached["coordinator"] == ([uganda.pk], {})
+    assert reached["representative"] == ([brazil.pk], {uganda_member.pk: True})
+    assert reached["outsider"] == ([], {applicant.pk: False})
 
 
 @pytest.mark.parametrize("status", [choice for choice, _label in Membership.Status.choices])
