@@ -11,17 +11,21 @@ import base64
 import binascii
 import datetime as dt
 import functools
+import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -30,6 +34,7 @@ from members.classification import REGION_NAMES
 from members.models import FocusArea, Membership, NationalAlliance, Organisation
 
 PAGE_SIZE = 50
+FORM_CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,32 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in countries]
 
 
+def focus_area_options() -> list[tuple[str, str]]:
+    """The focus areas as (slug, name in the page's language), sorted by name."""
+    areas = FocusArea.objects.only("slug", "name", "translations")
+    return [(area.slug, str(area)) for area in areas]
+
+
+def alliance_options() -> list[tuple[str, str]]:
+    """The national alliances as (slug, name), sorted by name."""
+    return list(NationalAlliance.objects.order_by("name").values_list("slug", "name"))
+
+
+class OptionList:
+    """The choices of a select read from the database when first drawn, and only
+    once: the widget looks at them twice (its first option decides `required`)."""
+
+    def __init__(self, empty_label: str, read):
+        self.empty_label = empty_label
+        self.read = read
+        self.options = None
+
+    def __call__(self) -> list[tuple[str, str]]:
+        if self.options is None:
+            self.options = [("", self.empty_label), *self.read()]
+        return self.options
+
+
 class DirectoryFilter(django_filters.FilterSet):
     """The directory's filters: every one of them a URL parameter."""
 
@@ -138,9 +169,39 @@ class DirectoryFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.form.fields["country"].choices = country_choices(get_language())
-        for field in self.form.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.choices)
+        # The lists of focus areas and alliances are read when the form is drawn, as
+        # plain rows: a model choice field reads them through a server-side cursor
+        # (three round trips each) on every page. Their values are still checked
+        # against the field's queryset.
+        options = {"focus": focus_area_options, "alliance": alliance_options}
+        self.option_lists = {}
+        for name, field in self.form.fields.items():
+            if not isinstance(field.widget, forms.Select):
+                continue
+            choices = field.choices
+            if name in options:
+                choices = self.option_lists[name] = OptionList(field.empty_label, options[name])
+            field.widget = QuickSelect(attrs=field.widget.attrs, choices=choices)
+
+    def fields_html(self) -> SafeString:
+        """The form's fields as includes/form_field.html draws them, kept in Django's
+        cache under a digest of all they show: the language, the values submitted (and
+        so their errors) and the lists of focus areas and alliances. Drawing nine fields
+        through the template cost more than the page's rows."""
+        shown = (
+            get_language(),
+            [(name, self.data.get(name)) for name in self.form.fields],
+            [options() for options in self.option_lists.values()],
+        )
+        key = f"directory-form:{hashlib.sha256(repr(shown).encode()).hexdigest()}"
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string(
+                "members/includes/directory_form_fields.html", {"form": self.form}
+            )
+            cache.set(key, html, FORM_CACHE_SECONDS)
+        # Written by the template above, which escapes every value; the cache keeps a str.
+        return mark_safe(html)  # noqa: S308
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -220,7 +281,7 @@ def encode_cursor(organisation: Organisation, sort: Sort) -> str:
     for key in sort.keys:
         value = getattr(organisation, key)
         if key == "country":
-            value = value.code
+            value = getattr(value, "code", value)  # a model's Country, or a row's code
         elif isinstance(value, dt.datetime):
             value = value.isoformat()
         values.append(value)
@@ -268,40 +329,6 @@ def ordering(sort: Sort, *, forward: bool) -> list[str]:
     return [f"-{key}" if descending else key for key in sort.keys]
 
 
-@dataclass
-class Page:
-    organisations: list
-    next_cursor: str | None
-    previous_cursor: str | None
-
-
-def page(queryset, sort: Sort, *, after: str = "", before: str = "", size=PAGE_SIZE) -> Page:
-    """One page of `queryset`: the `size` rows after the cursor `after`, or before the
-    cursor `before`, in one query (one row more than shown, to know whether there is
-    another page that way)."""
-    cursor = decode_cursor(before, sort) if before else None
-    forward = cursor is None
-    if forward and after:
-        cursor = decode_cursor(after, sort)
-    rows = queryset
-    if cursor is not None:
-        rows = rows.filter(beyond(sort, cursor, forward=forward))
-    rows = list(rows.order_by(*ordering(sort, forward=forward))[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if not forward:
-        rows.reverse()
-    if not rows:
-        return Page([], None, None)
-    has_next = more if forward else True
-    has_previous = (cursor is not None) if forward else more
-    return Page(
-        rows,
-        next_cursor=encode_cursor(rows[-1], sort) if has_next else None,
-        previous_cursor=encode_cursor(rows[0], sort) if has_previous else None,
-    )
-
-
 # Beyond it a broad search says "more than 100": counting every match of a word found in
 # thousands of names would read them all, for a figure nobody needs exactly. A bound of
 # two pages keeps PostgreSQL on the plan of the page itself (at 1,000 it hashed every
@@ -315,23 +342,68 @@ class ResultCount:
     more: bool  # more than `number`
 
 
-def count_results(queryset) -> ResultCount:
-    """How many rows `queryset` has, counting at most COUNT_BOUND + 1 of them (one
-    query)."""
-    counted = queryset.order_by()[: COUNT_BOUND + 1].count()
-    return ResultCount(number=min(counted, COUNT_BOUND), more=counted > COUNT_BOUND)
+@dataclass
+class Page:
+    organisations: list
+    next_cursor: str | None
+    previous_cursor: str | None
+    # Counted from the rows read for the first page; None on the others (count_results).
+    count: ResultCount | None = None
 
 
-def directory_rows(queryset, user):
-    """What a row of the directory shows: the page's one query, and one more for the
-    memberships (of the rows shown) the viewer may see."""
-    memberships = Membership.objects.visible_to(user).select_related("national_alliance")
-    return queryset.only(*DIRECTORY_COLUMNS).prefetch_related(
-        Prefetch("memberships", queryset=memberships, to_attr="visible_memberships")
+def page(queryset, sort: Sort, *, after: str = "", before: str = "", size=PAGE_SIZE) -> Page:
+    """One page of `queryset`: the `size` rows after the cursor `after`, or before the
+    cursor `before`, in one query (one row more than shown, to know whether there is
+    another page that way). The first page reads up to COUNT_BOUND + 1 rows, which
+    count the results too: the sort reads every match anyway, where a second query
+    to count them would search again."""
+    cursor = decode_cursor(before, sort) if before else None
+    forward = cursor is None
+    if forward and after:
+        cursor = decode_cursor(after, sort)
+    first = forward and cursor is None
+    rows = queryset
+    if cursor is not None:
+        rows = rows.filter(beyond(sort, cursor, forward=forward))
+    limit = max(size, COUNT_BOUND) + 1 if first else size + 1
+    rows = list(rows.order_by(*ordering(sort, forward=forward))[:limit])
+    count = counted(len(rows)) if first else None
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    if not rows:
+        return Page([], None, None, count)
+    has_next = more if forward else True
+    has_previous = (cursor is not None) if forward else more
+    return Page(
+        rows,
+        next_cursor=encode_cursor(rows[-1], sort) if has_next else None,
+        previous_cursor=encode_cursor(rows[0], sort) if has_previous else None,
+        count=count,
     )
 
 
-DIRECTORY_COLUMNS = (
+def counted(rows: int) -> ResultCount:
+    return ResultCount(number=min(rows, COUNT_BOUND), more=rows > COUNT_BOUND)
+
+
+def count_results(queryset) -> ResultCount:
+    """How many rows `queryset` has, counting at most COUNT_BOUND + 1 of them (one
+    query)."""
+    return counted(queryset.order_by()[: COUNT_BOUND + 1].count())
+
+
+def directory_rows(queryset):
+    """What a row of the directory shows of an organisation, as named tuples: the first
+    page reads up to COUNT_BOUND + 1 rows, and model instances cost several times
+    more to build than the query."""
+    return queryset.values_list(*ROW_COLUMNS, named=True)
+
+
+# Sort keys among them (encode_cursor reads them from the last row shown).
+ROW_COLUMNS = (
+    "id",
     "name",
     "short_name",
     "slug",
@@ -342,3 +414,19 @@ DIRECTORY_COLUMNS = (
     "global_south",
     "created_at",
 )
+
+
+def visible_memberships(organisations, user) -> dict[int, list[tuple[str, str | None]]]:
+    """(status, national alliance's name or None) of each membership of `organisations`
+    that `user` may see, by organisation id, newest application first (one query)."""
+    memberships = defaultdict(list)
+    if not organisations:
+        return memberships
+    rows = (
+        Membership.objects.visible_to(user)
+        .filter(organisation__in=[organisation.id for organisation in organisations])
+        .values_list("organisation_id", "status", "national_alliance__name")
+    )
+    for organisation_id, status, alliance in rows:
+        memberships[organisation_id].append((status, alliance))
+    return memberships

@@ -10,43 +10,95 @@ import hashlib
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from members.classification import REGION_NAMES
+from members.models import Membership, Organisation, choice_label
 
 ROWS_CACHE_SECONDS = 600
 
 
-def rows_html(organisations: list, *, ticks: bool = False) -> SafeString:
-    """The table rows of `organisations` (from members.directory.directory_rows, with
-    their `visible_memberships`), with a box to tick each for a bulk action if `ticks`."""
-    shown = repr([_shown(organisation) for organisation in organisations])
+def rows_html(organisations: list, memberships: dict, *, ticks: bool = False) -> SafeString:
+    """The table rows of `organisations` (members.directory.directory_rows) with their
+    `memberships` the viewer may see (members.directory.visible_memberships), with a
+    box to tick each for a bulk action if `ticks`."""
+    rows = [
+        Row(organisation, memberships.get(organisation.id, ())) for organisation in organisations
+    ]
+    shown = repr([row.shown for row in rows])
     digest = hashlib.sha256(f"{translation.get_language()}|{ticks}|{shown}".encode()).hexdigest()
     key = f"directory-rows:{digest}"
     html = cache.get(key)
     if html is None:
         html = render_to_string(
-            "members/includes/directory_rows.html",
-            {"organisations": organisations, "ticks": ticks},
+            "members/includes/directory_rows.html", {"organisations": rows, "ticks": ticks}
         )
         cache.set(key, html, ROWS_CACHE_SECONDS)
     # Written by the template above, which escapes every value; the cache keeps a str.
     return mark_safe(html)  # noqa: S308
 
 
-def _shown(organisation) -> tuple:
-    """Every value a row shows (members/includes/directory_rows.html)."""
-    return (
-        organisation.pk,
-        organisation.slug,
-        organisation.name,
-        organisation.short_name,
-        organisation.kind,
-        organisation.city,
-        organisation.country.code,
-        organisation.region,
-        organisation.global_south,
-        [
-            (membership.status, str(membership.alliance_name))
-            for membership in organisation.visible_memberships
-        ],
-    )
+class Row:
+    """One organisation as members/includes/directory_rows.html shows it."""
+
+    def __init__(self, organisation, memberships):
+        self.pk = organisation.id
+        self.slug = organisation.slug
+        self.name = organisation.name
+        self.short_name = organisation.short_name
+        self.kind = organisation.kind
+        self.city = organisation.city
+        self.country = organisation.country
+        self.region = organisation.region
+        self.global_south = organisation.global_south
+        self.memberships = memberships
+
+    @property
+    def shown(self) -> tuple:
+        """Every value the row shows."""
+        return (
+            self.pk,
+            self.slug,
+            self.name,
+            self.short_name,
+            self.kind,
+            self.city,
+            self.country,
+            self.region,
+            self.global_south,
+            [(status, str(alliance_name(alliance))) for status, alliance in self.memberships],
+        )
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:organisation", kwargs={"slug": self.slug})
+
+    def get_kind_display(self) -> str:
+        return choice_label(Organisation.Kind, self.kind)
+
+    @property
+    def country_name(self) -> str:
+        return countries.name(self.country)
+
+    @property
+    def region_name(self) -> str:
+        return str(REGION_NAMES.get(self.region, ""))
+
+    @property
+    def visible_memberships(self) -> list[dict]:
+        return [
+            {
+                "status": status,
+                "alliance_name": alliance_name(alliance),
+                "get_status_display": choice_label(Membership.Status, status),
+            }
+            for status, alliance in self.memberships
+        ]
+
+
+def alliance_name(alliance: str | None) -> str:
+    """As Membership.alliance_name: no national alliance is the international one."""
+    return alliance if alliance is not None else _("the international alliance")

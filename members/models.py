@@ -9,6 +9,7 @@ import functools
 import operator
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
 from django.db import connections, models
@@ -213,6 +214,33 @@ def validate_organisation_domain(value: str) -> None:
         )
 
 
+def reach(user) -> tuple[list[int], dict[int, bool]]:
+    """The national alliances `user` (signed in) coordinates, and their own organisations
+    with whether each is an approved member: what visible_to needs beyond the role, in
+    one query (a person has at most one contact)."""
+    rows = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(
+            "coordinated_alliances",
+            "contact__organisation",
+            Exists(
+                Membership.objects.filter(
+                    status=Membership.Status.APPROVED,
+                    organisation=OuterRef("contact__organisation"),
+                )
+            ),
+        )
+    )
+    coordinated, own = set(), {}
+    for alliance, organisation, member in rows:
+        if alliance is not None:
+            coordinated.add(alliance)
+        if organisation is not None:
+            own[organisation] = member
+    return sorted(coordinated), own
+
+
 class OrganisationQuerySet(models.QuerySet):
     def search(self, text: str):
         """Organisations whose name, short name or city contains `text`, whatever the
@@ -244,19 +272,10 @@ class OrganisationQuerySet(models.QuerySet):
                 Q(listed_publicly=True)
                 & Exists(Membership.objects.filter(approved, organisation=OuterRef("pk")))
             )
-        # Two small look-ups first, so that what remains is one EXISTS Postgres can run
-        # as a semi-join while it walks the directory's index (an OR of several EXISTS
-        # makes it hash every approved membership on each page instead).
-        own = dict(
-            Contact.objects.filter(user=user)
-            .annotate(
-                member=Exists(
-                    Membership.objects.filter(approved, organisation=OuterRef("organisation"))
-                )
-            )
-            .values_list("organisation_id", "member")
-        )
-        coordinated = list(user.coordinated_alliances.values_list("pk", flat=True))
+        # A small look-up first, so that what remains is one EXISTS Postgres can run as a
+        # semi-join while it walks the directory's index (an OR of several EXISTS makes
+        # it hash every approved membership on each page instead).
+        coordinated, own = reach(user)
         memberships = Membership.objects.filter(organisation=OuterRef("pk"))
         if any(own.values()) or coordinated:
             # Any member of the alliance may see the other members, listed publicly or
@@ -545,11 +564,10 @@ class MembershipQuerySet(models.QuerySet):
             return self.visible_to(user).filter(status=status)
         if not (user and user.is_authenticated):
             return self.none()
-        coordinated = list(user.coordinated_alliances.values_list("pk", flat=True))
-        own = list(Contact.objects.filter(user=user).values_list("organisation_id", flat=True))
+        coordinated, own = reach(user)
         reachable = [
             *([Q(national_alliance__in=coordinated)] if coordinated else []),
-            *([Q(organisation__in=own)] if own else []),
+            *([Q(organisation__in=list(own))] if own else []),
         ]
         if not reachable:
             return self.none()

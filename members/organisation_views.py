@@ -31,20 +31,20 @@ from members.organisation_forms import ContactForm, OrganisationForm
 def directory_page(request):
     """Everyone may search the directory; each sees the organisations visible to them."""
     filters = directory.directory_filter(request.GET, request.user)
-    sort = filters.chosen_sort
     page = directory.page(
-        directory.directory_rows(filters.qs, request.user),
-        sort,
+        directory.directory_rows(filters.qs),
+        filters.chosen_sort,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
+    memberships = directory.visible_memberships(page.organisations, request.user)
     query = filters.filtered_query()
     may_export = request.user.has_perm("members.export_directory")
     context = {
         "filters": filters,
         "page": page,
-        "rows": directory_rows.rows_html(page.organisations, ticks=may_export),
-        "count": directory.count_results(filters.qs),
+        "rows": directory_rows.rows_html(page.organisations, memberships, ticks=may_export),
+        "count": page.count or directory.count_results(filters.qs),
         "query": query,
         "may_export": may_export,
         # members.act_in_bulk is the export's rule (members/rules.py): asked once, as the

@@ -1,6 +1,8 @@
 """The directory says how many organisations match: exactly up to a bound, "more than"
 beyond it, counted among the organisations the viewer may see, in one query."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -85,12 +87,27 @@ def test_the_count_is_written_in_the_language_of_the_page(
     assert count_line(client.get(URL, {"q": "lira"})) == "1 organisation"
 
 
-def test_the_count_is_one_query_counting_at_most_the_bound_and_one(
-    client_for, convenor, ugandan_groups
+def test_the_first_page_counts_its_own_rows_and_the_next_ones_count_in_one_query(
+    client_for, convenor
 ):
-    with CaptureQueriesContext(connection) as queries:
-        client_for(convenor).get(URL, {"q": "group"})
-    counting = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    """The first page reads up to the bound and one more rows, which count the results
+    as well: no second search. A page further on counts in one bounded query."""
+    for n in range(55):
+        OrganisationFactory(name=f"Group {n:02}")
+    client = client_for(convenor)
 
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(URL, {"q": "group"})
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [query for query in sql if "COUNT(" in query]
+    (rows,) = [query for query in sql if 'FROM "members_organisation"' in query]
+    assert f"LIMIT {directory.COUNT_BOUND + 1}" in rows
+    assert count_line(first) == "55 organisations"
+
+    link = re.search(r'rel="next" href="\?([^"]+)"', first.content.decode()).group(1)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(f"{URL}?{link.replace('&amp;', '&')}")
+    counting = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert len(counting) == 1
     assert f"LIMIT {directory.COUNT_BOUND + 1}" in counting[0]
+    assert count_line(second) == "55 organisations"

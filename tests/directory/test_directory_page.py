@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members import directory
-from members.models import Membership, Organisation
+from members.models import Membership, Organisation, reach
 from tests.factories import (
+    ContactFactory,
     FocusAreaFactory,
     MembershipFactory,
     NationalAllianceFactory,
@@ -235,6 +236,37 @@ def test_directory_runs_the_same_queries_for_5_or_50_rows(personas, client_for, 
     assert many <= 12
 
 
+def test_the_filter_lists_are_read_once_each_as_plain_rows(client_for, convenor, uganda):
+    FocusAreaFactory(slug="gender", name="Gender", translations={"fr": "Genre"})
+    convenor.language = "fr"
+    convenor.save(update_fields=["language"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(convenor).get(URL)
+    sql = [query["sql"] for query in queries.captured_queries]
+
+    # A server-side cursor costs three round trips where one query does.
+    assert not [query for query in sql if query.startswith("DECLARE")]
+    assert len([query for query in sql if 'FROM "members_focusarea"' in query]) == 1
+    assert len([query for query in sql if 'FROM "members_nationalalliance"' in query]) == 1
+    html = response.content.decode()
+    assert '<option value="gender">Genre</option>' in html
+    assert f'<option value="{uganda.slug}">{uganda.name}</option>' in html
+
+
+def test_the_filter_form_shows_each_view_its_own_values_errors_and_lists(client_for, convenor):
+    client = client_for(convenor)
+    client.get(URL, {"q": "Nairobi"})
+    kenya = NationalAllianceFactory(country="KE", name="Kenya alliance")
+
+    html = client.get(URL, {"q": "Nairobi"}).content.decode()
+    assert f'<option value="{kenya.slug}">Kenya alliance</option>' in html
+    assert 'value="Nairobi"' in html
+    assert "field--invalid" not in html
+    html = client.get(URL, {"kind": "pirates"}).content.decode()
+    assert 'value="Nairobi"' not in html
+    assert "field--invalid" in html
+
+
 def test_htmx_request_gets_only_the_results(client_for, convenor, uganda_member):
     response = client_for(convenor).get(URL, headers={"HX-Request": "true"})
 
@@ -265,6 +297,30 @@ def test_status_filter_only_counts_memberships_the_viewer_may_see(
     assert names(client_for(personas["outsider"]).get(URL, {"status": "approved"})) == [
         uganda_member.name
     ]
+
+
+def test_what_a_person_reaches_is_read_in_one_query(
+    uganda, brazil, uganda_coordinator, representative, outsider, uganda_member
+):
+    brazil.coordinators.add(representative)
+    applicant = OrganisationFactory(name="Applicant")
+    MembershipFactory(organisation=applicant, national_alliance=uganda, status="applied")
+    ContactFactory(organisation=applicant, user=outsider)
+
+    with CaptureQueriesContext(connection) as queries:
+        reached = {
+            persona: reach(user)
+            for persona, user in [
+                ("coordinator", uganda_coordinator),
+                ("representative", representative),
+                ("outsider", outsider),
+            ]
+        }
+
+    assert len(queries) == 3
+    assert reached["coordinator"] == ([uganda.pk], {})
+    assert reached["representative"] == ([brazil.pk], {uganda_member.pk: True})
+    assert reached["outsider"] == ([], {applicant.pk: False})
 
 
 @pytest.mark.parametrize("status", [choice for choice, _label in Membership.Status.choices])
