@@ -388,6 +388,7 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
         shared_contexts: dict[tuple[str, str, str], dict] = {}
         # The RSVP path of every invitation, from one reverse(): it differs only by token.
         rsvp_path = reverse("campaigns:rsvp", kwargs={"token": "TOKEN"})
+        calendar_files = ics.CalendarFiles(convening)
         emails = []
         for invitation in invitations:
             kind = _news_for(invitation, convening)
@@ -427,8 +428,8 @@ def notify_invitees(*, convening_id: int, invitation_ids: list[int]) -> int:
                         personal=personal,
                         # Each invitee's own: they are its ATTENDEE, with their answer.
                         attachments=[
-                            ics.attachment(
-                                convening, method=method, invitation=invitation, contact=contact
+                            calendar_files.attachment(
+                                method=method, invitation=invitation, contact=contact
                             )
                         ],
                     )

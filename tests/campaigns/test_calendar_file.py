@@ -159,3 +159,38 @@ def messages_for_reminders(convening):
     return list(
         OutgoingMessage.objects.filter(key__startswith=f"convening-reminder:{convening.pk}:")
     )
+
+
+def test_each_invitee_of_a_fan_out_batch_gets_a_whole_file_with_their_own_attendee(
+    uganda_convening, uganda_member, representative, member_contacts, uganda_coordinator, invite
+):
+    # A name long enough to be folded, with a comma, a quote and letters beyond ASCII.
+    long_name = 'Zoë "Nakato" Ssemakula-Ørsted, coordinator of partnerships and campaigns'
+    ContactFactory(organisation=uganda_member, name=long_name, email="zoe@kapchorwa.test")
+    other = OrganisationFactory(name="Gulu women's network", country="UG")
+    MembershipFactory(organisation=other, national_alliance=uganda_convening.national_alliance)
+    ContactFactory(organisation=other, name="", email="info@gulu.test")
+
+    invite(uganda_convening, [uganda_member, other], by=uganda_coordinator)
+
+    messages = messages_for(uganda_convening, "invitation")
+    assert len(messages) == 4
+    files = {}
+    for message in messages:
+        content = message.attachments[0]["content"]
+        calendar = parse_ics(message)
+        # What icalendar writes for what it read: the file is whole, folded and escaped.
+        assert calendar.to_ical().decode() == content
+        attendee = event_of(message)["ATTENDEE"]
+        assert str(attendee) == f"mailto:{message.to_email}"
+        assert attendee.params.get("CN", "") == message.to_name
+        assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
+        files[message.to_email] = content
+
+    # Apart from the ATTENDEE line (and its folded continuation), the files are the same.
+    def without_attendee(content):
+        lines = content.replace("\r\n ", "").split("\r\n")
+        return [line for line in lines if not line.startswith("ATTENDEE")]
+
+    shared = {tuple(without_attendee(content)) for content in files.values()}
+    assert len(shared) == 1
