@@ -2,27 +2,21 @@
 the invitation, previews it as an organisation asked, saves it, and presses "remind now"
 twice in a row (a double click): each contact is reminded once."""
 
-import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from alliance.core.messagetexts.models import MessageText
 from alliance.core.outbox.models import OutgoingMessage
-from statements.models import Statement
 from tests.browser.login import log_in
+from tests.browser.scenes import statement_asking_the_cooperative
 from tests.factories import (
-    ContactFactory,
-    OrganisationFactory,
-    SignOnRequestFactory,
-    StatementFactory,
     UserFactory,
 )
 from tests.fixtures.services import RESULTS
 from tests.mfa import TOTP_SECRET, enrol_totp
-from tests.statements.conftest import DAVOS_EN, DAVOS_FR, add_texts
+from tests.statements.conftest import DAVOS_EN, DAVOS_FR
 
 SHOTS = RESULTS / "screenshots" / "messages"
 
@@ -62,13 +56,7 @@ def test_convenor_edits_previews_and_reminds_now(
     words = WORDS[language]
     convenor = UserFactory(email="convenor@alliance.test", is_convenor=True, language=language)
     enrol_totp(convenor)
-    statement = StatementFactory(text=False, status=Statement.Status.OPEN, slug="davos-2026")
-    statement.signon_closes_at = timezone.now() + dt.timedelta(days=5)
-    statement.save()
-    add_texts(statement)
-    cooperative = OrganisationFactory(name="Kapchorwa Women Farmers Cooperative", country="UG")
-    ContactFactory(organisation=cooperative, name="Jean Okello", email="jean@kapchorwa.test")
-    SignOnRequestFactory(statement=statement, organisation=cooperative)
+    statement, cooperative = statement_asking_the_cooperative()
     base = live_server.url
     SHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -2,37 +2,26 @@
 row's button submits the page's own form (HTML's form and formaction attributes), which
 carries the CSRF token and the token that makes a double click send once."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from alliance.core.outbox.models import OutgoingMessage
-from statements.models import Statement
 from tests.browser.login import log_in
+from tests.browser.scenes import statement_asking_the_cooperative
 from tests.factories import (
     ContactFactory,
     OrganisationFactory,
     SignOnRequestFactory,
-    StatementFactory,
     UserFactory,
 )
 from tests.mfa import TOTP_SECRET, enrol_totp
-from tests.statements.conftest import add_texts
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_on_send_again_sends_the_invitation_once(live_server, page):
     convenor = UserFactory(email="convenor@alliance.test", is_convenor=True, language="en")
     enrol_totp(convenor)
-    statement = StatementFactory(text=False, status=Statement.Status.OPEN, slug="davos-2026")
-    statement.signon_closes_at = timezone.now() + dt.timedelta(days=5)
-    statement.save()
-    add_texts(statement)
-    cooperative = OrganisationFactory(name="Kapchorwa Women Farmers Cooperative", country="UG")
-    ContactFactory(organisation=cooperative, name="Jean Okello", email="jean@kapchorwa.test")
-    SignOnRequestFactory(statement=statement, organisation=cooperative)
+    statement, cooperative = statement_asking_the_cooperative()
     other = OrganisationFactory(name="Gulu Youth Network", country="UG")
     ContactFactory(organisation=other, email="info@gulu.test")
     SignOnRequestFactory(statement=statement, organisation=other)
