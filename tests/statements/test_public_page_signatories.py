@@ -133,3 +133,33 @@ def test_the_group_counts_come_from_one_aggregate_query_whatever_the_signatories
 def test_the_groups_are_named_in_the_language_of_the_page(client, published):
     html = page(client, published, lang="fr")
     assert [group[0] for group in groups_in(html)] == ["Brésil", "Kenya", "Ouganda"]
+
+
+@pytest.mark.parametrize("grouping", ["country", "kind"])
+@pytest.mark.parametrize("per_page", [1, 2, 3, 4])
+def test_page_after_page_gives_every_listed_name_once_in_the_groups_order(
+    client, published, monkeypatch, grouping, per_page
+):
+    # Each page sorts only the groups it draws from: the pages must still join up.
+    monkeypatch.setattr(public_page, "SIGNATORIES_PER_PAGE", per_page)
+    everything = groups_in(page(client, published, by=grouping, **{"page": "1"}))
+    monkeypatch.setattr(public_page, "SIGNATORIES_PER_PAGE", 500)
+    whole = [
+        (label, name)
+        for label, _count, names in groups_in(page(client, published, by=grouping, lang="fr"))
+        for name in names
+    ]
+    monkeypatch.setattr(public_page, "SIGNATORIES_PER_PAGE", per_page)
+    paged = []
+    for number in range(1, 6 // per_page + 2):
+        paged += [
+            (label, name)
+            for label, _count, names in groups_in(
+                page(client, published, by=grouping, lang="fr", page=str(number))
+            )
+            for name in names
+        ]
+    assert everything and len(whole) == 5
+    # The last page number past the end repeats the last page (Paginator.get_page).
+    assert paged[: len(whole)] == whole
+    assert HIDDEN not in {name for _label, name in paged}
