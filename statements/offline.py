@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from alliance.core.audit.services import record
 from alliance.core.permissions import is_convenor, require
-from members.imports import NO, YES
+from members.imports import NO, YES, read_table
 from members.models import Membership, Organisation
 from statements.models import OfflineReceipt, Signature, Statement
 from statements.services import AlreadySigned, Signatory, sign
@@ -228,39 +228,14 @@ class Plan:
         return [line for line in self.lines if line.action == REJECT]
 
 
-def _rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    header_line = text.partition("\n")[0]
-    delimiter = max((",", ";", "\t"), key=header_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader, [])]
-        if not header:
-            raise ValidationError(_("The file is empty."))
-        missing = [name for name in REQUIRED_COLUMNS if name not in header]
-        unknown = [name for name in header if name not in COLUMNS]
-        if missing or unknown or len(set(header)) != len(header):
-            raise ValidationError(
-                _("The columns must be some of: %(columns)s (%(required)s required, once each)."),
-                params={"columns": ", ".join(COLUMNS), "required": ", ".join(REQUIRED_COLUMNS)},
-            )
-        rows, start = [], reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                if len(rows) == MAX_IMPORT_ROWS:
-                    raise ValidationError(
-                        _("The file has more than %(max)s rows: split it into smaller files."),
-                        params={"max": MAX_IMPORT_ROWS},
-                    )
-                rows.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as error:
+def _check_header(header: list[str]) -> None:
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    if missing or unknown or len(set(header)) != len(header):
         raise ValidationError(
-            _("This is not a valid CSV file: line %(line)s: %(error)s."),
-            params={"line": reader.line_num, "error": error},
-        ) from None
-    if not rows:
-        raise ValidationError(_("The file has a header but no rows."))
-    return header, rows
+            _("The columns must be some of: %(columns)s (%(required)s required, once each)."),
+            params={"columns": ", ".join(COLUMNS), "required": ", ".join(REQUIRED_COLUMNS)},
+        )
 
 
 def _organisations_named(references: set[str]) -> dict[str, list[Organisation]]:
@@ -282,7 +257,9 @@ def plan_import(*, statement: Statement, text: str, actor) -> Plan:
         raise ValidationError(_("This statement is not open for signatures."))
     if statement.signon_closes_at and statement.signon_closes_at <= timezone.now():
         raise ValidationError(_("The deadline to sign this statement has passed."))
-    header, rows = _rows(text)
+    header, rows = read_table(
+        text, columns=COLUMNS, check_header=_check_header, max_rows=MAX_IMPORT_ROWS
+    )
     raw_lines = []
     for number, cells in rows:
         raw = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}

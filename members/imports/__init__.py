@@ -38,6 +38,7 @@ from members.imports.reading import (
     decode,
     detect_delimiter,
     read_rows,
+    read_table,
     read_upload,
     template_csv,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "plan_import",
     "progress_key",
     "read_rows",
+    "read_table",
     "read_upload",
     "requeue_lost_imports",
     "rows_done",

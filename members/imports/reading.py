@@ -110,35 +110,41 @@ def decode(data: bytes) -> str:
 DELIMITERS = (",", ";", "\t")
 
 
-def detect_delimiter(text: str) -> str:
+def detect_delimiter(text: str, columns=COLUMNS) -> str:
     """The delimiter that splits the header line into the most known column names; a
     comma when none does better (the header check then says what is missing)."""
     header_line = text.partition("\n")[0]
 
     def known_columns(delimiter: str) -> int:
         cells = next(csv.reader([header_line], delimiter=delimiter), [])
-        return sum(cell.strip().lower() in COLUMNS for cell in cells)
+        return sum(cell.strip().lower() in columns for cell in cells)
 
     # max() keeps the first of equals: the comma wins a tie.
     return max(DELIMITERS, key=known_columns)
 
 
-def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+def read_table(
+    text: str, *, columns, check_header, max_rows: int
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A spreadsheet saved as CSV: its header, in lower case, passed to `check_header`
+    (which raises ValidationError), and its non-empty rows with the line each starts on;
+    ValidationError for an empty file, a file of more than `max_rows` rows, or one that
+    is not CSV. The organisation import and the offline signatures' import read with it."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text, columns))
     try:
         header = next(reader, None)
         if header is None:
             raise ValidationError(_("The file is empty."))
         header = [name.strip().lower() for name in header]
-        _check_header(header)
+        check_header(header)
         rows = []
         start = reader.line_num + 1
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                if len(rows) == MAX_ROWS:
+                if len(rows) == max_rows:
                     raise ValidationError(
                         _("The file has more than %(max)s rows: split it into smaller files."),
-                        params={"max": f"{MAX_ROWS:,}"},
+                        params={"max": f"{max_rows:,}"},
                     )
                 rows.append((start, cells))
             start = reader.line_num + 1
@@ -150,6 +156,10 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if not rows:
         raise ValidationError(_("The file has a header but no rows."))
     return header, rows
+
+
+def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    return read_table(text, columns=COLUMNS, check_header=_check_header, max_rows=MAX_ROWS)
 
 
 def _check_header(header: list[str]) -> None:
