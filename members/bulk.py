@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from alliance.core.audit.services import record
 from alliance.core.permissions import is_convenor, require
-from alliance.core.queueing import enqueue
+from alliance.core.queueing import enqueue, queue_again
 from members import directory
 from members.models import BulkAction, FocusArea, Membership, NationalAlliance, Organisation
 
@@ -381,21 +381,11 @@ def requeue_lost_bulk_actions(*, older_than_seconds: int = 120) -> list[int]:
     from members import tasks
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    with transaction.atomic():
-        lost = list(
-            BulkAction.objects.select_for_update(skip_locked=True)
-            .filter(status=BulkAction.Status.QUEUED, created_at__lt=cutoff)
-            .values_list("pk", flat=True)
-        )
-        for bulk_id in lost:
-            transaction.on_commit(
-                lambda bulk_id=bulk_id: enqueue(
-                    tasks.run_bulk_action, bulk_id, what="a bulk action"
-                )
-            )
-    if lost:
-        logger.warning("Queued lost bulk actions again: %s", lost)
-    return lost
+    return queue_again(
+        BulkAction.objects.filter(status=BulkAction.Status.QUEUED, created_at__lt=cutoff),
+        tasks.run_bulk_action,
+        what="lost bulk actions",
+    )
 
 
 def _run(bulk: BulkAction) -> None:

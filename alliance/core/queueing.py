@@ -9,6 +9,8 @@ queue them once the broker is back.
 
 import logging
 
+from django.db import transaction
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,3 +30,17 @@ def enqueue(task, *args, what: str = "") -> bool:
         )
         return False
     return True
+
+
+def queue_again(rows, task, *, what: str) -> list[int]:
+    """Queue `task` again, once the transaction commits, with the id of each row of the
+    queryset `rows` (work whose task the broker lost, or whose worker died before
+    committing), and return those ids. A row a running task holds locked is skipped: it is
+    not lost. The task must be safe to run twice."""
+    with transaction.atomic():
+        lost = list(rows.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        for pk in lost:
+            transaction.on_commit(lambda pk=pk: enqueue(task, pk, what=what))
+    if lost:
+        logger.warning("Queued %s again: %s", what, lost)
+    return lost

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from alliance.core.audit.models import AuditEntry
 from alliance.core.audit.services import record
-from alliance.core.queueing import enqueue
+from alliance.core.queueing import enqueue, queue_again
 from members.imports.dry_run import Plan, contact_changes, plan_import
 from members.imports.rows import (
     CONTACT_FIELDS,
@@ -137,19 +137,13 @@ def requeue_lost_imports(*, older_than_seconds: int = 120) -> list[int]:
     from members import tasks
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    with transaction.atomic():
-        lost = list(
-            OrganisationImport.objects.select_for_update(skip_locked=True)
-            .filter(status=OrganisationImport.Status.QUEUED, started_at__lt=cutoff)
-            .values_list("pk", flat=True)
-        )
-        for import_id in lost:
-            transaction.on_commit(
-                lambda import_id=import_id: enqueue(tasks.run_import, import_id, what="an import")
-            )
-    if lost:
-        logger.warning("Queued lost organisation imports again: %s", lost)
-    return lost
+    return queue_again(
+        OrganisationImport.objects.filter(
+            status=OrganisationImport.Status.QUEUED, started_at__lt=cutoff
+        ),
+        tasks.run_import,
+        what="lost organisation imports",
+    )
 
 
 def _run(organisation_import: OrganisationImport) -> str:
