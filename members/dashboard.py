@@ -14,7 +14,6 @@ its national alliance and, before that existed, to the international one).
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import math
 from collections import Counter, defaultdict
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from alliance.core.audit.services import record
+from alliance.core.fragments import digest
 from members.classification import REGION_NAMES
 from members.models import CompositionTarget, Membership, NationalAlliance, Organisation
 
@@ -207,8 +207,7 @@ def _tally(groups, shown: list[dt.date]) -> Tally:
         per_month[_month_from_number(month)].append((kind, country, region, global_south, count))
     months = _growth(per_month, shown)
     sums = (kinds, regions, country_counts, south, womens, months)
-    digest = hashlib.sha256(repr(sums).encode()).hexdigest()
-    return Tally(kinds, regions, country_counts, south, womens, months, digest)
+    return Tally(kinds, regions, country_counts, south, womens, months, digest(*sums))
 
 
 def targets_for(alliance: NationalAlliance | None) -> dict[str, int]:
@@ -244,7 +243,7 @@ def composition(alliance: NationalAlliance | None = None, *, now=None) -> Compos
         by_region=_lines(tally.regions, {**REGION_NAMES, "": _("unknown")}, total),
         by_country=_lines(tally.countries, dict(countries), total),
         months=tally.months,
-        digest=hashlib.sha256(f"{tally.digest}|{sorted(targets.items())!r}".encode()).hexdigest(),
+        digest=digest(tally.digest, sorted(targets.items())),
     )
 
 

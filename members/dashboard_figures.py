@@ -10,10 +10,10 @@ new figures are a new key at once.
 
 from collections.abc import Callable
 
-from django.core.cache import cache
-from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from alliance.core.fragments import kept_html
 
 FIGURES_CACHE_SECONDS = 600
 
@@ -21,10 +21,10 @@ FIGURES_CACHE_SECONDS = 600
 def rendered(figures, context: Callable[[], dict]) -> SafeString:
     """members/includes/dashboard_figures.html for `figures` (a dashboard.Composition);
     `context` makes what the template needs, only when it is not kept."""
-    key = f"dashboard-figures:{translation.get_language()}:{figures.digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("members/includes/dashboard_figures.html", context())
-        cache.set(key, str(html), FIGURES_CACHE_SECONDS)
-    # Written by the template above, which escapes every value; the cache keeps a str.
-    return mark_safe(html)  # noqa: S308
+    return kept_html(
+        "dashboard-figures",
+        (translation.get_language(), figures.digest),
+        "members/includes/dashboard_figures.html",
+        context,
+        seconds=FIGURES_CACHE_SECONDS,
+    )

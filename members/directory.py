@@ -11,7 +11,6 @@ import base64
 import binascii
 import datetime as dt
 import functools
-import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,16 +19,15 @@ from operator import or_
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
-from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from alliance.core.fragments import kept_html
 from members.classification import REGION_NAMES
 from members.models import FocusArea, Membership, NationalAlliance, Organisation
 
@@ -193,15 +191,13 @@ class DirectoryFilter(django_filters.FilterSet):
             [(name, self.data.get(name)) for name in self.form.fields],
             [options() for options in self.option_lists.values()],
         )
-        key = f"directory-form:{hashlib.sha256(repr(shown).encode()).hexdigest()}"
-        html = cache.get(key)
-        if html is None:
-            html = render_to_string(
-                "members/includes/directory_form_fields.html", {"form": self.form}
-            )
-            cache.set(key, html, FORM_CACHE_SECONDS)
-        # Written by the template above, which escapes every value; the cache keeps a str.
-        return mark_safe(html)  # noqa: S308
+        return kept_html(
+            "directory-form",
+            shown,
+            "members/includes/directory_form_fields.html",
+            lambda: {"form": self.form},
+            seconds=FORM_CACHE_SECONDS,
+        )
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

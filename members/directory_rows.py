@@ -6,16 +6,13 @@ request, so the directory is never behind the database: the rendered rows are ke
 Django's cache under a digest of exactly what they show, with the language.
 """
 
-import hashlib
-
-from django.core.cache import cache
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from alliance.core.fragments import kept_html
 from members.classification import REGION_NAMES
 from members.models import Membership, Organisation, choice_label
 
@@ -29,17 +26,13 @@ def rows_html(organisations: list, memberships: dict, *, ticks: bool = False) ->
     rows = [
         Row(organisation, memberships.get(organisation.id, ())) for organisation in organisations
     ]
-    shown = repr([row.shown for row in rows])
-    digest = hashlib.sha256(f"{translation.get_language()}|{ticks}|{shown}".encode()).hexdigest()
-    key = f"directory-rows:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            "members/includes/directory_rows.html", {"organisations": rows, "ticks": ticks}
-        )
-        cache.set(key, html, ROWS_CACHE_SECONDS)
-    # Written by the template above, which escapes every value; the cache keeps a str.
-    return mark_safe(html)  # noqa: S308
+    return kept_html(
+        "directory-rows",
+        (translation.get_language(), ticks, [row.shown for row in rows]),
+        "members/includes/directory_rows.html",
+        lambda: {"organisations": rows, "ticks": ticks},
+        seconds=ROWS_CACHE_SECONDS,
+    )
 
 
 class Row:

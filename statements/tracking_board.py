@@ -12,18 +12,17 @@ The board is a convenor's page (statements.view_tracking): it names the signers 
 without their names too, and its fragments are read by nothing else.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, Max, Sum, Value, When
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django_countries import countries
 
+from alliance.core.fragments import digest, kept_html
 from members.models import choice_label
 from statements.charts import chart_figures, tracking_charts
 from statements.models import OfflineReceipt, Signature, SignOnRequest, Statement
@@ -50,10 +49,6 @@ def first_listed(statement: Statement, statuses, *, count: int, order: str) -> l
         .select_related("organisation", "offline_receipt")
         .order_by(order)[:LISTED_AT_MOST]
     )
-
-
-def digest(*parts) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def shown_as() -> tuple[str, str]:
@@ -190,18 +185,8 @@ def rows_html(statement: Statement, page: Page, *, state: SignatureState) -> Saf
     as read, and the signatures' fingerprint for what they show of each signature (their
     own query is made only to draw them)."""
     requests = list(page)
-    key = "tracking-rows:" + digest(
-        statement.pk,
-        statement.created_at,
-        statement.slug,
-        statement.status,
-        shown_as(),
-        requests,
-        state.fingerprint,
-    )
-    # A SafeString, as the template engine rendered it (the cache keeps its type).
-    html = cache.get(key)
-    if html is None:
+
+    def context() -> dict:
         signatures = page_signatures(statement, [fields[0] for fields in requests])
         rows = [
             Row(
@@ -212,23 +197,35 @@ def rows_html(statement: Statement, page: Page, *, state: SignatureState) -> Saf
             )
             for fields in requests
         ]
-        html = render_to_string(
-            "statements/includes/tracking_rows.html", {"statement": statement, "rows": rows}
-        )
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return html
+        return {"statement": statement, "rows": rows}
+
+    shown = (
+        statement.pk,
+        statement.created_at,
+        statement.slug,
+        statement.status,
+        shown_as(),
+        requests,
+        state.fingerprint,
+    )
+    return kept_html(
+        "tracking-rows",
+        shown,
+        "statements/includes/tracking_rows.html",
+        context,
+        seconds=FRAGMENT_SECONDS,
+    )
 
 
 def by_alliance_html(by_alliance: list) -> SafeString:
     """The answers per national alliance, drawn once per distinct figures."""
-    key = "tracking-alliances:" + digest(shown_as(), by_alliance)
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            "statements/includes/tracking_by_alliance.html", {"by_alliance": by_alliance}
-        )
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return html
+    return kept_html(
+        "tracking-alliances",
+        (shown_as(), by_alliance),
+        "statements/includes/tracking_by_alliance.html",
+        lambda: {"by_alliance": by_alliance},
+        seconds=FRAGMENT_SECONDS,
+    )
 
 
 def charts_html(statement: Statement, *, answers: Tally, state: SignatureState) -> SafeString:
@@ -243,12 +240,10 @@ def charts_html(statement: Statement, *, answers: Tally, state: SignatureState) 
     if figures is None:
         figures = chart_figures(statement)
         cache.set(figures_key, figures, TRACKING_CACHE_SECONDS)
-    key = "tracking-charts:" + digest(statement.pk, language, zone, figures, answers)
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            "statements/includes/tracking_charts.html",
-            {"charts": tracking_charts(statement, answers=answers, figures=figures)},
-        )
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return html
+    return kept_html(
+        "tracking-charts",
+        (statement.pk, language, zone, figures, answers),
+        "statements/includes/tracking_charts.html",
+        lambda: {"charts": tracking_charts(statement, answers=answers, figures=figures)},
+        seconds=FRAGMENT_SECONDS,
+    )
