@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, DecimalField, IntegerField, Max, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Sum, Value, When
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
@@ -69,34 +69,15 @@ class SignatureState:
         return sum(self.counts.get(status, 0) for status in statuses)
 
 
-def read_state(statement: Statement) -> tuple[list[tuple], SignatureState]:
-    """What every request reads, in one query: the answers' counts and latest answer
-    time (services.tracking's totals and the key of its count per alliance), and the
-    signatures' state."""
-    answers = (
-        statement.signon_requests.order_by()
-        .annotate(kind=Value("answer"))
-        .values_list("kind", "answer")
-        .annotate(
-            n=Count("id"),
-            ids=Value(None, output_field=DecimalField()),
-            last=Max("answered_at"),
-        )
-    )
-    signatures = (
+def signature_state(statement: Statement) -> SignatureState:
+    rows = list(
         statement.signatures.order_by()
-        .annotate(kind=Value("signature"))
-        .values_list("kind", "status")
+        .values_list("status")
         .annotate(n=Count("id"), ids=Sum("id"), last=Max("updated_at"))
+        .order_by("status")
     )
-    rows = sorted(answers.union(signatures, all=True), key=lambda row: row[:2])
-    by_status = [row[1:] for row in rows if row[0] == "signature"]
-    return (
-        [(answer, n, last) for kind, answer, n, _ids, last in rows if kind == "answer"],
-        SignatureState(
-            counts={status: n for status, n, _ids, _last in by_status},
-            fingerprint=digest(by_status),
-        ),
+    return SignatureState(
+        counts={status: n for status, n, _ids, _last in rows}, fingerprint=digest(rows)
     )
 
 

@@ -191,27 +191,18 @@ class Tracking:
 TRACKING_CACHE_SECONDS = 30
 
 
-def answer_counts(statement: Statement) -> list[tuple]:
-    """Per answer, by answer: how many organisations gave it, and the latest time one did."""
-    return list(
-        statement.signon_requests.values_list("answer")
-        .annotate(n=Count("id"), last=Max("answered_at"))
-        .order_by("answer")
-    )
-
-
-def tracking(statement: Statement, *, answers: list[tuple] | None = None) -> Tracking:
+def tracking(statement: Statement) -> Tracking:
     """Answers in totals and per national alliance (an organisation with memberships in
     several counts in each; one with none, under "no national alliance").
-
-    `answers` is answer_counts(statement) when the caller has read it already (the
-    tracking board reads it with the signatures' state, in one query).
 
     The count per alliance joins every organisation asked to its memberships, so it is
     kept in Django's cache under a key that changes with any answer (each answer's count
     and latest time, from the totals' query)."""
-    if answers is None:
-        answers = answer_counts(statement)
+    answers = list(
+        statement.signon_requests.values_list("answer")
+        .annotate(n=Count("id"), last=Max("answered_at"))
+        .order_by("answer")
+    )
     totals = Counter({answer: n for answer, n, _last in answers})
     state = ",".join(
         f"{answer}:{n}:{last.timestamp() if last else 0}" for answer, n, last in answers

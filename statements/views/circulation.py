@@ -97,8 +97,8 @@ def tracking(request, slug):
     statement = get_object_or_404(Statement, slug=slug)
     check_permission(request, "statements.view_tracking", statement)
     answer = request.GET.get("answer", "")
-    answers, signatures = tracking_board.read_state(statement)
-    board = services.tracking(statement, answers=answers)
+    board = services.tracking(statement)
+    signatures = tracking_board.signature_state(statement)
     page = tracking_board.rows_page(
         statement, answer=answer, number=request.GET.get("page"), totals=board.totals
     )
