@@ -152,8 +152,8 @@ def test_tracking_board_counts_answers_in_total_and_per_national_alliance(
     assert by_alliance["no national alliance"].no_reply == 20
 
     client.force_login(convenor)
-    # 13 for the board, 2 for its charts (tests/statements/test_tracking_charts.py).
-    with django_assert_max_num_queries(15):
+    # 12 for the board, 2 for its charts (tests/statements/test_tracking_charts.py).
+    with django_assert_max_num_queries(14):
         html = client.get(f"/statements/{open_statement.slug}/tracking/").content.decode()
     assert "Signed Org" in html and "Ruth" in html
     assert '<span class="stat__number" id="total-no-reply">21</span>' in html

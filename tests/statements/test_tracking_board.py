@@ -7,9 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from statements.models import Signature, SignOnRequest
+from statements.models import Signature, SignOnRequest, StatementText, StatementVersion
 from statements.tracking_board import LISTED_AT_MOST
 from tests.factories import OrganisationFactory, SignatureFactory, SignOnRequestFactory
+from tests.statements.conftest import DAVOS_EN, DAVOS_FR
 
 
 @pytest.fixture
@@ -132,3 +133,26 @@ def test_the_withdrawn_list_shows_the_latest_with_the_count_of_all(board):
     removed = html.split("Withdrawn and rejected signatures", 1)[1]
     assert removed.count("<li>") == LISTED_AT_MOST
     assert f"of {LISTED_AT_MOST + 1}." in removed
+
+
+def test_the_title_is_the_current_versions_in_the_readers_language(board, convenor):
+    """Read in one plain query: the reader's language, else the original, and
+    always the current version's."""
+    client, url, statement = board
+
+    def lead() -> str:
+        return client.get(url).content.decode().split('class="lead"', 1)[1].split("</p>")[0]
+
+    assert DAVOS_EN in lead()
+
+    convenor.language = "fr"
+    convenor.save(update_fields=["language"])
+    assert DAVOS_FR in lead()
+
+    convenor.language = "es"
+    convenor.save(update_fields=["language"])
+    assert DAVOS_EN in lead()
+
+    version = StatementVersion.objects.create(statement=statement, number=2)
+    StatementText.objects.create(version=version, language="en", title="A second text", body=".")
+    assert "A second text" in lead()
