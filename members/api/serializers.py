@@ -60,7 +60,7 @@ class OrganisationSerializer(PartnerModelSerializer):
     """Writes model rows (one organisation) and `.values()` rows (a list page) alike."""
 
     country = CountryField(help_text="ISO 3166-1 alpha-2 code.")
-    # Set by members.api.views (with_related_slugs, page_with_related), two queries a page.
+    # Set by members.api.views: read with the page on PostgreSQL (slug_arrays), else after it.
     focus_areas = serializers.ListField(
         child=serializers.CharField(),
         source="focus_area_slugs",

@@ -189,3 +189,16 @@ def test_slug_arrays_read_what_the_other_databases_read(varied_members):
     assert len(busy["focus_area_slugs"]) == 2 and len(busy["alliance_slugs"]) == 2
     international = next(row for row in rows if row["id"] == varied_members[2].pk)
     assert international["alliance_slugs"] == []
+
+
+def test_list_reads_the_same_page_on_databases_without_arrays(
+    api, contacts_key, varied_members, monkeypatch
+):
+    client = api(contacts_key)
+    with_arrays = client.get("/api/v1/organisations/?page_size=100").json()
+
+    monkeypatch.setattr("members.api.views.reads_slug_arrays", lambda: False)
+    without = client.get("/api/v1/organisations/?page_size=100").json()
+
+    assert without == with_arrays
+    assert any(row["focus_areas"] and row["national_alliances"] for row in without["results"])
