@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from alliance.core.api.serializers import PartnerModelSerializer
 from members.models import Contact, FocusArea, Membership, NationalAlliance, Organisation
 from members.profiles import EDITABLE_PROFILE_FIELDS, language_codes
 
 
-class FocusAreaSerializer(serializers.ModelSerializer):
+class FocusAreaSerializer(PartnerModelSerializer):
     class Meta:
         model = FocusArea
         fields = ["id", "slug", "name", "translations"]
@@ -23,7 +24,7 @@ class FocusAreaSerializer(serializers.ModelSerializer):
         }
 
 
-class NationalAllianceSerializer(serializers.ModelSerializer):
+class NationalAllianceSerializer(PartnerModelSerializer):
     country = CountryField(help_text="ISO 3166-1 alpha-2 code.")
 
     class Meta:
@@ -39,7 +40,7 @@ class NationalAllianceSerializer(serializers.ModelSerializer):
         }
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(PartnerModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "name", "email", "role", "language", "authorised_to_sign"]
@@ -55,11 +56,11 @@ class ContactSerializer(serializers.ModelSerializer):
         }
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(PartnerModelSerializer):
     """Writes model rows (one organisation) and `.values()` rows (a list page) alike."""
 
     country = CountryField(help_text="ISO 3166-1 alpha-2 code.")
-    # Set by members.api.views (with_related_slugs, page_with_related), two queries a page.
+    # Set by members.api.views: read with the page on PostgreSQL (slug_arrays), else after it.
     focus_areas = serializers.ListField(
         child=serializers.CharField(),
         source="focus_area_slugs",
@@ -124,7 +125,7 @@ class OrganisationWithContactsSerializer(OrganisationSerializer):
         fields_for_some_keys = ["contacts"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(PartnerModelSerializer):
     """Writes model rows and `.values()` rows alike."""
 
     # The column, not the relation: a `.values()` row holds only the id.
