@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 from members.models import NationalAlliance
 from statements import services, tracking_board
 from statements.forms import CirculationForm
-from statements.models import SignOnRequest, Statement, StatementText
-from statements.views._common import check_permission, guarded
+from statements.models import SignOnRequest, Statement
+from statements.views._common import check_permission, guarded, title_in
 
 
 @guarded
@@ -70,24 +70,6 @@ def circulate(request, slug):
     )
 
 
-def current_title(statement: Statement, language: str) -> str:
-    """What title_in() gives, in one plain query instead of two: the current version's
-    title in `language`, else in the original language, else its first."""
-    texts = list(
-        StatementText.objects.filter(version__statement_id=statement.pk)
-        .order_by("-version__number", "pk")
-        .values_list("version__number", "language", "title")
-    )
-    if not texts:
-        return statement.slug
-    current = {lang: title for number, lang, title in texts if number == texts[0][0]}
-    return (
-        current.get(language)
-        or current.get(statement.original_language)
-        or next(iter(current.values()))
-    )
-
-
 @guarded
 def tracking(request, slug):
     """Per organisation: signed, declined or no reply; totals; per national alliance.
@@ -110,7 +92,7 @@ def tracking(request, slug):
         {
             "statement": statement,
             # The title in the reader's language where the statement has it.
-            "title": current_title(statement, translation.get_language()),
+            "title": title_in(statement, translation.get_language()),
             "page": page,
             "rows": tracking_board.rows_html(statement, page, state=signatures),
             "answer": answer,
