@@ -209,12 +209,14 @@ def _signatories(request, statement, grouping: str, language: str) -> dict:
     key = None
     if scope and statement.counted_at and number.isdigit() and len(number) <= 6:
         key = (
-            f"signatories-html:{statement.pk}:{statement.counted_at.timestamp()}:{scope}:"
-            f"{grouping}:{language}:{SIGNATORIES_PER_PAGE}:{int(number)}"
+            f"signatories-html:{_version_key(statement, scope, grouping)}:"
+            f"{language}:{SIGNATORIES_PER_PAGE}:{int(number)}"
         )
     html = cache.get(key) if key else None
     if html is None:
-        listing = _list_signatories(request.user, statement, grouping, language, number)
+        listing = _list_signatories(
+            request.user, statement, grouping, language, number, scope=scope
+        )
         with translation.override(language):
             html = render_to_string(
                 "statements/includes/signatories.html",
@@ -237,18 +239,46 @@ def _signatory_scope(user) -> str | None:
     return None
 
 
-def _list_signatories(user, statement, grouping: str, language: str, number) -> _Listing:
-    """The counts come from one aggregate query; the page is one query of its own."""
+def _version_key(statement, scope: str, grouping: str) -> str:
+    """What a kept part of the signatories depends on besides the language: the stored
+    count's time (a new count, a new list), whose signatures, and how they are grouped."""
+    return f"{statement.pk}:{statement.counted_at.timestamp()}:{scope}:{grouping}"
+
+
+def _group_counts(listed, statement, grouping: str, scope: str | None) -> dict[str, int]:
+    """How many listed signatories each group has: one aggregate query, the same for every
+    language, so it is kept in Django's cache and the readers of the other languages (whose
+    pages the proxy redraws at the same moment) only read it. Kept no longer than the
+    public page, like the names, so a signer who asks to be counted only leaves the
+    counts as soon as the names."""
     field_name = SIGNATORY_GROUPINGS[grouping]
-    listed = Signature.objects.visible_to(user).filter(
-        statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True
-    )
+    key = None
+    if scope and statement.counted_at:
+        key = f"signatory-groups:{_version_key(statement, scope, grouping)}"
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
     counts = dict(
         listed.order_by(field_name)
         .values(field_name)
         .annotate(n=Count("pk"))
         .values_list(field_name, "n")
     )
+    if key:
+        cache.set(key, counts, PUBLIC_PAGE_SECONDS)
+    return counts
+
+
+def _list_signatories(
+    user, statement, grouping: str, language: str, number, *, scope: str | None
+) -> _Listing:
+    """The counts come from one aggregate query (kept for every language); the page is one
+    query of its own."""
+    field_name = SIGNATORY_GROUPINGS[grouping]
+    listed = Signature.objects.visible_to(user).filter(
+        statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True
+    )
+    counts = _group_counts(listed, statement, grouping, scope)
     with translation.override(language):
         labels = _group_labels(grouping, counts)
     # Groups in the order of their names in the page's language, names within a group as
@@ -259,10 +289,10 @@ def _list_signatories(user, statement, grouping: str, language: str, number) -> 
         default=Value(len(keys)),
         output_field=IntegerField(),
     )
-    rows = (
-        listed.select_related("organisation")
-        .only("organisation__name", "organisation__country", "organisation__kind")
-        .order_by(group_order, collated("organisation__name", language), "pk")
+    # (group, name) pairs rather than signatures with their organisations: the page
+    # shows nothing else of them.
+    rows = listed.order_by(group_order, collated("organisation__name", language), "pk").values_list(
+        field_name, "organisation__name"
     )
     page = _CountedPaginator(rows, SIGNATORIES_PER_PAGE, count=sum(counts.values())).get_page(
         number
@@ -277,10 +307,7 @@ def _list_signatories(user, statement, grouping: str, language: str, number) -> 
         counts=counts,
         labels={key: str(label) for key, label in labels.items()},
         keys=keys,
-        rows=[
-            (_group_key(signature.organisation, grouping), signature.organisation.name)
-            for signature in on_page
-        ],
+        rows=list(on_page),
         number=page.number,
     )
 
@@ -296,10 +323,6 @@ def _groups_on_page(keys, counts, *, start: int, size: int) -> tuple[list, int]:
             groups.append(key)
         seen += counts[key]
     return groups, skip
-
-
-def _group_key(organisation, grouping: str) -> str:
-    return organisation.country.code if grouping == "country" else organisation.kind
 
 
 def _group_labels(grouping: str, keys) -> dict[str, str]:
