@@ -2,6 +2,7 @@
 signing form that fits the reader and, for those who run it, the management panel.
 """
 
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -245,19 +246,32 @@ def _version_key(statement, scope: str, grouping: str) -> str:
     return f"{statement.pk}:{statement.counted_at.timestamp()}:{scope}:{grouping}"
 
 
-def _group_counts(listed, statement, grouping: str, scope: str | None) -> dict[str, int]:
+# How long the group counts of one stored count are kept: two public pages' time, so that
+# the pages the proxy redraws together always find the counts of the cycle before.
+SIGNATORY_COUNTS_KEPT_SECONDS = 2 * PUBLIC_PAGE_SECONDS
+
+
+def _group_counts(
+    listed, statement, grouping: str, scope: str | None, language: str
+) -> dict[str, int]:
     """How many listed signatories each group has: one aggregate query, the same for every
-    language, so it is kept in Django's cache and the readers of the other languages (whose
-    pages the proxy redraws at the same moment) only read it. Kept no longer than the
-    public page, like the names, so a signer who asks to be counted only leaves the
-    counts as soon as the names."""
+    language, kept in Django's cache under the stored count (a signer who asks to be
+    counted only changes it, and so the key).
+
+    The proxy redraws the page of every language at the same moment, so the counts are
+    counted again by the page of the site's language alone once they are as old as a
+    public page; the other languages take the kept ones, and count only when none are
+    kept."""
     field_name = SIGNATORY_GROUPINGS[grouping]
     key = None
     if scope and statement.counted_at:
         key = f"signatory-groups:{_version_key(statement, scope, grouping)}"
         kept = cache.get(key)
-        if kept is not None:
-            return kept
+        if kept is not None and (
+            language != settings.LANGUAGE_CODE
+            or time.time() - kept["counted"] < PUBLIC_PAGE_SECONDS
+        ):
+            return kept["counts"]
     counts = dict(
         listed.order_by(field_name)
         .values(field_name)
@@ -265,7 +279,7 @@ def _group_counts(listed, statement, grouping: str, scope: str | None) -> dict[s
         .values_list(field_name, "n")
     )
     if key:
-        cache.set(key, counts, PUBLIC_PAGE_SECONDS)
+        cache.set(key, {"counted": time.time(), "counts": counts}, SIGNATORY_COUNTS_KEPT_SECONDS)
     return counts
 
 
@@ -278,7 +292,7 @@ def _list_signatories(
     listed = Signature.objects.visible_to(user).filter(
         statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True
     )
-    counts = _group_counts(listed, statement, grouping, scope)
+    counts = _group_counts(listed, statement, grouping, scope, language)
     with translation.override(language):
         labels = _group_labels(grouping, counts)
     # Groups in the order of their names in the page's language, names within a group as

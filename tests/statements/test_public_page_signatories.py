@@ -203,3 +203,23 @@ def test_a_signer_counted_only_from_now_on_leaves_every_group_count_with_the_nex
         assert sum(int(count) for _label, count, _names in groups_in(html)) == 4
     shown = {label: int(count) for label, count, _names in groups_in(html)}
     assert shown[group] == left
+
+
+def test_counts_as_old_as_a_public_page_are_counted_again_by_the_sites_language_alone(
+    client, published, monkeypatch
+):
+    # The proxy redraws every language's page at the same moment: one of them counts.
+    def counted(language) -> bool:
+        return any(
+            "GROUP BY" in sql for sql in queries_of_the_page(client, published, lang=language)
+        )
+
+    assert counted("fr")
+    monkeypatch.setattr(public_page, "PUBLIC_PAGE_SECONDS", 0)  # every kept count is as old
+    for _ in range(2):
+        assert [counted(language) for language in ("es", "fr", "en", "pt")] == [
+            False,
+            False,
+            True,
+            False,
+        ]
