@@ -201,8 +201,8 @@ def _signatories(request, statement, grouping: str, language: str) -> dict:
     """The signatories part of the page: one page of the listed signatories in groups
     named in the page's language, and every group's count, rendered.
 
-    Both read every signature of the statement with its organisation, and writing out
-    hundreds of names is most of the page's rendering, so readers who all see the same
+    Both read the index of the statement's listed signatures, and writing out hundreds
+    of names is most of the page's rendering, so readers who all see the same
     list (convenors; anonymous readers whom the proxy does not answer) share the rendered
     part through Django's cache for as long as the public page is kept, under a key
     holding the stored count's time (a new count, a new list)."""
