@@ -482,7 +482,16 @@ class Signature(models.Model):
                 condition=Q(status__in=["pending_moderation", "confirmed"]),
             ),
         ]
-        indexes = [models.Index(fields=["statement", "status"])]
+        indexes = [
+            models.Index(fields=["statement", "status"]),
+            # The public page's signatories (their groups' counts and a page of names)
+            # read from the index alone, not from every signature row of the statement.
+            models.Index(
+                fields=["statement", "organisation"],
+                name="signature_listed_idx",
+                condition=Q(status="confirmed", listed_publicly=True),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organisation} signed {self.statement_id}"

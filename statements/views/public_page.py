@@ -2,13 +2,14 @@
 signing form that fits the reader and, for those who run it, the management panel.
 """
 
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -136,8 +137,9 @@ def _is_anonymous_reader(request) -> bool:
     )
 
 
-# How the listed signatories are grouped (`?by=`): the first is the default.
-SIGNATORY_GROUPINGS = {"country": "organisation__country", "kind": "organisation__kind"}
+# How the listed signatories are grouped (`?by=`), and the organisation field of each: the
+# first is the default.
+SIGNATORY_GROUPINGS = {"country": "country", "kind": "kind"}
 
 
 def _grouping(request) -> str:
@@ -199,8 +201,8 @@ def _signatories(request, statement, grouping: str, language: str) -> dict:
     """The signatories part of the page: one page of the listed signatories in groups
     named in the page's language, and every group's count, rendered.
 
-    Both read every signature of the statement with its organisation, and writing out
-    hundreds of names is most of the page's rendering, so readers who all see the same
+    Both read the index of the statement's listed signatures, and writing out hundreds
+    of names is most of the page's rendering, so readers who all see the same
     list (convenors; anonymous readers whom the proxy does not answer) share the rendered
     part through Django's cache for as long as the public page is kept, under a key
     holding the stored count's time (a new count, a new list)."""
@@ -209,12 +211,14 @@ def _signatories(request, statement, grouping: str, language: str) -> dict:
     key = None
     if scope and statement.counted_at and number.isdigit() and len(number) <= 6:
         key = (
-            f"signatories-html:{statement.pk}:{statement.counted_at.timestamp()}:{scope}:"
-            f"{grouping}:{language}:{SIGNATORIES_PER_PAGE}:{int(number)}"
+            f"signatories-html:{_version_key(statement, scope, grouping)}:"
+            f"{language}:{SIGNATORIES_PER_PAGE}:{int(number)}"
         )
     html = cache.get(key) if key else None
     if html is None:
-        listing = _list_signatories(request.user, statement, grouping, language, number)
+        listing = _list_signatories(
+            request.user, statement, grouping, language, number, scope=scope
+        )
         with translation.override(language):
             html = render_to_string(
                 "statements/includes/signatories.html",
@@ -237,18 +241,69 @@ def _signatory_scope(user) -> str | None:
     return None
 
 
-def _list_signatories(user, statement, grouping: str, language: str, number) -> _Listing:
-    """The counts come from one aggregate query; the page is one query of its own."""
+def _version_key(statement, scope: str, grouping: str) -> str:
+    """What a kept part of the signatories depends on besides the language: the stored
+    count's time (a new count, a new list), whose signatures, and how they are grouped."""
+    return f"{statement.pk}:{statement.counted_at.timestamp()}:{scope}:{grouping}"
+
+
+# How long the group counts of one stored count are kept: two public pages' time, so that
+# the pages the proxy redraws together always find the counts of the cycle before.
+SIGNATORY_COUNTS_KEPT_SECONDS = 2 * PUBLIC_PAGE_SECONDS
+
+
+def _group_counts(
+    listed, statement, grouping: str, scope: str | None, language: str
+) -> dict[str, int]:
+    """How many listed signatories each group has: one aggregate query, the same for every
+    language, kept in Django's cache under the stored count (a signer who asks to be
+    counted only changes it, and so the key).
+
+    The proxy redraws the page of every language at the same moment, so the counts are
+    counted again by the page of the site's language alone once they are as old as a
+    public page; the other languages take the kept ones, and count only when none are
+    kept."""
     field_name = SIGNATORY_GROUPINGS[grouping]
-    listed = Signature.objects.visible_to(user).filter(
-        statement=statement, status=Signature.Status.CONFIRMED, listed_publicly=True
-    )
+    key = None
+    if scope and statement.counted_at:
+        key = f"signatory-groups:{_version_key(statement, scope, grouping)}"
+        kept = cache.get(key)
+        if kept is not None and (
+            language != settings.LANGUAGE_CODE
+            or time.time() - kept["counted"] < PUBLIC_PAGE_SECONDS
+        ):
+            return kept["counts"]
     counts = dict(
         listed.order_by(field_name)
         .values(field_name)
         .annotate(n=Count("pk"))
         .values_list(field_name, "n")
     )
+    if key:
+        cache.set(key, {"counted": time.time(), "counts": counts}, SIGNATORY_COUNTS_KEPT_SECONDS)
+    return counts
+
+
+def _list_signatories(
+    user, statement, grouping: str, language: str, number, *, scope: str | None
+) -> _Listing:
+    """The counts come from one aggregate query (kept for every language); the page is one
+    query of its own."""
+    field_name = SIGNATORY_GROUPINGS[grouping]
+    # The organisations rather than their signatures (one listed signature each at most:
+    # signature_one_live_per_organisation), found from the index of the listed signatures
+    # (signature_listed_idx) without reading a row of them.
+    listed = Organisation.objects.filter(
+        Exists(
+            Signature.objects.visible_to(user).filter(
+                statement=statement,
+                status=Signature.Status.CONFIRMED,
+                listed_publicly=True,
+                organisation=OuterRef("pk"),
+            )
+        )
+    )
+    counts = _group_counts(listed, statement, grouping, scope, language)
     with translation.override(language):
         labels = _group_labels(grouping, counts)
     # Groups in the order of their names in the page's language, names within a group as
@@ -259,10 +314,9 @@ def _list_signatories(user, statement, grouping: str, language: str, number) -> 
         default=Value(len(keys)),
         output_field=IntegerField(),
     )
-    rows = (
-        listed.select_related("organisation")
-        .only("organisation__name", "organisation__country", "organisation__kind")
-        .order_by(group_order, collated("organisation__name", language), "pk")
+    # (group, name) pairs: the page shows nothing else of them.
+    rows = listed.order_by(group_order, collated("name", language), "pk").values_list(
+        field_name, "name"
     )
     page = _CountedPaginator(rows, SIGNATORIES_PER_PAGE, count=sum(counts.values())).get_page(
         number
@@ -277,10 +331,7 @@ def _list_signatories(user, statement, grouping: str, language: str, number) -> 
         counts=counts,
         labels={key: str(label) for key, label in labels.items()},
         keys=keys,
-        rows=[
-            (_group_key(signature.organisation, grouping), signature.organisation.name)
-            for signature in on_page
-        ],
+        rows=list(on_page),
         number=page.number,
     )
 
@@ -296,10 +347,6 @@ def _groups_on_page(keys, counts, *, start: int, size: int) -> tuple[list, int]:
             groups.append(key)
         seen += counts[key]
     return groups, skip
-
-
-def _group_key(organisation, grouping: str) -> str:
-    return organisation.country.code if grouping == "country" else organisation.kind
 
 
 def _group_labels(grouping: str, keys) -> dict[str, str]:

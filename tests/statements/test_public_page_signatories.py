@@ -113,17 +113,19 @@ def test_each_grouping_is_a_cached_page_of_its_own(client, published):
     assert page(client, published) == by_country
 
 
-def test_the_group_counts_come_from_one_aggregate_query_whatever_the_signatories(client, published):
-    def queries_of_the_page(language):
-        # Each language is a page of its own in the cache: rendered, not read from it.
-        with CaptureQueriesContext(connection) as captured:
-            page(client, published, lang=language)
-        return [query["sql"] for query in captured.captured_queries]
+def queries_of_the_page(client, statement, **query) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        page(client, statement, **query)
+    return [query["sql"] for query in captured.captured_queries]
 
-    few = queries_of_the_page("fr")
+
+def test_the_group_counts_come_from_one_aggregate_query_whatever_the_signatories(client, published):
+    few = queries_of_the_page(client, published, lang="fr")
     for n in range(30):
         sign(published, f"Organisation {n}", ["UG", "KE", "PE"][n % 3], "grassroots")
-    many = queries_of_the_page("en")
+    # A new count: the kept counts and names are of the old one, so all is read again.
+    recount_signatures()
+    many = queries_of_the_page(client, published, lang="en")
     grouped = [sql for sql in many if "GROUP BY" in sql]
     assert len(many) == len(few)
     assert len(grouped) == 1
@@ -163,3 +165,61 @@ def test_page_after_page_gives_every_listed_name_once_in_the_groups_order(
     # The last page number past the end repeats the last page (Paginator.get_page).
     assert paged[: len(whole)] == whole
     assert HIDDEN not in {name for _label, name in paged}
+
+
+def test_the_group_counts_are_counted_once_for_every_language(client, published):
+    # The proxy redraws the page of each language at the same moment: only the first
+    # counts the groups, the others read its counts.
+    first = queries_of_the_page(client, published, lang="fr")
+    assert len([sql for sql in first if "GROUP BY" in sql]) == 1
+    for language in ("en", "es", "pt"):
+        others = queries_of_the_page(client, published, lang=language)
+        assert not [sql for sql in others if "GROUP BY" in sql]
+        assert len(others) == len(first) - 1
+    assert [(label, count) for label, count, _names in groups_in(page(client, published))] == [
+        ("Brazil", "1"),
+        ("Kenya", "2"),
+        ("Uganda", "2"),
+    ]
+    by_kind = queries_of_the_page(client, published, by="kind", lang="es")
+    assert len([sql for sql in by_kind if "GROUP BY" in sql]) == 1
+
+
+@pytest.mark.parametrize(
+    ("grouping", "group", "left"), [("country", "Uganda", 1), ("kind", "network", 2)]
+)
+def test_a_signer_counted_only_from_now_on_leaves_every_group_count_with_the_next_count(
+    client, published, grouping, group, left
+):
+    # The counts kept for the other languages are of the old count: not shown again.
+    page(client, published, by=grouping, lang="fr")
+    published.signatures.filter(organisation__name="Kampala Tax Justice").update(
+        listed_publicly=False
+    )
+    recount_signatures()
+    for language in ("fr", "en"):
+        html = page(client, published, by=grouping, lang=language)
+        assert "Kampala Tax Justice" not in html
+        assert sum(int(count) for _label, count, _names in groups_in(html)) == 4
+    shown = {label: int(count) for label, count, _names in groups_in(html)}
+    assert shown[group] == left
+
+
+def test_counts_as_old_as_a_public_page_are_counted_again_by_the_sites_language_alone(
+    client, published, monkeypatch
+):
+    # The proxy redraws every language's page at the same moment: one of them counts.
+    def counted(language) -> bool:
+        return any(
+            "GROUP BY" in sql for sql in queries_of_the_page(client, published, lang=language)
+        )
+
+    assert counted("fr")
+    monkeypatch.setattr(public_page, "PUBLIC_PAGE_SECONDS", 0)  # every kept count is as old
+    for _ in range(2):
+        assert [counted(language) for language in ("es", "fr", "en", "pt")] == [
+            False,
+            False,
+            True,
+            False,
+        ]
