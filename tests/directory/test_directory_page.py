@@ -97,6 +97,19 @@ def test_search_ignores_accents_on_postgres(client, brazil_member):
     assert names(client.get(URL, {"q": "acao cidada"})) == ["Ação Cidadã"]
 
 
+def test_search_follows_a_renamed_organisation_however_it_is_saved(client, uganda_member):
+    # The searched text is stored beside the row (Organisation.search_text): every way of
+    # changing a name, a short name or a city must change what the search finds.
+    uganda_member.name = "Harvest Cooperative"
+    uganda_member.save(update_fields=["name"])
+    assert names(client.get(URL, {"q": "harvest"})) == ["Harvest Cooperative"]
+
+    Organisation.objects.filter(pk=uganda_member.pk).update(short_name="HCX", city="Gulu")
+    assert names(client.get(URL, {"q": "hcx"})) == ["Harvest Cooperative"]
+    assert names(client.get(URL, {"q": "gulu"})) == ["Harvest Cooperative"]
+    assert names(client.get(URL, {"q": "harvest"})) == ["Harvest Cooperative"]
+
+
 def test_filters_by_country_region_south_kind_focus_alliance_and_status(client_for, convenor):
     gender = FocusAreaFactory(slug="gender", name="Gender")
     kenya = NationalAllianceFactory(country="KE", name="Kenya alliance")
