@@ -347,3 +347,28 @@ def test_visible_to_in_status_is_visible_to_filtered_by_status(
         expected = set(Membership.objects.visible_to(user).filter(status=status))
 
         assert set(Membership.objects.visible_to_in_status(user, status)) == expected, persona
+
+
+def test_visibility_given_what_a_person_reaches_is_the_same_as_looked_up(
+    personas, uganda_member, brazil_member, hidden_organisations, brazil
+):
+    # A page reads reach(user) once and passes it on; the answers must not change.
+    from django.contrib.auth.models import AnonymousUser
+
+    MembershipFactory(
+        organisation=uganda_member, national_alliance=brazil, status=Membership.Status.APPLIED
+    )
+    for persona, user in personas.items():
+        user = user or AnonymousUser()
+        reached = reach(user) if user.is_authenticated else None
+
+        assert set(Organisation.objects.visible_to(user, reached=reached)) == set(
+            Organisation.objects.visible_to(user)
+        ), persona
+        assert set(Membership.objects.visible_to(user, reached=reached)) == set(
+            Membership.objects.visible_to(user)
+        ), persona
+        for status, _label in Membership.Status.choices:
+            assert set(
+                Membership.objects.visible_to_in_status(user, status, reached=reached)
+            ) == set(Membership.objects.visible_to(user).filter(status=status)), (persona, status)
