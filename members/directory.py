@@ -236,7 +236,7 @@ class DirectoryFilter(django_filters.FilterSet):
                 self.user, status, reached=self.reached
             )
         else:
-            memberships = Membership.objects.visible_to(self.user, reached=self.reached)
+            memberships = Membership.objects.visible_to(self.user)
         memberships = memberships.filter(organisation=OuterRef("pk"))
         if alliance:
             memberships = memberships.filter(national_alliance=alliance)
