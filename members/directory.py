@@ -28,8 +28,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from alliance.core.fragments import kept_html
+from alliance.core.permissions import is_convenor
 from members.classification import REGION_NAMES
-from members.models import FocusArea, Membership, NationalAlliance, Organisation
+from members.models import FocusArea, Membership, NationalAlliance, Organisation, Reach, reach
 
 PAGE_SIZE = 50
 FORM_CACHE_SECONDS = 600
@@ -163,9 +164,10 @@ class DirectoryFilter(django_filters.FilterSet):
         model = Organisation
         fields = ["q", "country", "region", "south", "kind", "focus", "alliance", "status"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, reached: Reach | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.reached = reached
         self.form.fields["country"].choices = country_choices(get_language())
         # The lists of focus areas and alliances are read when the form is drawn, as
         # plain rows: a model choice field reads them through a server-side cursor
@@ -230,7 +232,9 @@ class DirectoryFilter(django_filters.FilterSet):
         if not (alliance or status):
             return queryset
         if status:
-            memberships = Membership.objects.visible_to_in_status(self.user, status)
+            memberships = Membership.objects.visible_to_in_status(
+                self.user, status, reached=self.reached
+            )
         else:
             memberships = Membership.objects.visible_to(self.user)
         memberships = memberships.filter(organisation=OuterRef("pk"))
@@ -256,14 +260,26 @@ class DirectoryFilter(django_filters.FilterSet):
 
 
 def directory_filter(data, user) -> DirectoryFilter:
-    return DirectoryFilter(data, queryset=visible_organisations(user), user=user)
+    reached = viewer_reach(user)
+    return DirectoryFilter(
+        data, queryset=visible_organisations(user, reached), user=user, reached=reached
+    )
 
 
-def visible_organisations(user):
+def viewer_reach(user) -> Reach | None:
+    """What the page's questions of visibility need to know of a coordinator or member
+    representative, read once for all of them (None for convenors and visitors, whose
+    answers need none)."""
+    if is_convenor(user) or not (user and user.is_authenticated):
+        return None
+    return reach(user)
+
+
+def visible_organisations(user, reached: Reach | None = None):
     """`Organisation.objects.visible_to(user)` as plain rows. visible_to joins the
     memberships and needs DISTINCT for those who are not convenors; as a semi-join
     (`pk IN (...)`) it leaves the outer query free to be walked in index order."""
-    visible = Organisation.objects.visible_to(user)
+    visible = Organisation.objects.visible_to(user, reached=reached)
     if visible.query.distinct:
         return Organisation.objects.filter(pk__in=visible.values("pk"))
     return visible
@@ -412,14 +428,17 @@ ROW_COLUMNS = (
 )
 
 
-def visible_memberships(organisations, user) -> dict[int, list[tuple[str, str | None]]]:
+def visible_memberships(
+    organisations, user, reached: Reach | None = None
+) -> dict[int, list[tuple[str, str | None]]]:
     """(status, national alliance's name or None) of each membership of `organisations`
-    that `user` may see, by organisation id, newest application first (one query)."""
+    that `user` may see, by organisation id, newest application first (one query);
+    `reached` as for directory_filter."""
     memberships = defaultdict(list)
     if not organisations:
         return memberships
     rows = (
-        Membership.objects.visible_to(user)
+        Membership.objects.visible_to(user, reached=reached)
         .filter(organisation__in=[organisation.id for organisation in organisations])
         .values_list("organisation_id", "status", "national_alliance__name")
     )

@@ -132,9 +132,9 @@ class SearchText(Func):
     lower case and, on Postgres, without accents, so that "Sao Paulo" finds "São Paulo".
 
     On Postgres this is the immutable SQL function `members_search_text` created by
-    migration 0004, which the trigram index is built on: a query must use this very
-    expression for the index to serve it. Elsewhere (SQLite for `make run`) it is plain
-    LOWER, which folds ASCII only.
+    migration 0004; `Organisation.search_text` stores it, and the trigram index is built
+    on that column. Elsewhere (SQLite for `make run`) it is plain LOWER, which folds
+    ASCII only.
     """
 
     output_field = models.TextField()
@@ -214,30 +214,35 @@ def validate_organisation_domain(value: str) -> None:
         )
 
 
-def reach(user) -> tuple[list[int], dict[int, bool]]:
+# The national alliances a person coordinates, and their own organisations with whether
+# each is an approved member.
+Reach = tuple[list[int], dict[int, bool]]
+
+
+def reach(user) -> Reach:
     """The national alliances `user` (signed in) coordinates, and their own organisations
     with whether each is an approved member: what visible_to needs beyond the role, in
-    one query (a person has at most one contact)."""
+    one query (a person has at most one contact). A page that asks several visible_to
+    questions reads it once and passes it as `reached`."""
+    # Joins rather than an EXISTS for the membership, which cost twice as much to build
+    # as the query takes to run: the rows repeat only per alliance coordinated and
+    # membership of the person's own organisation, a handful.
     rows = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .values_list(
             "coordinated_alliances",
             "contact__organisation",
-            Exists(
-                Membership.objects.filter(
-                    status=Membership.Status.APPROVED,
-                    organisation=OuterRef("contact__organisation"),
-                )
-            ),
+            "contact__organisation__memberships__status",
         )
     )
     coordinated, own = set(), {}
-    for alliance, organisation, member in rows:
+    for alliance, organisation, status in rows:
         if alliance is not None:
             coordinated.add(alliance)
         if organisation is not None:
-            own[organisation] = member
+            approved = status == Membership.Status.APPROVED
+            own[organisation] = own.get(organisation, False) or approved
     return sorted(coordinated), own
 
 
@@ -252,14 +257,13 @@ class OrganisationQuerySet(models.QuerySet):
             return self.filter(
                 Q(name__icontains=text) | Q(short_name__icontains=text) | Q(city__icontains=text)
             )
-        return self.alias(search_text=SearchText()).filter(
-            search_text__contains=Folded(Value(text))
-        )
+        return self.filter(search_text__contains=Folded(Value(text)))
 
-    def visible_to(self, user):
+    def visible_to(self, user, *, reached: Reach | None = None):
         """Public profiles of members for everyone; everything for convenors; for a
         coordinator also the applicants and former members of their own alliances; for a
-        member representative also their own organisation.
+        member representative also their own organisation. `reached` is reach(user) when
+        the caller has read it already.
 
         Written with EXISTS rather than joins: a join repeats an organisation once per
         membership or contact and needs DISTINCT, which on 100,000 rows keeps Postgres
@@ -275,7 +279,7 @@ class OrganisationQuerySet(models.QuerySet):
         # A small look-up first, so that what remains is one EXISTS Postgres can run as a
         # semi-join while it walks the directory's index (an OR of several EXISTS makes
         # it hash every approved membership on each page instead).
-        coordinated, own = reach(user)
+        coordinated, own = reach(user) if reached is None else reached
         memberships = Membership.objects.filter(organisation=OuterRef("pk"))
         if any(own.values()) or coordinated:
             # Any member of the alliance may see the other members, listed publicly or
@@ -350,6 +354,12 @@ class Organisation(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The folded text the directory searches, stored so that checking a match reads a
+    # column instead of folding the accents of every candidate row again (the trigram
+    # index on it, made by migration 0013 on Postgres, only narrows the candidates).
+    search_text = models.GeneratedField(
+        expression=SearchText(), output_field=models.TextField(), db_persist=True
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -537,12 +547,26 @@ def applicant_confirmed(prefix: str = "") -> Q:
 
 
 class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, *, reached: Reach | None = None):
+        """`reached` is reach(user) when the caller has read it already: the alliances
+        and organisations are then named in the query instead of looked up in it."""
         if is_convenor(user):
             return self.all()
         approved_public = Q(status=Membership.Status.APPROVED, organisation__listed_publicly=True)
         if not (user and user.is_authenticated):
             return self.filter(approved_public)
+        if reached is not None:
+            coordinated, own = reached
+            return self.filter(
+                functools.reduce(
+                    operator.or_,
+                    [
+                        approved_public,
+                        *([Q(national_alliance__in=coordinated)] if coordinated else []),
+                        *([Q(organisation__in=list(own))] if own else []),
+                    ],
+                )
+            )
         # Subqueries rather than joins through coordinators and contacts, which repeat
         # rows and need DISTINCT (slow as an EXISTS in the directory's filters).
         return self.filter(
@@ -554,17 +578,20 @@ class MembershipQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status=Membership.Status.APPROVED)
 
-    def visible_to_in_status(self, user, status: str):
+    def visible_to_in_status(self, user, status: str, *, reached: Reach | None = None):
         """`visible_to(user).filter(status=status)`, written so that Postgres plans it
         well. Only approved memberships are ever public, so for any other status the
         public branch of visible_to cannot match; left in, its OR hides from the planner
         how few rows can (the directory's "applied" filter walked 40,000 organisations
         for a coordinator instead of reading their alliance's 200 applications)."""
         if is_convenor(user) or status == Membership.Status.APPROVED:
+            # Not `reached`: in the directory's EXISTS, visible_to's subqueries plan
+            # better than the alliances named (a coordinator's search by "approved"
+            # read twelve times the buffers).
             return self.visible_to(user).filter(status=status)
         if not (user and user.is_authenticated):
             return self.none()
-        coordinated, own = reach(user)
+        coordinated, own = reach(user) if reached is None else reached
         reachable = [
             *([Q(national_alliance__in=coordinated)] if coordinated else []),
             *([Q(organisation__in=list(own))] if own else []),

@@ -37,7 +37,7 @@ def directory_page(request):
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
-    memberships = directory.visible_memberships(page.organisations, request.user)
+    memberships = directory.visible_memberships(page.organisations, request.user, filters.reached)
     query = filters.filtered_query()
     may_export = request.user.has_perm("members.export_directory")
     context = {

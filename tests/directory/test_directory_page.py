@@ -97,6 +97,19 @@ def test_search_ignores_accents_on_postgres(client, brazil_member):
     assert names(client.get(URL, {"q": "acao cidada"})) == ["Ação Cidadã"]
 
 
+def test_search_follows_a_renamed_organisation_however_it_is_saved(client, uganda_member):
+    # The searched text is stored beside the row (Organisation.search_text): every way of
+    # changing a name, a short name or a city must change what the search finds.
+    uganda_member.name = "Harvest Cooperative"
+    uganda_member.save(update_fields=["name"])
+    assert names(client.get(URL, {"q": "harvest"})) == ["Harvest Cooperative"]
+
+    Organisation.objects.filter(pk=uganda_member.pk).update(short_name="HCX", city="Gulu")
+    assert names(client.get(URL, {"q": "hcx"})) == ["Harvest Cooperative"]
+    assert names(client.get(URL, {"q": "gulu"})) == ["Harvest Cooperative"]
+    assert names(client.get(URL, {"q": "harvest"})) == ["Harvest Cooperative"]
+
+
 def test_filters_by_country_region_south_kind_focus_alliance_and_status(client_for, convenor):
     gender = FocusAreaFactory(slug="gender", name="Gender")
     kenya = NationalAllianceFactory(country="KE", name="Kenya alliance")
@@ -334,3 +347,28 @@ def test_visible_to_in_status_is_visible_to_filtered_by_status(
         expected = set(Membership.objects.visible_to(user).filter(status=status))
 
         assert set(Membership.objects.visible_to_in_status(user, status)) == expected, persona
+
+
+def test_visibility_given_what_a_person_reaches_is_the_same_as_looked_up(
+    personas, uganda_member, brazil_member, hidden_organisations, brazil
+):
+    # A page reads reach(user) once and passes it on; the answers must not change.
+    from django.contrib.auth.models import AnonymousUser
+
+    MembershipFactory(
+        organisation=uganda_member, national_alliance=brazil, status=Membership.Status.APPLIED
+    )
+    for persona, user in personas.items():
+        user = user or AnonymousUser()
+        reached = reach(user) if user.is_authenticated else None
+
+        assert set(Organisation.objects.visible_to(user, reached=reached)) == set(
+            Organisation.objects.visible_to(user)
+        ), persona
+        assert set(Membership.objects.visible_to(user, reached=reached)) == set(
+            Membership.objects.visible_to(user)
+        ), persona
+        for status, _label in Membership.Status.choices:
+            assert set(
+                Membership.objects.visible_to_in_status(user, status, reached=reached)
+            ) == set(Membership.objects.visible_to(user).filter(status=status)), (persona, status)
