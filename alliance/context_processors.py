@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from alliance.core.permissions import is_convenor
+from alliance.core.permissions import is_convenor, is_coordinator
 from members.models import NationalAlliance
 
 ANONYMOUS, SIGNED_IN, CONVENOR, COORDINATOR, REPRESENTATIVE, STAFF = (
@@ -59,10 +59,14 @@ def _work_out_role(user) -> dict:
     if user is None or not user.is_authenticated:
         return {"anonymous": True, "names": frozenset({ANONYMOUS})}
     convenor = is_convenor(user)
-    # A convenor sees every alliance anyway; their navigation does not list them.
-    coordinated = [] if convenor else list(NationalAlliance.objects.coordinated_by(user))
-    # The user's own (one-to-one) contact, which Django keeps on the user for the rest of
-    # the request: the page's permission checks and views ask for it too.
+    # A convenor sees every alliance anyway; their navigation does not list them. Whether
+    # the user coordinates any, and their own (one-to-one) contact, came with the user
+    # (alliance.auth_backends).
+    coordinated = (
+        list(NationalAlliance.objects.coordinated_by(user))
+        if not convenor and is_coordinator(user)
+        else []
+    )
     contact = getattr(user, "contact", None)
     names = {SIGNED_IN}
     if convenor:
