@@ -41,9 +41,8 @@ COORDINATES_WHEN_LOADED = "coordinates_when_loaded"
 
 def coordinates_an_alliance() -> Exists:
     """`is_coordinator` for the user of each row, to annotate a query of users with."""
-    return Exists(
-        get_user_model().objects.filter(pk=OuterRef("pk"), coordinated_alliances__isnull=False)
-    )
+    coordinators = get_user_model().coordinated_alliances.through
+    return Exists(coordinators.objects.filter(user=OuterRef("pk")))
 
 
 @rules.predicate
