@@ -371,6 +371,11 @@ elif CELERY_BROKER_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Every signed-in request reads its session: from Redis, which expires its copy when the
+# database's does (each write sets both). Only with Redis, shared by every process: a
+# cache each process kept for itself would keep a session that another one ended.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

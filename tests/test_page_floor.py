@@ -1,20 +1,28 @@
-"""What every signed-in page pays before its own work: the session, and the user read in
-one query with their contact, its organisation and whether they have a second factor
-(alliance.auth_backends), which the navigation, the permission checks and
-SecondFactorMiddleware all ask for."""
+"""What every signed-in page pays before its own work: the session (from Redis), and the
+user read in one query with their contact, its organisation, whether they coordinate an
+alliance and whether they have a second factor (alliance.auth_backends), which the
+navigation, the permission checks and SecondFactorMiddleware all ask for."""
 
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alliance.core.accounts import security
 
-# The tables of the floor, in the order a page reads them; a coordinator's navigation adds
-# the alliances they coordinate.
-FLOOR = ["django_session", "accounts_user"]
+# The tables of the floor, in the order a page reads them (the session comes from Redis
+# when there is one); a coordinator's navigation adds the alliances they coordinate.
+FLOOR = [
+    *(
+        ["django_session"]
+        if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+        else []
+    ),
+    "accounts_user",
+]
 
 
 def privileged_client(client, user):
