@@ -2,15 +2,16 @@
 navigation that follows from it."""
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from alliance.core.permissions import is_convenor
+from alliance.core.permissions import is_convenor, is_coordinator
 from members.models import NationalAlliance
 
 ANONYMOUS, SIGNED_IN, CONVENOR, COORDINATOR, REPRESENTATIVE, STAFF = (
@@ -59,10 +60,14 @@ def _work_out_role(user) -> dict:
     if user is None or not user.is_authenticated:
         return {"anonymous": True, "names": frozenset({ANONYMOUS})}
     convenor = is_convenor(user)
-    # A convenor sees every alliance anyway; their navigation does not list them.
-    coordinated = [] if convenor else list(NationalAlliance.objects.coordinated_by(user))
-    # The user's own (one-to-one) contact, which Django keeps on the user for the rest of
-    # the request: the page's permission checks and views ask for it too.
+    # A convenor sees every alliance anyway; their navigation does not list them. Whether
+    # the user coordinates any, and their own (one-to-one) contact, came with the user
+    # (alliance.auth_backends).
+    coordinated = (
+        list(NationalAlliance.objects.coordinated_by(user))
+        if not convenor and is_coordinator(user)
+        else []
+    )
     contact = getattr(user, "contact", None)
     names = {SIGNED_IN}
     if convenor:
@@ -92,17 +97,25 @@ def _url_or_none(url_name: str, *args) -> str | None:
         return None
 
 
+@lru_cache(maxsize=64)
+def _fixed_url(url_name: str, urlconf: str, script_prefix: str) -> str | None:
+    """The URL of a link without arguments: the same for every request with this URLconf
+    and script prefix, so each process works it out once rather than on every page."""
+    return _url_or_none(url_name)
+
+
 def _navigation(request, role: dict) -> list[dict]:
+    where = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     links = []
     for link in NAVIGATION:
         if link.shown_to.isdisjoint(role["names"]):
             continue
-        url = _url_or_none(link.url_name)
+        url = _fixed_url(link.url_name, *where)
         if url is not None:
             links.append({"label": link.label, "url": url})
     # A coordinator's alliances and a representative's organisation have their own
     # entries; until their pages exist, they point at the matching part of the home page.
-    home = reverse("home")
+    home = _fixed_url("home", *where)
     for alliance in role.get("coordinated_alliances", []):
         url = _url_or_none("members:alliance", alliance.slug)
         links.append({"label": alliance.name, "url": url or f"{home}#alliance-{alliance.slug}"})

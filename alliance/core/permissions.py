@@ -8,6 +8,8 @@ model's `QuerySet.visible_to(user)`; `rules` answers for one object.
 """
 
 import rules
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 
 is_authenticated = rules.is_authenticated
 
@@ -32,10 +34,24 @@ def is_convenor(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_convenor or user.is_superuser))
 
 
+# Set on the signed-in user by the query that loads them for the request
+# (alliance.auth_backends), so that the role costs the request no query of its own.
+COORDINATES_WHEN_LOADED = "coordinates_when_loaded"
+
+
+def coordinates_an_alliance() -> Exists:
+    """`is_coordinator` for the user of each row, to annotate a query of users with."""
+    coordinators = get_user_model().coordinated_alliances.through
+    return Exists(coordinators.objects.filter(user=OuterRef("pk")))
+
+
 @rules.predicate
 def is_coordinator(user) -> bool:
-    """Coordinates at least one national alliance."""
-    return bool(user.is_authenticated and user.coordinated_alliances.exists())
+    """Coordinates at least one national alliance (as of when the request loaded them)."""
+    if not user.is_authenticated:
+        return False
+    loaded = getattr(user, COORDINATES_WHEN_LOADED, None)
+    return loaded if loaded is not None else user.coordinated_alliances.exists()
 
 
 def require(user, permission: str, obj=None) -> None:

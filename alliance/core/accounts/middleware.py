@@ -62,7 +62,7 @@ class SecondFactorMiddleware:
         if (
             security.is_privileged_session(request)
             and request.user.is_authenticated
-            and not security.has_second_factor(request.user)
+            and not security.had_second_factor_when_loaded(request.user)
         ):
             request.second_factor_required = True
             if not self._may_visit(request.path_info):

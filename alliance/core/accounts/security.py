@@ -16,6 +16,7 @@ import time
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -31,6 +32,9 @@ IDLE_EXPIRY_MOVED_KEY = "alliance.idle_expiry_moved_at"
 IDLE_EXPIRY_STEP_SECONDS = 60
 # Recovery codes alone are not a second factor: allauth deletes them with the last one.
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+# Set on the signed-in user by the query that loads them for the request
+# (alliance.auth_backends), so that the second-factor rule costs the request no query.
+SECOND_FACTOR_WHEN_LOADED = "second_factor_when_loaded"
 
 
 def must_use_second_factor(user) -> bool:
@@ -39,6 +43,18 @@ def must_use_second_factor(user) -> bool:
 
 def has_second_factor(user) -> bool:
     return is_mfa_enabled(user, SECOND_FACTORS)
+
+
+def second_factor_exists() -> Exists:
+    """`has_second_factor` for the user of each row, to annotate a query of users with."""
+    return Exists(Authenticator.objects.filter(user=OuterRef("pk"), type__in=SECOND_FACTORS))
+
+
+def had_second_factor_when_loaded(user) -> bool:
+    """`has_second_factor` as it was when this request loaded `user`: a factor removed in
+    another request takes effect on the next one, as a query here would."""
+    loaded = getattr(user, SECOND_FACTOR_WHEN_LOADED, None)
+    return has_second_factor(user) if loaded is None else loaded
 
 
 def may_sign_in_with_password(user) -> bool:
