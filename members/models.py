@@ -546,6 +546,16 @@ def applicant_confirmed(prefix: str = "") -> Q:
     )
 
 
+def _reached(reached: Reach) -> list[Q]:
+    """The memberships a person reaches beyond the public ones, as conditions: those of the
+    alliances they coordinate and those of their own organisations."""
+    coordinated, own = reached
+    return [
+        *([Q(national_alliance__in=coordinated)] if coordinated else []),
+        *([Q(organisation__in=list(own))] if own else []),
+    ]
+
+
 class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user, *, reached: Reach | None = None):
         """`reached` is reach(user) when the caller has read it already: the alliances
@@ -556,16 +566,8 @@ class MembershipQuerySet(models.QuerySet):
         if not (user and user.is_authenticated):
             return self.filter(approved_public)
         if reached is not None:
-            coordinated, own = reached
             return self.filter(
-                functools.reduce(
-                    operator.or_,
-                    [
-                        approved_public,
-                        *([Q(national_alliance__in=coordinated)] if coordinated else []),
-                        *([Q(organisation__in=list(own))] if own else []),
-                    ],
-                )
+                functools.reduce(operator.or_, [approved_public, *_reached(reached)])
             )
         # Subqueries rather than joins through coordinators and contacts, which repeat
         # rows and need DISTINCT (slow as an EXISTS in the directory's filters).
@@ -591,11 +593,7 @@ class MembershipQuerySet(models.QuerySet):
             return self.visible_to(user).filter(status=status)
         if not (user and user.is_authenticated):
             return self.none()
-        coordinated, own = reach(user) if reached is None else reached
-        reachable = [
-            *([Q(national_alliance__in=coordinated)] if coordinated else []),
-            *([Q(organisation__in=list(own))] if own else []),
-        ]
+        reachable = _reached(reach(user) if reached is None else reached)
         if not reachable:
             return self.none()
         return self.filter(functools.reduce(operator.or_, reachable), status=status)

@@ -238,6 +238,17 @@ class Statement(models.Model):
         return version.text_in(language or self.original_language)
 
 
+def in_language(by_language: dict, language: str, original_language: str):
+    """What a version has in `language`, else in the statement's original language, else
+    in its first language (None when it has none): the one rule for which text a reader
+    is shown."""
+    return (
+        by_language.get(language)
+        or by_language.get(original_language)
+        or next(iter(by_language.values()), None)
+    )
+
+
 class StatementVersion(models.Model):
     """A frozen set of texts, one per language. A signature records the version it
     signed; changing the text after signatures exist makes a new version."""
@@ -265,11 +276,7 @@ class StatementVersion(models.Model):
 
     def text_in(self, language: str):
         texts = {text.language: text for text in self.texts.all()}
-        return (
-            texts.get(language)
-            or texts.get(self.statement.original_language)
-            or next(iter(texts.values()), None)
-        )
+        return in_language(texts, language, self.statement.original_language)
 
 
 class StatementText(models.Model):

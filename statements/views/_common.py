@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
-from statements.models import StatementText, StatementVersion
+from statements.models import StatementText, StatementVersion, in_language
 
 
 class _LoginNeeded(PermissionDenied):
@@ -98,8 +98,8 @@ def current_text_of(statement, language):
 
 
 def title_in(statement, language: str) -> str:
-    """The current version's title in `language`, else in the original language, else
-    its first: what `statement.current_text(language)` gives, in one plain query."""
+    """The current version's title in the language `statement.current_text(language)`
+    would choose (`in_language`), in one plain query."""
     texts = list(
         StatementText.objects.filter(version__statement_id=statement.pk)
         .order_by("-version__number", "pk")
@@ -108,8 +108,4 @@ def title_in(statement, language: str) -> str:
     if not texts:
         return statement.slug
     current = {lang: title for number, lang, title in texts if number == texts[0][0]}
-    return (
-        current.get(language)
-        or current.get(statement.original_language)
-        or next(iter(current.values()))
-    )
+    return in_language(current, language, statement.original_language)
