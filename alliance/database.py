@@ -1,4 +1,5 @@
-"""The database connection behind a connection pooler (docs/running/scaling.md).
+"""The database connection: what the app asks of PostgreSQL at connection, and what it
+needs behind a connection pooler (docs/running/scaling.md).
 
 PgBouncer in transaction mode hands each transaction (each statement, in autocommit) to
 whichever server connection is free, so nothing may outlive a transaction on the server:
@@ -34,3 +35,20 @@ def configure_for_pooler(database: dict, pooler: str) -> None:
         )
     database["DISABLE_SERVER_SIDE_CURSORS"] = True
     database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+
+def configure_parallel_workers(database: dict, workers: int | None, *, pooler: str = "") -> None:
+    """Ask PostgreSQL for at most `workers` parallel workers per query (None: the server's
+    own setting), in the connection's startup options (libpq's `options`, added to any the
+    URL gives).
+
+    Not through a pooler: PgBouncer refuses a startup option it does not track, so there
+    the setting belongs to the database role (`ALTER ROLE ... SET`, docs/running/scaling.md).
+    """
+    if workers is not None and workers < 0:
+        raise ImproperlyConfigured(f"DATABASE_PARALLEL_WORKERS={workers} must be 0 or more.")
+    if workers is None or database["ENGINE"] != "django.db.backends.postgresql" or pooler:
+        return
+    options = database.setdefault("OPTIONS", {})
+    setting = f"-c max_parallel_workers_per_gather={workers}"
+    options["options"] = " ".join(filter(None, [options.get("options"), setting]))

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
-from alliance.database import configure_for_pooler
+from alliance.database import configure_for_pooler, configure_parallel_workers
 from alliance.env import (
     env_bool,
     env_int,
@@ -152,8 +152,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL;",
     }
+# Worker processes PostgreSQL may start for one query (its max_parallel_workers_per_gather;
+# empty: the server's own setting). The app's queries are short: starting workers costs
+# more than they save, and under load they take the cores the other requests need.
+DATABASE_PARALLEL_WORKERS = (
+    env_int("DATABASE_PARALLEL_WORKERS", 0)
+    if env_str("DATABASE_PARALLEL_WORKERS", "0").strip()
+    else None
+)
 # Through PgBouncer in transaction mode (docs/running/scaling.md): DATABASE_POOLER=pgbouncer.
 DATABASE_POOLER = env_str("DATABASE_POOLER", "")
+configure_parallel_workers(DATABASES["default"], DATABASE_PARALLEL_WORKERS, pooler=DATABASE_POOLER)
 configure_for_pooler(DATABASES["default"], DATABASE_POOLER)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -117,7 +117,9 @@ def bouncer(db):
         bouncer.stop()
 
 
-def run_through(bouncer, code: str, *, pooler: str) -> subprocess.CompletedProcess:
+def run_through(
+    bouncer, code: str, *, pooler: str, parallel_workers: str = "0"
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -126,6 +128,7 @@ def run_through(bouncer, code: str, *, pooler: str) -> subprocess.CompletedProce
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "DATABASE_URL": bouncer.url_for_tests,
             "DATABASE_POOLER": pooler,
+            "DATABASE_PARALLEL_WORKERS": parallel_workers,
         },
         capture_output=True,
         text=True,
@@ -136,8 +139,9 @@ def run_through(bouncer, code: str, *, pooler: str) -> subprocess.CompletedProce
 @pytest.mark.django_db
 def test_iterating_through_pgbouncer_needs_the_setting(bouncer):
     # Without it Django declares a server-side cursor in one transaction and fetches from
-    # it in the next, on another server connection, where it does not exist.
-    without = run_through(bouncer, ITERATE, pooler="")
+    # it in the next, on another server connection, where it does not exist. (Nothing in
+    # the startup options, or PgBouncer would refuse the connection first: the next test.)
+    without = run_through(bouncer, ITERATE, pooler="", parallel_workers="")
     assert without.returncode != 0
     assert re.search(r"(cursor|portal) \"_django_curs_[^\"]+\" does not exist", without.stderr), (
         without.stderr
@@ -146,3 +150,13 @@ def test_iterating_through_pgbouncer_needs_the_setting(bouncer):
     pooled = run_through(bouncer, ITERATE, pooler="pgbouncer")
     assert pooled.returncode == 0, pooled.stderr
     assert int(pooled.stdout) > 10
+
+
+@pytest.mark.django_db
+def test_without_the_setting_pgbouncer_refuses_the_connection_at_once(bouncer):
+    # The app's startup option (DATABASE_PARALLEL_WORKERS) is sent only without a pooler;
+    # PgBouncer refuses it, so a forgotten DATABASE_POOLER fails at the first query
+    # instead of losing rows later.
+    without = run_through(bouncer, ITERATE, pooler="")
+    assert without.returncode != 0
+    assert "unsupported startup parameter" in without.stderr, without.stderr
