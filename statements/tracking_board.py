@@ -129,14 +129,19 @@ def rows_page(statement: Statement, *, answer: str, number, totals: Tally) -> Pa
     """One page of the organisations asked, by name, as value tuples; `answer` ("" for
     all) filters them."""
     requests = statement.signon_requests.order_by("organisation__name", "organisation_id")
-    count = totals.asked
     if answer in SignOnRequest.Answer.values:
         requests = requests.filter(answer=answer)
-        count = getattr(totals, answer)
     rows = requests.values_list(
         "organisation_id", "organisation__name", "organisation__country", "answer", "answered_at"
     )
-    return CountedPaginator(rows, ROWS_PER_PAGE, count=count).get_page(number)
+    return CountedPaginator(rows, ROWS_PER_PAGE, count=rows_count(totals, answer)).get_page(number)
+
+
+def rows_count(totals: Tally, answer: str) -> int:
+    """How many organisations the rows list with the filter `answer`."""
+    if answer in SignOnRequest.Answer.values:
+        return getattr(totals, answer)
+    return totals.asked
 
 
 @dataclass(frozen=True)
@@ -365,14 +370,17 @@ def kept_board(statement: Statement, version: int, *, answer: str, number) -> Bo
         }
         cache.set(figures_key, figures, TRACKING_CACHE_SECONDS)
     totals = Tally(*figures["totals"])
-    # Lazy: its rows are read only when they are drawn.
-    page = rows_page(statement, answer=answer, number=number, totals=totals)
     rows = found.get(rows_key)
     if rows is None:
+        page = rows_page(statement, answer=answer, number=number, totals=totals)
         rows = render_to_string(
             "statements/includes/tracking_rows.html", rows_context(statement, list(page))
         )
         cache.set(rows_key, str(rows), ROWS_SECONDS)
+    else:
+        # The rows are drawn: the page serves for its links to the others only.
+        count = rows_count(totals, answer)
+        page = CountedPaginator([], ROWS_PER_PAGE, count=count).get_page(number)
     # Drawn by the templates, which escape every value.
     return Board(
         tracking=Tracking(totals=totals),

@@ -400,3 +400,18 @@ def test_the_kept_board_is_read_by_the_tracking_page_only(board, asked):
     statement_page = client.get(statement.get_absolute_url()).content.decode()
     assert "Quiet Signer" not in statement_page
     assert "Mbale Farmers Union" not in statement_page
+
+
+def test_a_kept_page_of_rows_links_to_the_others(board):
+    client, url, statement = board
+    sign_many(statement, 201)
+    for _ in range(2):  # drawn, then kept
+        first = client.get(url).content.decode()
+        second = client.get(url, {"page": "2"}).content.decode()
+        beyond = client.get(url, {"page": "9"}).content.decode()
+
+        assert "Signatory 00199" in rows_of(first) and "Signatory 00200" not in rows_of(first)
+        assert "page=2" in first and "Previous" not in first.split('id="organisations"')[1]
+        assert rows_of(second).count("<tr") == 2  # the heading and the last organisation
+        assert "Signatory 00200" in rows_of(second) and "page=1" in second
+        assert rows_of(beyond) == rows_of(second)
