@@ -666,3 +666,22 @@ class OfflineReceipt(models.Model):
 
     def __str__(self):
         return f"{self.signature} ({self.channel})"
+
+
+class TrackingVersion(models.Model):
+    """A number that moves with every write to a statement's signatures or sign-on
+    requests, so that the tracking page knows from one indexed row whether what it kept
+    still holds (statements.tracking_board).
+
+    On PostgreSQL it is kept by statement-level triggers (migration 0010), which catch
+    every writer, raw SQL and queryset update() included; elsewhere nothing keeps it and
+    the page computes what it shows. It is a table of its own, not a column of the
+    statement, so that signing never waits behind a lock on the statement's row."""
+
+    statement = models.OneToOneField(
+        Statement, on_delete=models.CASCADE, primary_key=True, related_name="tracking_version"
+    )
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.statement_id} at {self.version}"

@@ -1,9 +1,17 @@
-"""The tracking board at convenor scale: its costly parts (the 200 rows of a page, the
-charts, the answers per alliance) are kept in Django's cache as rendered HTML under a
-digest of what they show: the page's rows as read on this request, a fingerprint of
-the statement's signatures, the figures, the reader's language and time zone. Every
-request reads that data (a fixed number of queries), so the page is never behind the
-database; only the drawing is reused.
+"""The tracking board at convenor scale.
+
+On PostgreSQL a version per statement (statements.TrackingVersion, moved by triggers on
+every write to its signatures, sign-on requests and offline receipts) is read with the
+statement, and what the board shows is kept in Django's cache under it: the totals,
+the signatures' counts, the charts and the answers per alliance for TRACKING_CACHE_SECONDS,
+the drawn rows of each page and filter for ROWS_SECONDS, all read with one get_many. A
+write shows on the next request; a renamed organisation (or a membership changed) is not
+a write the version sees, so the rows may show the old name for at most ROWS_SECONDS and
+the answers per alliance lag as they did.
+
+Elsewhere (SQLite in the quick start) the version is unknown and every request reads
+the data (a fixed number of queries); only the drawing is reused, under a digest of what
+it shows, so the page is never behind the database.
 
 Nothing per request (the CSRF token, the "remind now"/"send again" token) is in a kept
 fragment: the rows' buttons submit one form the page renders around them.
@@ -16,17 +24,38 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, IntegerField, Max, Sum, Value, When
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django_countries import countries
 
 from alliance.core.fragments import digest, kept_html
 from members.models import choice_label
 from statements.charts import chart_figures, tracking_charts
-from statements.models import OfflineReceipt, Signature, SignOnRequest, Statement
-from statements.services import Tally
+from statements.models import (
+    OfflineReceipt,
+    Signature,
+    SignOnRequest,
+    Statement,
+    TrackingVersion,
+)
+from statements.services import Tally, Tracking, tracking
 from statements.services.circulation import TRACKING_CACHE_SECONDS
 
 ROWS_PER_PAGE = 200
@@ -34,6 +63,8 @@ ROWS_PER_PAGE = 200
 LISTED_AT_MOST = 50
 # The fragments' keys change with what they show, so this only bounds their memory.
 FRAGMENT_SECONDS = 600
+# How long the rows kept under a version may show an organisation's old name.
+ROWS_SECONDS = 60
 
 MODERATION_STATUSES = [Signature.Status.PENDING_MODERATION, Signature.Status.PENDING_APPROVAL]
 REMOVED_STATUSES = [Signature.Status.WITHDRAWN, Signature.Status.REJECTED]
@@ -98,14 +129,19 @@ def rows_page(statement: Statement, *, answer: str, number, totals: Tally) -> Pa
     """One page of the organisations asked, by name, as value tuples; `answer` ("" for
     all) filters them."""
     requests = statement.signon_requests.order_by("organisation__name", "organisation_id")
-    count = totals.asked
     if answer in SignOnRequest.Answer.values:
         requests = requests.filter(answer=answer)
-        count = getattr(totals, answer)
     rows = requests.values_list(
         "organisation_id", "organisation__name", "organisation__country", "answer", "answered_at"
     )
-    return CountedPaginator(rows, ROWS_PER_PAGE, count=count).get_page(number)
+    return CountedPaginator(rows, ROWS_PER_PAGE, count=rows_count(totals, answer)).get_page(number)
+
+
+def rows_count(totals: Tally, answer: str) -> int:
+    """How many organisations the rows list with the filter `answer`."""
+    if answer in SignOnRequest.Answer.values:
+        return getattr(totals, answer)
+    return totals.asked
 
 
 @dataclass(frozen=True)
@@ -180,25 +216,25 @@ def page_signatures(statement: Statement, organisation_ids: list[int]) -> dict[i
     }
 
 
+def rows_context(statement: Statement, requests: list) -> dict:
+    """What tracking_rows.html draws for `requests` (a page's value tuples): each row
+    with its organisation's signature, read in one query."""
+    signatures = page_signatures(statement, [fields[0] for fields in requests])
+    rows = [
+        Row(
+            *fields,
+            signature=SignatureCell(*signatures[fields[0]]) if fields[0] in signatures else None,
+        )
+        for fields in requests
+    ]
+    return {"statement": statement, "rows": rows}
+
+
 def rows_html(statement: Statement, page: Page, *, state: SignatureState) -> SafeString:
     """The table of organisations of `page`, drawn once per distinct content: the rows
     as read, and the signatures' fingerprint for what they show of each signature (their
     own query is made only to draw them)."""
     requests = list(page)
-
-    def context() -> dict:
-        signatures = page_signatures(statement, [fields[0] for fields in requests])
-        rows = [
-            Row(
-                *fields,
-                signature=SignatureCell(*signatures[fields[0]])
-                if fields[0] in signatures
-                else None,
-            )
-            for fields in requests
-        ]
-        return {"statement": statement, "rows": rows}
-
     shown = (
         statement.pk,
         statement.created_at,
@@ -212,13 +248,16 @@ def rows_html(statement: Statement, page: Page, *, state: SignatureState) -> Saf
         "tracking-rows",
         shown,
         "statements/includes/tracking_rows.html",
-        context,
+        lambda: rows_context(statement, requests),
         seconds=FRAGMENT_SECONDS,
     )
 
 
 def by_alliance_html(by_alliance: list) -> SafeString:
-    """The answers per national alliance, drawn once per distinct figures."""
+    """The answers per national alliance, drawn once per distinct figures (nothing when
+    no organisation was asked)."""
+    if not by_alliance:
+        return SafeString("")
     return kept_html(
         "tracking-alliances",
         (shown_as(), by_alliance),
@@ -246,4 +285,109 @@ def charts_html(statement: Statement, *, answers: Tally, state: SignatureState) 
         "statements/includes/tracking_charts.html",
         lambda: {"charts": tracking_charts(statement, answers=answers, figures=figures)},
         seconds=FRAGMENT_SECONDS,
+    )
+
+
+@dataclass(frozen=True)
+class Board:
+    """What the tracking page shows of a statement's answers and signatures, but the
+    moderation and withdrawn lists (read when their counts are not zero)."""
+
+    tracking: Tracking
+    by_alliance: SafeString
+    charts: SafeString
+    to_moderate_count: int
+    removed_count: int
+    page: Page
+    rows: SafeString
+
+
+def with_version(statements: QuerySet) -> QuerySet:
+    """`statements` with their tracking version as `board_version`, read in the same
+    query, where triggers keep it (PostgreSQL; 0 before any write); elsewhere as is."""
+    if connection.vendor != "postgresql":
+        return statements
+    version = TrackingVersion.objects.filter(statement=OuterRef("pk")).values("version")
+    return statements.annotate(
+        board_version=Coalesce(Subquery(version), Value(0), output_field=BigIntegerField())
+    )
+
+
+def board(statement: Statement, *, answer: str, number) -> Board:
+    """The board of `statement` with the rows of page `number` (as the request gave it)
+    filtered by `answer`: kept under its version when the statement was read
+    with_version(), else computed."""
+    version = getattr(statement, "board_version", None)
+    if version is None:
+        return computed_board(statement, answer=answer, number=number)
+    return kept_board(statement, version, answer=answer, number=number)
+
+
+def computed_board(statement: Statement, *, answer: str, number) -> Board:
+    """The board read from the data on this request (a fixed number of queries); only
+    the drawing is reused."""
+    answers = tracking(statement)
+    state = signature_state(statement)
+    page = rows_page(statement, answer=answer, number=number, totals=answers.totals)
+    return Board(
+        tracking=Tracking(totals=answers.totals),
+        by_alliance=by_alliance_html(answers.by_alliance),
+        charts=charts_html(statement, answers=answers.totals, state=state),
+        to_moderate_count=state.count(MODERATION_STATUSES),
+        removed_count=state.count(REMOVED_STATUSES),
+        page=page,
+        rows=rows_html(statement, page, state=state),
+    )
+
+
+def kept_board(statement: Statement, version: int, *, answer: str, number) -> Board:
+    """The board kept under `version`: a warm page is one get_many and no query."""
+    # The creation time as well: a test database gives a statement's id again.
+    shown = (
+        statement.pk,
+        statement.created_at,
+        statement.updated_at,
+        statement.slug,
+        statement.status,
+        version,
+        shown_as(),
+    )
+    figures_key = "tracking-board:" + digest(shown)
+    rows_key = "tracking-board-rows:" + digest(shown, answer, number)
+    found = cache.get_many([figures_key, rows_key])
+    figures = found.get(figures_key)
+    if figures is None:
+        answers = tracking(statement)
+        state = signature_state(statement)
+        # Plain values only, so that no pickled class outlives a change of the code.
+        totals = answers.totals
+        figures = {
+            "totals": (totals.signed, totals.declined, totals.no_reply),
+            "to_moderate": state.count(MODERATION_STATUSES),
+            "removed": state.count(REMOVED_STATUSES),
+            "by_alliance": str(by_alliance_html(answers.by_alliance)),
+            "charts": str(charts_html(statement, answers=totals, state=state)),
+        }
+        cache.set(figures_key, figures, TRACKING_CACHE_SECONDS)
+    totals = Tally(*figures["totals"])
+    rows = found.get(rows_key)
+    if rows is None:
+        page = rows_page(statement, answer=answer, number=number, totals=totals)
+        rows = render_to_string(
+            "statements/includes/tracking_rows.html", rows_context(statement, list(page))
+        )
+        cache.set(rows_key, str(rows), ROWS_SECONDS)
+    else:
+        # The rows are drawn: the page serves for its links to the others only.
+        count = rows_count(totals, answer)
+        page = CountedPaginator([], ROWS_PER_PAGE, count=count).get_page(number)
+    # Drawn by the templates, which escape every value.
+    return Board(
+        tracking=Tracking(totals=totals),
+        by_alliance=mark_safe(figures["by_alliance"]),  # noqa: S308
+        charts=mark_safe(figures["charts"]),  # noqa: S308
+        to_moderate_count=figures["to_moderate"],
+        removed_count=figures["removed"],
+        page=page,
+        rows=mark_safe(rows),  # noqa: S308
     )

@@ -74,18 +74,13 @@ def circulate(request, slug):
 def tracking(request, slug):
     """Per organisation: signed, declined or no reply; totals; per national alliance.
 
-    A fixed number of queries whatever the number of answers and signatures; the rows
-    and charts are drawn once per distinct content (statements.tracking_board)."""
-    statement = get_object_or_404(Statement, slug=slug)
+    A fixed number of queries whatever the number of answers and signatures; what the
+    board shows is kept under the statement's tracking version, read with the statement
+    (statements.tracking_board)."""
+    statement = get_object_or_404(tracking_board.with_version(Statement.objects), slug=slug)
     check_permission(request, "statements.view_tracking", statement)
     answer = request.GET.get("answer", "")
-    board = services.tracking(statement)
-    signatures = tracking_board.signature_state(statement)
-    page = tracking_board.rows_page(
-        statement, answer=answer, number=request.GET.get("page"), totals=board.totals
-    )
-    to_moderate = signatures.count(tracking_board.MODERATION_STATUSES)
-    removed = signatures.count(tracking_board.REMOVED_STATUSES)
+    board = tracking_board.board(statement, answer=answer, number=request.GET.get("page"))
     return render(
         request,
         "statements/tracking.html",
@@ -93,28 +88,31 @@ def tracking(request, slug):
             "statement": statement,
             # The title in the reader's language where the statement has it.
             "title": title_in(statement, translation.get_language()),
-            "page": page,
-            "rows": tracking_board.rows_html(statement, page, state=signatures),
+            "page": board.page,
+            "rows": board.rows,
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
-            "tracking": board,
-            "by_alliance": tracking_board.by_alliance_html(board.by_alliance),
-            "charts": tracking_board.charts_html(statement, answers=board.totals, state=signatures),
+            "tracking": board.tracking,
+            "by_alliance": board.by_alliance,
+            "charts": board.charts,
             "may_record_offline": request.user.has_perm(
                 "statements.record_offline_signatures", statement
             ),
             # "Remind now" and "send again" carry it: a double click sends once.
             "action_token": secrets.token_urlsafe(12),
-            "to_moderate_count": to_moderate,
+            "to_moderate_count": board.to_moderate_count,
             "to_moderate": tracking_board.first_listed(
                 statement,
                 tracking_board.MODERATION_STATUSES,
-                count=to_moderate,
+                count=board.to_moderate_count,
                 order="created_at",
             ),
-            "removed_count": removed,
+            "removed_count": board.removed_count,
             "removed": tracking_board.first_listed(
-                statement, tracking_board.REMOVED_STATUSES, count=removed, order="-updated_at"
+                statement,
+                tracking_board.REMOVED_STATUSES,
+                count=board.removed_count,
+                order="-updated_at",
             ),
         },
     )

@@ -3,10 +3,12 @@ never behind the database, nothing per request is drawn into a kept fragment, an
 lists that grow with the statement are bounded."""
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
 
+from statements import tracking_board
 from statements.models import Signature, SignOnRequest, StatementText, StatementVersion
 from statements.tracking_board import LISTED_AT_MOST
 from tests.factories import OrganisationFactory, SignatureFactory, SignOnRequestFactory
@@ -54,6 +56,23 @@ def test_a_renamed_organisation_and_a_new_answer_show_at_once(board):
 
     assert "New Name Collective" in rows and "Old Name Collective" not in rows
     assert "badge--declined" in rows
+
+
+def test_a_renamed_organisation_shows_once_the_kept_rows_expire(board, monkeypatch):
+    """A rename is not a write the tracking version sees: the rows kept under it show
+    the old name until they expire (ROWS_SECONDS, a minute)."""
+    monkeypatch.setattr(tracking_board, "ROWS_SECONDS", 1)
+    client, url, statement = board
+    organisation = OrganisationFactory(name="Old Name Collective")
+    SignOnRequestFactory(statement=statement, organisation=organisation)
+    assert "Old Name Collective" in rows_of(client.get(url).content.decode())
+
+    organisation.name = "New Name Collective"
+    organisation.save()
+    time.sleep(1.2)
+    rows = rows_of(client.get(url).content.decode())
+
+    assert "New Name Collective" in rows and "Old Name Collective" not in rows
 
 
 def test_a_new_signature_shows_in_the_charts_at_once(board):
