@@ -13,9 +13,11 @@ Other databases (SQLite for `make run`) get the table only: the page computes th
 
 from django.db import migrations, models
 
+# In the statements' order: two SQL statements that each touch several statements (retention,
+# an erasure) take the version rows in the same order, so neither waits for the other in turn.
 BUMP = """
     INSERT INTO statements_trackingversion (statement_id, version)
-    SELECT DISTINCT statement_id, 1 FROM {rows}
+    SELECT DISTINCT statement_id, 1 FROM {rows} ORDER BY statement_id
     ON CONFLICT (statement_id)
     DO UPDATE SET version = statements_trackingversion.version + 1
 """
@@ -24,6 +26,7 @@ BUMP_RECEIPTS = """
     INSERT INTO statements_trackingversion (statement_id, version)
     SELECT DISTINCT signature.statement_id, 1
     FROM {rows} receipt JOIN statements_signature signature ON signature.id = receipt.signature_id
+    ORDER BY signature.statement_id
     ON CONFLICT (statement_id)
     DO UPDATE SET version = statements_trackingversion.version + 1
 """
