@@ -10,9 +10,10 @@ import operator
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -48,6 +49,23 @@ def unique_slug(model, text: str, *, max_length: int = 80, instance=None) -> str
     return slug
 
 
+# The focus areas and national alliances the directory's filters list, kept in Django's
+# cache (members.directory.filter_lists) and forgotten whenever one of them is saved or
+# deleted; a change made around save() (a bulk update) shows once they expire.
+FILTER_LISTS_KEY = "members:filter-lists"
+FILTER_LISTS_SECONDS = 300
+
+
+def forget_filter_lists() -> None:
+    # Again after the commit: a page read between this and the commit kept the old lists.
+    cache.delete(FILTER_LISTS_KEY)
+    transaction.on_commit(lambda: cache.delete(FILTER_LISTS_KEY))
+
+
+def focus_area_name(name: str, translations: dict, language: str) -> str:
+    return translations.get(language) or name
+
+
 class FocusArea(models.Model):
     """A theme that tags organisations, campaigns and statements (gender, tax justice, ...)."""
 
@@ -66,7 +84,16 @@ class FocusArea(models.Model):
         return self.name_in(get_language() or settings.LANGUAGE_CODE)
 
     def name_in(self, language: str) -> str:
-        return self.translations.get(language) or self.name
+        return focus_area_name(self.name, self.translations, language)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_filter_lists()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        forget_filter_lists()
+        return deleted
 
 
 class NationalAllianceQuerySet(models.QuerySet):
@@ -115,6 +142,12 @@ class NationalAlliance(models.Model):
         if not self.slug:
             self.slug = unique_slug(NationalAlliance, self.name, instance=self)
         super().save(*args, **kwargs)
+        forget_filter_lists()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        forget_filter_lists()
+        return deleted
 
 
 def choice_label(choices: type[models.Choices], value: str) -> str:

@@ -266,6 +266,34 @@ def test_the_filter_lists_are_read_once_each_as_plain_rows(client_for, convenor,
     assert f'<option value="{uganda.slug}">{uganda.name}</option>' in html
 
 
+def test_the_filter_lists_are_kept_from_page_to_page(client_for, convenor, uganda):
+    client = client_for(convenor)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(URL, {"q": "Nairobi"}).content.decode()
+    sql = [query["sql"] for query in queries.captured_queries]
+
+    assert not [query for query in sql if 'FROM "members_focusarea"' in query]
+    assert not [query for query in sql if 'FROM "members_nationalalliance"' in query]
+    assert f'<option value="{uganda.slug}">{uganda.name}</option>' in html
+
+
+def test_the_filter_lists_follow_a_renamed_alliance_and_a_deleted_focus_area(
+    client_for, convenor, uganda
+):
+    land = FocusAreaFactory(slug="land", name="Land rights")
+    client = client_for(convenor)
+    assert '<option value="land">Land rights</option>' in client.get(URL).content.decode()
+
+    uganda.name = "Uganda alliance, renamed"
+    uganda.save()
+    land.delete()
+
+    html = client.get(URL).content.decode()
+    assert f'<option value="{uganda.slug}">Uganda alliance, renamed</option>' in html
+    assert 'value="land"' not in html
+
+
 def test_the_filter_form_shows_each_view_its_own_values_errors_and_lists(client_for, convenor):
     client = client_for(convenor)
     client.get(URL, {"q": "Nairobi"})
