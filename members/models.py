@@ -7,6 +7,7 @@ person may see, used by pages and the API alike.
 
 import functools
 import operator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -252,11 +253,25 @@ def validate_organisation_domain(value: str) -> None:
 Reach = tuple[list[int], dict[int, bool]]
 
 
-def reach(user) -> Reach:
-    """The national alliances `user` (signed in) coordinates, and their own organisations
-    with whether each is an approved member: what visible_to needs beyond the role, in
-    one query (a person has at most one contact). A page that asks several visible_to
-    questions reads it once and passes it as `reached`."""
+@dataclass(frozen=True)
+class CoordinatedAlliance:
+    id: int
+    slug: str
+    name: str
+
+
+# What read_reach found, kept on the user object: a request's user is loaded for it alone
+# (alliance.auth_backends), and its navigation and its page may both ask.
+REACH_WHEN_READ = "reach_when_read"
+
+
+def read_reach(user) -> tuple[list[CoordinatedAlliance], dict[int, bool]]:
+    """The national alliances `user` (signed in) coordinates, by name, and their own
+    organisations with whether each is an approved member, in one query (a person has at
+    most one contact), the first time they are asked of this user object."""
+    kept = getattr(user, REACH_WHEN_READ, None)
+    if kept is not None:
+        return kept
     # Joins rather than an EXISTS for the membership, which cost twice as much to build
     # as the query takes to run: the rows repeat only per alliance coordinated and
     # membership of the person's own organisation, a handful.
@@ -265,18 +280,36 @@ def reach(user) -> Reach:
         .objects.filter(pk=user.pk)
         .values_list(
             "coordinated_alliances",
+            "coordinated_alliances__slug",
+            "coordinated_alliances__name",
             "contact__organisation",
             "contact__organisation__memberships__status",
         )
     )
-    coordinated, own = set(), {}
-    for alliance, organisation, status in rows:
+    coordinated, own = {}, {}
+    for alliance, slug, name, organisation, status in rows:
         if alliance is not None:
-            coordinated.add(alliance)
+            coordinated[alliance] = CoordinatedAlliance(alliance, slug, name)
         if organisation is not None:
             approved = status == Membership.Status.APPROVED
             own[organisation] = own.get(organisation, False) or approved
-    return sorted(coordinated), own
+    kept = (sorted(coordinated.values(), key=lambda alliance: alliance.name), own)
+    setattr(user, REACH_WHEN_READ, kept)
+    return kept
+
+
+def reach(user) -> Reach:
+    """The ids of the national alliances `user` (signed in) coordinates, and their own
+    organisations with whether each is an approved member (read_reach): what visible_to
+    needs beyond the role. A page that asks several visible_to questions passes it as
+    `reached`."""
+    coordinated, own = read_reach(user)
+    return sorted(alliance.id for alliance in coordinated), dict(own)
+
+
+def coordinated_alliances(user) -> list[CoordinatedAlliance]:
+    """The national alliances `user` (signed in) coordinates, by name (read_reach)."""
+    return list(read_reach(user)[0])
 
 
 class OrganisationQuerySet(models.QuerySet):
