@@ -271,7 +271,10 @@ class DirectoryFilter(django_filters.FilterSet):
         alliance = self.form.cleaned_data.get("alliance")
         status = self.form.cleaned_data.get("status")
         if not (alliance or status):
-            return queryset
+            return visible_organisations(self.user, self.reached, queryset)
+        # Whoever may see a membership may see its organisation (members.models), so
+        # this EXISTS says the organisation is visible too: a second one to say so would
+        # only cost PostgreSQL planning and reading (tests/directory, "same rows").
         if status:
             memberships = Membership.objects.visible_to_in_status(
                 self.user, status, reached=self.reached
@@ -301,9 +304,10 @@ class DirectoryFilter(django_filters.FilterSet):
 
 
 def directory_filter(data, user) -> DirectoryFilter:
-    reached = viewer_reach(user)
+    """The directory's filters on `data` for `user`: its `qs` holds only organisations
+    `user` may see."""
     return DirectoryFilter(
-        data, queryset=visible_organisations(user, reached), user=user, reached=reached
+        data, queryset=Organisation.objects.all(), user=user, reached=viewer_reach(user)
     )
 
 
@@ -316,13 +320,17 @@ def viewer_reach(user) -> Reach | None:
     return reach(user)
 
 
-def visible_organisations(user, reached: Reach | None = None):
-    """`Organisation.objects.visible_to(user)` as plain rows. visible_to joins the
-    memberships and needs DISTINCT for those who are not convenors; as a semi-join
-    (`pk IN (...)`) it leaves the outer query free to be walked in index order."""
-    visible = Organisation.objects.visible_to(user, reached=reached)
+def visible_organisations(user, reached: Reach | None = None, organisations=None):
+    """`organisations.visible_to(user)` (all organisations by default) as plain rows.
+    visible_to joins the memberships and needs DISTINCT for those who are not convenors;
+    as a semi-join (`pk IN (...)`) it leaves the outer query free to be walked in index
+    order."""
+    if organisations is None:
+        organisations = Organisation.objects.all()
+    visible = organisations.visible_to(user, reached=reached)
     if visible.query.distinct:
-        return Organisation.objects.filter(pk__in=visible.values("pk"))
+        seen = Organisation.objects.visible_to(user, reached=reached)
+        return organisations.filter(pk__in=seen.values("pk"))
     return visible
 
 
