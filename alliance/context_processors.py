@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from alliance.core.permissions import is_convenor, is_coordinator
-from members.models import NationalAlliance
+from members.models import coordinated_alliances
 
 ANONYMOUS, SIGNED_IN, CONVENOR, COORDINATOR, REPRESENTATIVE, STAFF = (
     "anonymous",
@@ -62,12 +62,9 @@ def _work_out_role(user) -> dict:
     convenor = is_convenor(user)
     # A convenor sees every alliance anyway; their navigation does not list them. Whether
     # the user coordinates any, and their own (one-to-one) contact, came with the user
-    # (alliance.auth_backends).
-    coordinated = (
-        list(NationalAlliance.objects.coordinated_by(user))
-        if not convenor and is_coordinator(user)
-        else []
-    )
+    # (alliance.auth_backends); which ones, with what a page asks of the user's reach
+    # (members.models.read_reach), in one query for both.
+    coordinated = coordinated_alliances(user) if not convenor and is_coordinator(user) else []
     contact = getattr(user, "contact", None)
     names = {SIGNED_IN}
     if convenor:

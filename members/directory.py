@@ -19,6 +19,8 @@ from operator import or_
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -30,7 +32,17 @@ from django_countries import countries
 from alliance.core.fragments import kept_html
 from alliance.core.permissions import is_convenor
 from members.classification import REGION_NAMES
-from members.models import FocusArea, Membership, NationalAlliance, Organisation, Reach, reach
+from members.models import (
+    FILTER_LISTS_KEY,
+    FILTER_LISTS_SECONDS,
+    FocusArea,
+    Membership,
+    NationalAlliance,
+    Organisation,
+    Reach,
+    focus_area_name,
+    reach,
+)
 
 PAGE_SIZE = 50
 FORM_CACHE_SECONDS = 600
@@ -96,29 +108,51 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in countries]
 
 
-def focus_area_options() -> list[tuple[str, str]]:
+def countries_in_language() -> list[tuple[str, str]]:
+    return country_choices(get_language())
+
+
+def filter_lists() -> dict:
+    """The focus areas as (slug, name, translations) and the national alliances as (slug,
+    name), each sorted by name: the same for every page, so read once and kept
+    (members.models.FILTER_LISTS_KEY says until when)."""
+    lists = cache.get(FILTER_LISTS_KEY)
+    if lists is None:
+        lists = {
+            "focus": list(FocusArea.objects.values_list("slug", "name", "translations")),
+            "alliance": list(NationalAlliance.objects.order_by("name").values_list("slug", "name")),
+        }
+        cache.set(FILTER_LISTS_KEY, lists, FILTER_LISTS_SECONDS)
+    return lists
+
+
+def focus_area_options(lists: dict) -> list[tuple[str, str]]:
     """The focus areas as (slug, name in the page's language), sorted by name."""
-    areas = FocusArea.objects.only("slug", "name", "translations")
-    return [(area.slug, str(area)) for area in areas]
+    language = get_language() or settings.LANGUAGE_CODE
+    return [
+        (slug, focus_area_name(name, translations, language))
+        for slug, name, translations in lists["focus"]
+    ]
 
 
-def alliance_options() -> list[tuple[str, str]]:
+def alliance_options(lists: dict) -> list[tuple[str, str]]:
     """The national alliances as (slug, name), sorted by name."""
-    return list(NationalAlliance.objects.order_by("name").values_list("slug", "name"))
+    return [(slug, name) for slug, name in lists["alliance"]]
 
 
 class OptionList:
-    """The choices of a select read from the database when first drawn, and only
-    once: the widget looks at them twice (its first option decides `required`)."""
+    """The choices of a select, taken from filter_lists when first drawn, and only once:
+    the widget looks at them twice (its first option decides `required`)."""
 
-    def __init__(self, empty_label: str, read):
+    def __init__(self, empty_label: str, read, lists):
         self.empty_label = empty_label
         self.read = read
+        self.lists = lists
         self.options = None
 
     def __call__(self) -> list[tuple[str, str]]:
         if self.options is None:
-            self.options = [("", self.empty_label), *self.read()]
+            self.options = [("", self.empty_label), *self.read(self.lists())]
         return self.options
 
 
@@ -128,14 +162,16 @@ class DirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_search", help_text=_("Name, short name or city.")
     )
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
-    region = django_filters.ChoiceFilter(label=_("Region"), choices=list(REGION_NAMES.items()))
+    # Choices given as functions: a list of them would be deep-copied, filter by filter
+    # and field by field, for every page (some 250 countries).
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries_in_language)
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=REGION_NAMES.items)
     south = django_filters.ChoiceFilter(
         label=_("Global south / north"),
-        choices=[("south", _("Global south")), ("north", _("Global north"))],
+        choices=lambda: [("south", _("Global south")), ("north", _("Global north"))],
         method="filter_south",
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=lambda: Organisation.Kind.choices)
     focus = django_filters.ModelChoiceFilter(
         label=_("Focus area"),
         queryset=FocusArea.objects.all(),
@@ -150,12 +186,12 @@ class DirectoryFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(
         label=_("Membership status"),
-        choices=Membership.Status.choices,
+        choices=lambda: Membership.Status.choices,
         method="keep",
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
-        choices=[(key, sort.label) for key, sort in SORTS.items()],
+        choices=lambda: [(key, sort.label) for key, sort in SORTS.items()],
         empty_label=None,
         method="keep",
     )
@@ -168,9 +204,8 @@ class DirectoryFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.reached = reached
-        self.form.fields["country"].choices = country_choices(get_language())
-        # The lists of focus areas and alliances are read when the form is drawn, as
-        # plain rows: a model choice field reads them through a server-side cursor
+        # The lists of focus areas and alliances are taken when the form is drawn, from
+        # filter_lists: a model choice field reads them through a server-side cursor
         # (three round trips each) on every page. Their values are still checked
         # against the field's queryset.
         options = {"focus": focus_area_options, "alliance": alliance_options}
@@ -180,8 +215,14 @@ class DirectoryFilter(django_filters.FilterSet):
                 continue
             choices = field.choices
             if name in options:
-                choices = self.option_lists[name] = OptionList(field.empty_label, options[name])
+                choices = self.option_lists[name] = OptionList(
+                    field.empty_label, options[name], lambda: self.filter_lists
+                )
             field.widget = QuickSelect(attrs=field.widget.attrs, choices=choices)
+
+    @functools.cached_property
+    def filter_lists(self) -> dict:
+        return filter_lists()
 
     def fields_html(self) -> SafeString:
         """The form's fields as includes/form_field.html draws them, kept in Django's
@@ -230,7 +271,10 @@ class DirectoryFilter(django_filters.FilterSet):
         alliance = self.form.cleaned_data.get("alliance")
         status = self.form.cleaned_data.get("status")
         if not (alliance or status):
-            return queryset
+            return visible_organisations(self.user, self.reached, queryset)
+        # Whoever may see a membership may see its organisation (members.models), so
+        # this EXISTS says the organisation is visible too: a second one to say so would
+        # only cost PostgreSQL planning and reading (tests/directory, "same rows").
         if status:
             memberships = Membership.objects.visible_to_in_status(
                 self.user, status, reached=self.reached
@@ -260,9 +304,10 @@ class DirectoryFilter(django_filters.FilterSet):
 
 
 def directory_filter(data, user) -> DirectoryFilter:
-    reached = viewer_reach(user)
+    """The directory's filters on `data` for `user`: its `qs` holds only organisations
+    `user` may see."""
     return DirectoryFilter(
-        data, queryset=visible_organisations(user, reached), user=user, reached=reached
+        data, queryset=Organisation.objects.all(), user=user, reached=viewer_reach(user)
     )
 
 
@@ -275,13 +320,17 @@ def viewer_reach(user) -> Reach | None:
     return reach(user)
 
 
-def visible_organisations(user, reached: Reach | None = None):
-    """`Organisation.objects.visible_to(user)` as plain rows. visible_to joins the
-    memberships and needs DISTINCT for those who are not convenors; as a semi-join
-    (`pk IN (...)`) it leaves the outer query free to be walked in index order."""
-    visible = Organisation.objects.visible_to(user, reached=reached)
+def visible_organisations(user, reached: Reach | None = None, organisations=None):
+    """`organisations.visible_to(user)` (all organisations by default) as plain rows.
+    visible_to joins the memberships and needs DISTINCT for those who are not convenors;
+    as a semi-join (`pk IN (...)`) it leaves the outer query free to be walked in index
+    order."""
+    if organisations is None:
+        organisations = Organisation.objects.all()
+    visible = organisations.visible_to(user, reached=reached)
     if visible.query.distinct:
-        return Organisation.objects.filter(pk__in=visible.values("pk"))
+        seen = Organisation.objects.visible_to(user, reached=reached)
+        return organisations.filter(pk__in=seen.values("pk"))
     return visible
 
 

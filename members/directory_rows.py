@@ -63,7 +63,8 @@ class Row:
             self.country,
             self.region,
             self.global_south,
-            [(status, str(alliance_name(alliance))) for status, alliance in self.memberships],
+            # The name of the international alliance follows the language, in the key.
+            list(self.memberships),
         )
 
     def get_absolute_url(self) -> str:

@@ -7,12 +7,14 @@ person may see, used by pages and the API alike.
 
 import functools
 import operator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -48,6 +50,23 @@ def unique_slug(model, text: str, *, max_length: int = 80, instance=None) -> str
     return slug
 
 
+# The focus areas and national alliances the directory's filters list, kept in Django's
+# cache (members.directory.filter_lists) and forgotten whenever one of them is saved or
+# deleted; a change made around save() (a bulk update) shows once they expire.
+FILTER_LISTS_KEY = "members:filter-lists"
+FILTER_LISTS_SECONDS = 300
+
+
+def forget_filter_lists() -> None:
+    # Again after the commit: a page read between this and the commit kept the old lists.
+    cache.delete(FILTER_LISTS_KEY)
+    transaction.on_commit(lambda: cache.delete(FILTER_LISTS_KEY))
+
+
+def focus_area_name(name: str, translations: dict, language: str) -> str:
+    return translations.get(language) or name
+
+
 class FocusArea(models.Model):
     """A theme that tags organisations, campaigns and statements (gender, tax justice, ...)."""
 
@@ -66,7 +85,16 @@ class FocusArea(models.Model):
         return self.name_in(get_language() or settings.LANGUAGE_CODE)
 
     def name_in(self, language: str) -> str:
-        return self.translations.get(language) or self.name
+        return focus_area_name(self.name, self.translations, language)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_filter_lists()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        forget_filter_lists()
+        return deleted
 
 
 class NationalAllianceQuerySet(models.QuerySet):
@@ -115,6 +143,12 @@ class NationalAlliance(models.Model):
         if not self.slug:
             self.slug = unique_slug(NationalAlliance, self.name, instance=self)
         super().save(*args, **kwargs)
+        forget_filter_lists()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        forget_filter_lists()
+        return deleted
 
 
 def choice_label(choices: type[models.Choices], value: str) -> str:
@@ -219,11 +253,25 @@ def validate_organisation_domain(value: str) -> None:
 Reach = tuple[list[int], dict[int, bool]]
 
 
-def reach(user) -> Reach:
-    """The national alliances `user` (signed in) coordinates, and their own organisations
-    with whether each is an approved member: what visible_to needs beyond the role, in
-    one query (a person has at most one contact). A page that asks several visible_to
-    questions reads it once and passes it as `reached`."""
+@dataclass(frozen=True)
+class CoordinatedAlliance:
+    id: int
+    slug: str
+    name: str
+
+
+# What read_reach found, kept on the user object: a request's user is loaded for it alone
+# (alliance.auth_backends), and its navigation and its page may both ask.
+REACH_WHEN_READ = "reach_when_read"
+
+
+def read_reach(user) -> tuple[list[CoordinatedAlliance], dict[int, bool]]:
+    """The national alliances `user` (signed in) coordinates, by name, and their own
+    organisations with whether each is an approved member, in one query (a person has at
+    most one contact), the first time they are asked of this user object."""
+    kept = getattr(user, REACH_WHEN_READ, None)
+    if kept is not None:
+        return kept
     # Joins rather than an EXISTS for the membership, which cost twice as much to build
     # as the query takes to run: the rows repeat only per alliance coordinated and
     # membership of the person's own organisation, a handful.
@@ -232,18 +280,36 @@ def reach(user) -> Reach:
         .objects.filter(pk=user.pk)
         .values_list(
             "coordinated_alliances",
+            "coordinated_alliances__slug",
+            "coordinated_alliances__name",
             "contact__organisation",
             "contact__organisation__memberships__status",
         )
     )
-    coordinated, own = set(), {}
-    for alliance, organisation, status in rows:
+    coordinated, own = {}, {}
+    for alliance, slug, name, organisation, status in rows:
         if alliance is not None:
-            coordinated.add(alliance)
+            coordinated[alliance] = CoordinatedAlliance(alliance, slug, name)
         if organisation is not None:
             approved = status == Membership.Status.APPROVED
             own[organisation] = own.get(organisation, False) or approved
-    return sorted(coordinated), own
+    kept = (sorted(coordinated.values(), key=lambda alliance: alliance.name), own)
+    setattr(user, REACH_WHEN_READ, kept)
+    return kept
+
+
+def reach(user) -> Reach:
+    """The ids of the national alliances `user` (signed in) coordinates, and their own
+    organisations with whether each is an approved member (read_reach): what visible_to
+    needs beyond the role. A page that asks several visible_to questions passes it as
+    `reached`."""
+    coordinated, own = read_reach(user)
+    return sorted(alliance.id for alliance in coordinated), dict(own)
+
+
+def coordinated_alliances(user) -> list[CoordinatedAlliance]:
+    """The national alliances `user` (signed in) coordinates, by name (read_reach)."""
+    return list(read_reach(user)[0])
 
 
 class OrganisationQuerySet(models.QuerySet):

@@ -14,7 +14,8 @@ from django.urls import reverse
 from alliance.core.accounts import security
 
 # The tables of the floor, in the order a page reads them (the session comes from Redis
-# when there is one); a coordinator's navigation adds the alliances they coordinate.
+# when there is one); a coordinator's navigation adds the alliances they coordinate, read
+# with the rest of what their pages ask of their reach (members.models.read_reach).
 FLOOR = [
     *(
         ["django_session"]
@@ -47,7 +48,7 @@ def tables_read(client, path: str) -> list[str]:
     ("persona", "privileged", "tables"),
     [
         ("convenor", True, FLOOR),
-        ("uganda_coordinator", True, [*FLOOR, "members_nationalalliance"]),
+        ("uganda_coordinator", True, [*FLOOR, "accounts_user"]),
         ("representative", False, FLOOR),
         ("outsider", False, FLOOR),
     ],
@@ -83,3 +84,18 @@ def test_a_second_factor_removed_elsewhere_closes_the_pages_on_the_next_request(
     uganda_coordinator.authenticator_set.all().delete()
 
     assert client.get(reverse("privacy")).url == reverse("mfa_index")
+
+
+def test_a_coordinators_directory_reads_their_reach_once_for_the_page_and_the_navigation(
+    client, uganda_coordinator, uganda
+):
+    privileged_client(client, uganda_coordinator)
+
+    tables = tables_read(client, reverse("members:directory"))
+
+    # The user, then their reach; the filter lists are kept (members.directory).
+    assert tables[: len(FLOOR) + 1] == [*FLOOR, "accounts_user"]
+    assert tables.count("accounts_user") == 2
+    assert "members_nationalalliance" not in tables
+    page = client.get(reverse("members:directory")).content.decode()
+    assert f'href="{reverse("members:alliance", args=[uganda.slug])}"' in page

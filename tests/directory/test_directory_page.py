@@ -266,6 +266,34 @@ def test_the_filter_lists_are_read_once_each_as_plain_rows(client_for, convenor,
     assert f'<option value="{uganda.slug}">{uganda.name}</option>' in html
 
 
+def test_the_filter_lists_are_kept_from_page_to_page(client_for, convenor, uganda):
+    client = client_for(convenor)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(URL, {"q": "Nairobi"}).content.decode()
+    sql = [query["sql"] for query in queries.captured_queries]
+
+    assert not [query for query in sql if 'FROM "members_focusarea"' in query]
+    assert not [query for query in sql if 'FROM "members_nationalalliance"' in query]
+    assert f'<option value="{uganda.slug}">{uganda.name}</option>' in html
+
+
+def test_the_filter_lists_follow_a_renamed_alliance_and_a_deleted_focus_area(
+    client_for, convenor, uganda
+):
+    land = FocusAreaFactory(slug="land", name="Land rights")
+    client = client_for(convenor)
+    assert '<option value="land">Land rights</option>' in client.get(URL).content.decode()
+
+    uganda.name = "Uganda alliance, renamed"
+    uganda.save()
+    land.delete()
+
+    html = client.get(URL).content.decode()
+    assert f'<option value="{uganda.slug}">Uganda alliance, renamed</option>' in html
+    assert 'value="land"' not in html
+
+
 def test_the_filter_form_shows_each_view_its_own_values_errors_and_lists(client_for, convenor):
     client = client_for(convenor)
     client.get(URL, {"q": "Nairobi"})
@@ -372,3 +400,49 @@ def test_visibility_given_what_a_person_reaches_is_the_same_as_looked_up(
             assert set(
                 Membership.objects.visible_to_in_status(user, status, reached=reached)
             ) == set(Membership.objects.visible_to(user).filter(status=status)), (persona, status)
+
+
+def test_the_membership_filters_give_the_same_rows_as_visibility_and_the_membership_asked(
+    personas, uganda, brazil, uganda_member, brazil_member, hidden_organisations
+):
+    # With an alliance or a status chosen the directory's query leaves out its own test
+    # of visibility (the membership's says it): the rows must be those of both tests.
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
+
+    MembershipFactory(
+        organisation=uganda_member, national_alliance=brazil, status=Membership.Status.APPLIED
+    )
+    MembershipFactory(
+        organisation=OrganisationFactory(name="International applicant", country="KE"),
+        national_alliance=None,
+        status=Membership.Status.APPLIED,
+    )
+    unlisted_brazil = OrganisationFactory(name="Unlisted Brazil", listed_publicly=False)
+    MembershipFactory(organisation=unlisted_brazil, national_alliance=brazil)
+    choices = [
+        *({"status": status} for status, _label in Membership.Status.choices),
+        *({"alliance": alliance.slug} for alliance in (uganda, brazil)),
+        *(
+            {"alliance": alliance.slug, "status": status}
+            for alliance in (uganda, brazil)
+            for status in ("approved", "applied", "declined")
+        ),
+    ]
+    for persona, user in personas.items():
+        user = user or AnonymousUser()
+        for chosen in choices:
+            memberships = Membership.objects.visible_to(user)
+            if "status" in chosen:
+                memberships = memberships.filter(status=chosen["status"])
+            if "alliance" in chosen:
+                memberships = memberships.filter(national_alliance__slug=chosen["alliance"])
+            expected = set(
+                Organisation.objects.visible_to(user).filter(
+                    pk__in=memberships.values("organisation")
+                )
+            )
+            data = QueryDict(mutable=True)
+            data.update(chosen)
+
+            assert set(directory.directory_filter(data, user).qs) == expected, (persona, chosen)
