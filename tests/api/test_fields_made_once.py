@@ -1,6 +1,7 @@
 """Partner serializers build their fields from the model once per class and read
-`.values()` rows by key (alliance.core.api.serializers): what they write must stay what
-DRF writes, in the language and time zone of each request."""
+`.values()` rows by key (alliance.core.api.serializers), and partner filter sets make
+their form once (alliance.core.api.filters): what they write must stay what DRF and
+django-filter write, in the language and time zone of each request."""
 
 from django.utils import translation
 from rest_framework import serializers
@@ -44,3 +45,14 @@ def test_a_row_without_a_key_or_with_a_callable_is_written_as_drf_writes_it():
         "note": "none",
     }
     assert written[1]["name"] == "Tax" and written[1]["note"] is None
+
+
+def test_a_refused_filter_is_explained_in_the_language_of_each_request(api, read_key):
+    client = api(read_key)
+
+    french = client.get("/api/v1/organisations/?kind=nope", HTTP_ACCEPT_LANGUAGE="fr")
+    english = client.get("/api/v1/organisations/?kind=nope", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert french.status_code == english.status_code == 400
+    assert "choix valide" in french.json()["error"]["fields"]["kind"][0]
+    assert "valid choice" in english.json()["error"]["fields"]["kind"][0]
