@@ -22,7 +22,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from alliance.core.api.exceptions import ApiError, error_body
-from alliance.core.api.filters import UtcIsoDateTimeFilter
+from alliance.core.api.filters import PartnerFilterSet, UtcIsoDateTimeFilter
 from alliance.core.api.idempotency import idempotent
 from alliance.core.api.schema import ErrorSerializer, id_parameter
 from alliance.core.api.scopes import Scope, acting_user
@@ -47,7 +47,7 @@ from members.models import (
 )
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(PartnerFilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         help_text="Words in its name, short name or city, as the directory searches "
@@ -294,7 +294,7 @@ class FocusAreaList(PartnerListView):
     ordering = ["name", "id"]
 
 
-class NationalAllianceFilter(django_filters.FilterSet):
+class NationalAllianceFilter(PartnerFilterSet):
     country = django_filters.CharFilter(help_text="ISO 3166-1 alpha-2 code.")
     status = django_filters.ChoiceFilter(
         choices=NationalAlliance.Status.choices, help_text="forming, active or dormant."
@@ -316,7 +316,7 @@ class NationalAllianceList(PartnerListView):
         return NationalAlliance.objects.visible_to(self.request.user)
 
 
-class MembershipFilter(django_filters.FilterSet):
+class MembershipFilter(PartnerFilterSet):
     alliance = django_filters.CharFilter(
         method="filter_alliance",
         help_text="Slug of a national alliance, or `international` for the international alliance.",

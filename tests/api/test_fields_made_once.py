@@ -1,0 +1,58 @@
+"""Partner serializers build their fields from the model once per class and read
+`.values()` rows by key (alliance.core.api.serializers), and partner filter sets make
+their form once (alliance.core.api.filters): what they write must stay what DRF and
+django-filter write, in the language and time zone of each request."""
+
+from django.utils import translation
+from rest_framework import serializers
+
+from members.api.serializers import FocusAreaSerializer, OrganisationSerializer
+
+
+def test_field_choices_follow_the_language_of_each_serializer():
+    with translation.override("fr"):
+        french = OrganisationSerializer().fields["country"].choices
+    with translation.override("en"):
+        english = OrganisationSerializer().fields["country"].choices
+
+    assert french["ZA"] == "Afrique du Sud"
+    assert english["ZA"] == "South Africa"
+
+
+class FocusAreaWithNote(FocusAreaSerializer):
+    note = serializers.CharField(default="none")
+    hidden = serializers.CharField(required=False)
+
+    class Meta(FocusAreaSerializer.Meta):
+        fields = [*FocusAreaSerializer.Meta.fields, "note", "hidden"]
+
+
+def test_a_row_without_a_key_or_with_a_callable_is_written_as_drf_writes_it():
+    rows = [
+        {"id": 1, "slug": "land", "name": "Land", "translations": {"fr": "Terre"}},
+        {"id": 2, "slug": "tax", "name": lambda: "Tax", "translations": {}, "note": None},
+    ]
+
+    written = FocusAreaWithNote(rows, many=True).data
+
+    plain = FocusAreaWithNote()
+    assert written == [serializers.Serializer.to_representation(plain, row) for row in rows]
+    assert written[0] == {
+        "id": 1,
+        "slug": "land",
+        "name": "Land",
+        "translations": {"fr": "Terre"},
+        "note": "none",
+    }
+    assert written[1]["name"] == "Tax" and written[1]["note"] is None
+
+
+def test_a_refused_filter_is_explained_in_the_language_of_each_request(api, read_key):
+    client = api(read_key)
+
+    french = client.get("/api/v1/organisations/?kind=nope", HTTP_ACCEPT_LANGUAGE="fr")
+    english = client.get("/api/v1/organisations/?kind=nope", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert french.status_code == english.status_code == 400
+    assert "choix valide" in french.json()["error"]["fields"]["kind"][0]
+    assert "valid choice" in english.json()["error"]["fields"]["kind"][0]
