@@ -1,5 +1,5 @@
 """gunicorn's hooks for prometheus-client's multiprocess mode
-(`gunicorn --config python:alliance.monitoring.gunicorn`, as the compose file runs it)."""
+(named by gunicorn.conf.py, which the compose files give gunicorn)."""
 
 import os
 import shutil
