@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
+from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -305,9 +306,13 @@ class DirectoryFilter(django_filters.FilterSet):
 
 def directory_filter(data, user) -> DirectoryFilter:
     """The directory's filters on `data` for `user`: its `qs` holds only organisations
-    `user` may see."""
+    `user` may see (always bound: django-filter leaves an unbound set's queryset
+    unfiltered, and visibility is one of its filters)."""
     return DirectoryFilter(
-        data, queryset=Organisation.objects.all(), user=user, reached=viewer_reach(user)
+        data if data is not None else QueryDict(),
+        queryset=Organisation.objects.all(),
+        user=user,
+        reached=viewer_reach(user),
     )
 
 

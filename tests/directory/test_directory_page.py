@@ -446,3 +446,15 @@ def test_the_membership_filters_give_the_same_rows_as_visibility_and_the_members
             data.update(chosen)
 
             assert set(directory.directory_filter(data, user).qs) == expected, (persona, chosen)
+
+
+def test_filters_without_data_still_show_only_what_the_person_may_see(
+    personas, uganda_member, brazil_member, hidden_organisations
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    for persona, user in personas.items():
+        user = user or AnonymousUser()
+        assert set(directory.directory_filter(None, user).qs) == set(
+            Organisation.objects.visible_to(user)
+        ), persona
