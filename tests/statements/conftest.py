@@ -5,12 +5,22 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from statements.models import Statement, StatementText, StatementVersion
 from tests.factories import ContactFactory, StatementFactory
 
 DAVOS_EN = "Civil society steps up the fight on inequality"
+# What a visitor types into the public form, listed by name.
+ACCRA_SUBMISSION = {
+    "organisation_name": "Accra Budget Watch",
+    "country": "GH",
+    "kind": "research",
+    "signatory_name": "Kofi Mensah",
+    "email": "kofi@budgetwatch.example",
+    "visibility": "listed",
+}
 DAVOS_FR = "La société civile intensifie la lutte contre les inégalités"
 
 
@@ -99,3 +109,16 @@ def brazil_contact(brazil_member):
 
 def in_days(days: float) -> dt.datetime:
     return timezone.now() + dt.timedelta(days=days)
+
+
+@pytest.fixture
+def board(client, convenor, open_statement):
+    """A convenor's client, the tracking page of the open statement, and the statement."""
+    client.force_login(convenor)
+    url = reverse("statements:tracking", kwargs={"slug": open_statement.slug})
+    return client, url, open_statement
+
+
+def rows_of(html: str) -> str:
+    """The tracking page's table of organisations."""
+    return html.split('id="organisations"', 1)[1].split("</table>", 1)[0]

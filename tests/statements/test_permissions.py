@@ -6,7 +6,7 @@ from statements import services
 from statements.models import Signature, Statement
 from tests.factories import SignatureFactory, SignOnRequestFactory
 from tests.fixtures.personas import CONVENORS
-from tests.statements.conftest import add_texts
+from tests.statements.conftest import ACCRA_SUBMISSION, add_texts
 
 PERSONAS = [
     "convenor",
@@ -164,14 +164,7 @@ def test_anyone_may_sign_a_statement_open_to_any_organisation(
     assert client.get(f"/statements/{open_statement.slug}/").status_code == 200
     response = client.post(
         f"/statements/{open_statement.slug}/sign/public/",
-        {
-            "organisation_name": "Accra Budget Watch",
-            "country": "GH",
-            "kind": "research",
-            "signatory_name": "Kofi Mensah",
-            "email": "kofi@budgetwatch.example",
-            "visibility": "listed",
-        },
+        ACCRA_SUBMISSION,
     )
     assert response.status_code == 303
     services.process_public_submissions()

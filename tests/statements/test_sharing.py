@@ -15,7 +15,7 @@ from statements import services
 from statements.counting import recount_signatures
 from statements.models import PublicSubmission, Statement
 from tests.factories import OrganisationFactory, SignatureFactory, StatementFactory
-from tests.statements.conftest import DAVOS_EN, DAVOS_FR
+from tests.statements.conftest import ACCRA_SUBMISSION, DAVOS_EN, DAVOS_FR
 
 pytestmark = pytest.mark.django_db
 
@@ -249,14 +249,7 @@ def test_a_visitor_signs_through_the_widget_without_a_csrf_token(open_to_anyone)
     assert "csrfmiddlewaretoken" not in html
     response = client.post(
         f"/statements/{open_to_anyone.slug}/embed/?lang=fr",
-        {
-            "organisation_name": "Accra Budget Watch",
-            "country": "GH",
-            "kind": "research",
-            "signatory_name": "Kofi Mensah",
-            "email": "kofi@budgetwatch.example",
-            "visibility": "listed",
-        },
+        ACCRA_SUBMISSION,
     )
     assert response.status_code == 303
     assert response["Location"].startswith(f"/statements/{open_to_anyone.slug}/embed/sent/")

@@ -5,25 +5,13 @@ lists that grow with the statement are bounded."""
 import re
 import time
 
-import pytest
 from django.urls import reverse
 
 from statements import tracking_board
 from statements.models import Signature, SignOnRequest, StatementText, StatementVersion
 from statements.tracking_board import LISTED_AT_MOST
 from tests.factories import OrganisationFactory, SignatureFactory, SignOnRequestFactory
-from tests.statements.conftest import DAVOS_EN, DAVOS_FR
-
-
-@pytest.fixture
-def board(client, convenor, open_statement):
-    client.force_login(convenor)
-    url = reverse("statements:tracking", kwargs={"slug": open_statement.slug})
-    return client, url, open_statement
-
-
-def rows_of(html: str) -> str:
-    return html.split('id="organisations"', 1)[1].split("</table>", 1)[0]
+from tests.statements.conftest import DAVOS_EN, DAVOS_FR, rows_of
 
 
 def test_a_signature_changed_after_a_read_shows_at_once(board):

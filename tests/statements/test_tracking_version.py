@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from members.models import Organisation
 from statements import services, tracking_board
@@ -27,6 +26,7 @@ from tests.factories import (
     SignOnRequestFactory,
     StatementFactory,
 )
+from tests.statements.conftest import ACCRA_SUBMISSION, rows_of
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the triggers are PostgreSQL's"
@@ -130,14 +130,7 @@ def test_public_processings_batch_insert_moves_it(client, open_statement):
     open_statement.save()
     response = client.post(
         f"/statements/{open_statement.slug}/sign/public/",
-        {
-            "organisation_name": "Accra Budget Watch",
-            "country": "GH",
-            "kind": "research",
-            "signatory_name": "Kofi Mensah",
-            "email": "kofi@budgetwatch.example",
-            "visibility": "listed",
-        },
+        ACCRA_SUBMISSION,
     )
     assert response.status_code == 303
     with moves(open_statement):
@@ -182,17 +175,6 @@ def test_a_statement_deleted_with_its_requests_leaves_no_version(open_statement)
 
 
 # --- The page shows each write on the next request ----------------------------------------
-
-
-@pytest.fixture
-def board(client, convenor, open_statement):
-    client.force_login(convenor)
-    url = reverse("statements:tracking", kwargs={"slug": open_statement.slug})
-    return client, url, open_statement
-
-
-def rows_of(html: str) -> str:
-    return html.split('id="organisations"', 1)[1].split("</table>", 1)[0]
 
 
 def test_a_new_signature_shows_on_the_next_request(board, asked):
