@@ -63,11 +63,28 @@ def forget_filter_lists() -> None:
     transaction.on_commit(lambda: cache.delete(FILTER_LISTS_KEY))
 
 
+class ListedInDirectoryFilters(models.Model):
+    """A model whose rows the directory's filter form lists: saving or deleting one
+    forgets the kept lists."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_filter_lists()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        forget_filter_lists()
+        return deleted
+
+
 def focus_area_name(name: str, translations: dict, language: str) -> str:
     return translations.get(language) or name
 
 
-class FocusArea(models.Model):
+class FocusArea(ListedInDirectoryFilters):
     """A theme that tags organisations, campaigns and statements (gender, tax justice, ...)."""
 
     slug = models.SlugField(unique=True)
@@ -87,15 +104,6 @@ class FocusArea(models.Model):
     def name_in(self, language: str) -> str:
         return focus_area_name(self.name, self.translations, language)
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        forget_filter_lists()
-
-    def delete(self, *args, **kwargs):
-        deleted = super().delete(*args, **kwargs)
-        forget_filter_lists()
-        return deleted
-
 
 class NationalAllianceQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -108,7 +116,7 @@ class NationalAllianceQuerySet(models.QuerySet):
         return self.filter(coordinators=user)
 
 
-class NationalAlliance(models.Model):
+class NationalAlliance(ListedInDirectoryFilters):
     class Status(models.TextChoices):
         FORMING = "forming", _("forming")
         ACTIVE = "active", _("active")
@@ -143,12 +151,6 @@ class NationalAlliance(models.Model):
         if not self.slug:
             self.slug = unique_slug(NationalAlliance, self.name, instance=self)
         super().save(*args, **kwargs)
-        forget_filter_lists()
-
-    def delete(self, *args, **kwargs):
-        deleted = super().delete(*args, **kwargs)
-        forget_filter_lists()
-        return deleted
 
 
 def choice_label(choices: type[models.Choices], value: str) -> str:
