@@ -91,7 +91,7 @@ class Selection:
     def organisations(self, user) -> models.QuerySet:
         """The organisations selected, among those `user` may see in the directory."""
         if self.query is None:
-            return directory.visible_organisations(user).filter(pk__in=self.ids)
+            return Organisation.objects.visible_to(user).filter(pk__in=self.ids)
         filters = directory.directory_filter(QueryDict(self.query), user)
         if not filters.is_valid():
             raise ValidationError(_("The directory's filter is not valid: choose it again."))

@@ -272,7 +272,7 @@ class DirectoryFilter(django_filters.FilterSet):
         alliance = self.form.cleaned_data.get("alliance")
         status = self.form.cleaned_data.get("status")
         if not (alliance or status):
-            return visible_organisations(self.user, self.reached, queryset)
+            return queryset.visible_to(self.user, reached=self.reached)
         # Whoever may see a membership may see its organisation (members.models), so
         # this EXISTS says the organisation is visible too: a second one to say so would
         # only cost PostgreSQL planning and reading (tests/directory, "same rows").
@@ -323,20 +323,6 @@ def viewer_reach(user) -> Reach | None:
     if is_convenor(user) or not (user and user.is_authenticated):
         return None
     return reach(user)
-
-
-def visible_organisations(user, reached: Reach | None = None, organisations=None):
-    """`organisations.visible_to(user)` (all organisations by default) as plain rows.
-    visible_to joins the memberships and needs DISTINCT for those who are not convenors;
-    as a semi-join (`pk IN (...)`) it leaves the outer query free to be walked in index
-    order."""
-    if organisations is None:
-        organisations = Organisation.objects.all()
-    visible = organisations.visible_to(user, reached=reached)
-    if visible.query.distinct:
-        seen = Organisation.objects.visible_to(user, reached=reached)
-        return organisations.filter(pk__in=seen.values("pk"))
-    return visible
 
 
 # Cursors --------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def _csv_rows(rows, user):
 
 def _visible_organisation(request, slug):
     # 404 rather than 403 for what the user may not see: its existence is private too.
-    return get_object_or_404(directory.visible_organisations(request.user), slug=slug)
+    return get_object_or_404(Organisation.objects.visible_to(request.user), slug=slug)
 
 
 def organisation_page(request, slug):

@@ -55,7 +55,7 @@ from statements.models import (
     Statement,
     TrackingVersion,
 )
-from statements.services import Tally, Tracking, tracking
+from statements.services import Tally, tracking
 from statements.services.circulation import TRACKING_CACHE_SECONDS
 
 ROWS_PER_PAGE = 200
@@ -293,7 +293,7 @@ class Board:
     """What the tracking page shows of a statement's answers and signatures, but the
     moderation and withdrawn lists (read when their counts are not zero)."""
 
-    tracking: Tracking
+    totals: Tally
     by_alliance: SafeString
     charts: SafeString
     to_moderate_count: int
@@ -330,7 +330,7 @@ def computed_board(statement: Statement, *, answer: str, number) -> Board:
     state = signature_state(statement)
     page = rows_page(statement, answer=answer, number=number, totals=answers.totals)
     return Board(
-        tracking=Tracking(totals=answers.totals),
+        totals=answers.totals,
         by_alliance=by_alliance_html(answers.by_alliance),
         charts=charts_html(statement, answers=answers.totals, state=state),
         to_moderate_count=state.count(MODERATION_STATUSES),
@@ -383,7 +383,7 @@ def kept_board(statement: Statement, version: int, *, answer: str, number) -> Bo
         page = CountedPaginator([], ROWS_PER_PAGE, count=count).get_page(number)
     # Drawn by the templates, which escape every value.
     return Board(
-        tracking=Tracking(totals=totals),
+        totals=totals,
         by_alliance=mark_safe(figures["by_alliance"]),  # noqa: S308
         charts=mark_safe(figures["charts"]),  # noqa: S308
         to_moderate_count=figures["to_moderate"],

@@ -92,7 +92,7 @@ def tracking(request, slug):
             "rows": board.rows,
             "answer": answer,
             "answers": SignOnRequest.Answer.choices,
-            "tracking": board.tracking,
+            "totals": board.totals,
             "by_alliance": board.by_alliance,
             "charts": board.charts,
             "may_record_offline": request.user.has_perm(

@@ -231,7 +231,8 @@ def move_by_queryset(statement, organisations):
     Signature.objects.filter(statement=statement).update(status=Signature.Status.PENDING_MODERATION)
 
 
-def bulk_sign(statement, organisations):
+def signatures_in_bulk(statement, organisations):
+    """One signature of each organisation, written with bulk_create."""
     version = statement.current_version()
     Signature.objects.bulk_create(
         Signature(
@@ -241,8 +242,12 @@ def bulk_sign(statement, organisations):
             signatory_name=organisation.name,
             email=f"{organisation.pk}@example.org",
         )
-        for organisation in organisations[:3]
+        for organisation in organisations
     )
+
+
+def bulk_sign(statement, organisations):
+    signatures_in_bulk(statement, organisations[:3])
 
 
 def delete_one(statement, organisations):
@@ -259,7 +264,7 @@ def ask_one_more(statement, organisations):
 
 def compared(board: tracking_board.Board) -> tuple:
     return (
-        board.tracking.totals,
+        board.totals,
         board.by_alliance,
         board.charts,
         board.to_moderate_count,
@@ -327,17 +332,7 @@ def sign_many(statement: Statement, how_many: int, *, start: int = 0) -> None:
         )
         for organisation in organisations
     )
-    version = statement.current_version()
-    Signature.objects.bulk_create(
-        Signature(
-            statement=statement,
-            organisation=organisation,
-            version=version,
-            signatory_name=organisation.name,
-            email=f"{organisation.slug}@example.org",
-        )
-        for organisation in organisations
-    )
+    signatures_in_bulk(statement, organisations)
 
 
 def queries_of(client, url: str) -> tuple[int, str]:
