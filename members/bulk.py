@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliance.core import queueing
 from alliance.core.audit.services import record
 from alliance.core.permissions import is_convenor, require
 from alliance.core.queueing import enqueue, queue_again
@@ -340,11 +341,7 @@ def progress_key(bulk_id: int) -> str:
 
 
 def rows_done(bulk: BulkAction) -> int:
-    """How many rows the running task has been through (in its still open transaction:
-    the figure travels through the cache)."""
-    if bulk.status == BulkAction.Status.QUEUED:
-        return cache.get(progress_key(bulk.pk)) or 0
-    return bulk.total
+    return queueing.rows_done(bulk, progress_key(bulk.pk), finished="total")
 
 
 def run_bulk_action(*, bulk_id: int) -> str:

@@ -9,6 +9,7 @@ queue them once the broker is back.
 
 import logging
 
+from django.core.cache import cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -44,3 +45,21 @@ def queue_again(rows, task, *, what: str) -> list[int]:
     if lost:
         logger.warning("Queued %s again: %s", what, lost)
     return lost
+
+
+def rows_done(run, key: str, *, finished: str) -> int:
+    """How many rows a queued run (an import, a bulk action) has been through. The run
+    works in one open transaction, so the figure travels through the cache under `key`
+    until it ends; then the row's own field `finished` holds it.
+
+    Nothing in the cache means the run has not started, or has committed since `run` was
+    read (the figure leaves the cache after the commit): the row says which, so a page
+    polling the progress never sees it go back to 0."""
+    if run.status == run.Status.QUEUED:
+        done = cache.get(key)
+        if done is not None:
+            return done
+        run.refresh_from_db(fields=["status", finished])
+        if run.status == run.Status.QUEUED:
+            return 0
+    return getattr(run, finished)

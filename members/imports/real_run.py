@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from alliance.core import queueing
 from alliance.core.audit.models import AuditEntry
 from alliance.core.audit.services import record
 from alliance.core.queueing import enqueue, queue_again
@@ -85,18 +86,9 @@ def progress_key(import_id: int) -> str:
 
 
 def rows_done(organisation_import: OrganisationImport) -> int:
-    """How many rows the running import has written (in its still open transaction: the
-    count travels through the cache, which other processes can read)."""
-    if organisation_import.status == OrganisationImport.Status.QUEUED:
-        done = cache.get(progress_key(organisation_import.pk))
-        if done is not None:
-            return done
-        # Nothing in the cache: the run has not started, or it has just committed (the
-        # figure is removed after the commit). The row says which.
-        organisation_import.refresh_from_db(fields=["status", "rows_done"])
-        if organisation_import.status == OrganisationImport.Status.QUEUED:
-            return 0
-    return organisation_import.rows_done
+    return queueing.rows_done(
+        organisation_import, progress_key(organisation_import.pk), finished="rows_done"
+    )
 
 
 def run_import(*, import_id: int) -> str:

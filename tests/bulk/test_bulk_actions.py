@@ -378,3 +378,28 @@ def test_choosing_a_statement_runs_the_same_queries_for_1_or_8_open_statements(
     assert one == eight
     assert f'<option value="{open_statement.pk}">Tax the richest one per cent</option>' in content
     assert content.count("Open statement ") == 7
+
+
+@pytest.mark.django_db
+def test_progress_read_while_the_run_commits_never_goes_back(uganda_coordinator):
+    """The page reads the action (still queued), the run commits and takes its figure out
+    of the cache, then the page asks for the figure: it shows the run done, not 0."""
+    from django.core.cache import cache
+
+    from members import bulk
+
+    queued = BulkAction.objects.create(
+        key=uuid.uuid4(), actor=uganda_coordinator, action="focus_add", total=0
+    )
+    cache.set(bulk.progress_key(queued.pk), 1_000)
+    read_by_the_page = BulkAction.objects.get(pk=queued.pk)
+    assert bulk.rows_done(read_by_the_page) == 1_000
+
+    BulkAction.objects.filter(pk=queued.pk).update(status=BulkAction.Status.DONE, total=2_000)
+    cache.delete(bulk.progress_key(queued.pk))
+
+    assert bulk.rows_done(read_by_the_page) == 2_000
+    not_started = BulkAction.objects.create(
+        key=uuid.uuid4(), actor=uganda_coordinator, action="focus_add", total=0
+    )
+    assert bulk.rows_done(not_started) == 0
