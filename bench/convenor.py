@@ -75,6 +75,13 @@ class Case:
     target_per_s: int
     target_p95_ms: int
     queries: list[int] = field(default_factory=list)
+    # A floor (bench/_convenor_floor.py) runs in gunicorn of its own and has no target:
+    # the name of the case it stands under.
+    floor_of: str = ""
+
+    @property
+    def application(self) -> str | None:
+        return "_convenor_floor" if self.floor_of else None
 
 
 def directory_paths(alliance_slug: str) -> list[str]:
@@ -245,8 +252,6 @@ def main() -> None:
 
     from alliance.core.api.models import ApiKey
     from members.models import NationalAlliance
-    from tests.fixtures.nginx import Nginx
-    from tests.fixtures.services import free_port
 
     print(describe_machine())
     ensure_organisations(ORGANISATIONS)
@@ -326,6 +331,40 @@ def main() -> None:
             200,
         ),
     ]
+    floors = [
+        Case(
+            "directory-convenor-floor",
+            "floor under the directory, convenor",
+            "convenor",
+            ["/members/directory/"],
+            0,
+            0,
+            floor_of="directory-convenor",
+        ),
+        Case(
+            "directory-coordinator-floor",
+            "floor under the directory, coordinator",
+            "coordinator",
+            ["/members/directory/"],
+            0,
+            0,
+            floor_of="directory-coordinator",
+        ),
+        Case(
+            "api-floor",
+            "floor under the API list",
+            "partner",
+            [
+                "/api/v1/organisations/?page_size=100",
+                "/api/v1/organisations/?page_size=100&country=BR",
+                "/api/v1/organisations/?page_size=100&ordering=-updated_at",
+            ],
+            0,
+            0,
+            floor_of="api",
+        ),
+    ]
+    cases += floors
     if arguments.only:
         wanted = set(arguments.only.split(","))
         cases = [case for case in cases if case.name in wanted]
@@ -335,6 +374,8 @@ def main() -> None:
     partner = APIClient()
     partner.credentials(HTTP_AUTHORIZATION=f"Bearer {secrets_[0]}")
     for case in cases:
+        if case.floor_of:
+            continue  # the test client answers with the project's URLs, not the floor's
         client = partner if case.who == "partner" else clients[case.who][0]
         case.queries = [max(count_queries(client, path) for path in case.paths)]
     for case, other in (
@@ -346,9 +387,53 @@ def main() -> None:
                 chosen.queries.append(count_queries(clients["convenor"][0], other))
     connection.close()
 
+    print(
+        f"gunicorn: docker-compose.yml's command line; nginx in front; wrk 1 thread, "
+        f"{CONNECTIONS} connections, {arguments.duration} s per case"
+    )
+    postgres = postgres_pid()
+    figures = []
+    try:
+        for application in dict.fromkeys(case.application for case in cases):
+            figures += run_cases(
+                [case for case in cases if case.application == application],
+                application,
+                arguments.duration,
+                clients,
+                secrets_,
+                postgres,
+            )
+    finally:
+        ApiKey.objects.filter(partner_name__startswith="Benchmark ").delete()
+
+    print(describe_machine())
+    rates = {case.name: result["accepted"] / result["seconds"] for case, result, _, _ in figures}
+    for case, result, cpu, _ in figures:
+        requests = max(result["requests"], 1)
+        extra = {}
+        if case.floor_of in rates:
+            extra["ratio"] = round(rates[case.floor_of] / max(rates[case.name], 1), 2)
+        print_result(
+            case=case.name,
+            per_s=round(rates[case.name]),
+            p50_ms=round(result["p50_ms"], 1),
+            p95_ms=round(result["p95_ms"], 1),
+            p99_ms=round(result["p99_ms"], 1),
+            cpu_ms=round(1000 * (cpu[0] + cpu[1]) / requests, 1),
+            queries="/".join(str(n) for n in case.queries) or "-",
+            **extra,
+        )
+
+
+def run_cases(cases, application, duration, clients, secrets_, postgres) -> list:
+    """Each case in turn through nginx, in front of gunicorn running `application`
+    (None: the project's own), with a 3-second warm-up."""
+    from tests.fixtures.nginx import Nginx
+    from tests.fixtures.services import free_port
+
     port = free_port()
     access_log = RESULTS / f"convenor-access-{os.getpid()}.log"
-    server = start_production_gunicorn(port=port, log_path=access_log)
+    server = start_production_gunicorn(port=port, log_path=access_log, application=application)
     proxy = Nginx(
         upstream=f"127.0.0.1:{port}",
         directory=RESULTS / f"nginx-convenor-{os.getpid()}",
@@ -356,13 +441,8 @@ def main() -> None:
         worker_processes="auto",
     )
     proxy.start()
-    postgres = postgres_pid()
     figures = []
     try:
-        print(
-            f"gunicorn: docker-compose.yml's command line; nginx in front; wrk 1 thread, "
-            f"{CONNECTIONS} connections, {arguments.duration} s per case"
-        )
         for case in cases:
             env = {
                 "BENCH_PATHS": "|".join(case.paths),
@@ -373,27 +453,14 @@ def main() -> None:
             run_wrk(url, 3, env)
             load_before = os.getloadavg()[0]
             cpu_before = cpu_seconds(server.pid), cpu_seconds(postgres)
-            result = run_wrk(url, arguments.duration, env)
+            result = run_wrk(url, duration, env)
             cpu = cpu_seconds(server.pid) - cpu_before[0], cpu_seconds(postgres) - cpu_before[1]
             figures.append((case, result, cpu, (load_before, os.getloadavg()[0])))
             report(case, result, cpu, figures[-1][3])
     finally:
         proxy.stop()
         stop_gunicorn(server)
-        ApiKey.objects.filter(partner_name__startswith="Benchmark ").delete()
-
-    print(describe_machine())
-    for case, result, cpu, _ in figures:
-        requests = max(result["requests"], 1)
-        print_result(
-            case=case.name,
-            per_s=round(result["accepted"] / result["seconds"]),
-            p50_ms=round(result["p50_ms"], 1),
-            p95_ms=round(result["p95_ms"], 1),
-            p99_ms=round(result["p99_ms"], 1),
-            cpu_ms=round(1000 * (cpu[0] + cpu[1]) / requests, 1),
-            queries="/".join(str(n) for n in case.queries),
-        )
+    return figures
 
 
 def report(case: Case, result: dict, cpu: tuple[float, float], load: tuple[float, float]) -> None:
@@ -409,9 +476,14 @@ def report(case: Case, result: dict, cpu: tuple[float, float], load: tuple[float
         f"{result['refused']:.0f} not 200, {errors:.0f} socket errors; "
         f"CPU per request: gunicorn {1000 * cpu[0] / requests:.1f} ms, "
         f"PostgreSQL {1000 * cpu[1] / requests:.1f} ms; "
-        f"queries {'/'.join(str(n) for n in case.queries)}; load {load[0]:.1f}-{load[1]:.1f}; "
-        f"target >= {case.target_per_s}/s, p95 < {case.target_p95_ms} ms: "
-        f"{'met' if met else 'NOT met'}",
+        f"queries {'/'.join(str(n) for n in case.queries) or '-'}; "
+        f"load {load[0]:.1f}-{load[1]:.1f}; "
+        + (
+            f"the floor under {case.floor_of}"
+            if case.floor_of
+            else f"target >= {case.target_per_s}/s, p95 < {case.target_p95_ms} ms: "
+            f"{'met' if met else 'NOT met'}"
+        ),
         flush=True,
     )
 
