@@ -4,14 +4,14 @@ from django.db.models import Prefetch
 from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from alliance.core.api.filters import UtcIsoDateTimeFilter
+from alliance.core.api.filters import PartnerFilterSet, UtcIsoDateTimeFilter
 from alliance.core.api.schema import id_parameter
 from alliance.core.api.views import PartnerDetailView, PartnerListView
 from campaigns.api.serializers import CampaignSerializer, ConveningSerializer
 from campaigns.models import Campaign, Convening, Moment
 
 
-class ConveningFilter(django_filters.FilterSet):
+class ConveningFilter(PartnerFilterSet):
     alliance = django_filters.CharFilter(
         field_name="national_alliance__slug", help_text="Slug of the national alliance."
     )
@@ -69,7 +69,7 @@ class ConveningDetail(PartnerDetailView):
         return convenings_for(self.request.user)
 
 
-class CampaignFilter(django_filters.FilterSet):
+class CampaignFilter(PartnerFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[c for c in Campaign.Status.choices if c[0] != Campaign.Status.PLANNING],
         help_text="active or concluded.",

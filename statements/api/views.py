@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
 from rest_framework.response import Response
 
 from alliance.core.api.exceptions import ApiError
-from alliance.core.api.filters import UtcIsoDateTimeFilter
+from alliance.core.api.filters import PartnerFilterSet, UtcIsoDateTimeFilter
 from alliance.core.api.idempotency import idempotent
 from alliance.core.api.models import ApiKey
 from alliance.core.api.schema import ErrorSerializer, id_parameter
@@ -29,7 +29,7 @@ from statements.api.serializers import (
 from statements.models import Signature, Statement, StatementVersion
 
 
-class StatementFilter(django_filters.FilterSet):
+class StatementFilter(PartnerFilterSet):
     updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )
@@ -104,7 +104,7 @@ class StatementDetail(PartnerDetailView):
         return statements_for(self)
 
 
-class SignatureFilter(django_filters.FilterSet):
+class SignatureFilter(PartnerFilterSet):
     updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )

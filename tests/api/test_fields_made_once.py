@@ -56,3 +56,48 @@ def test_a_refused_filter_is_explained_in_the_language_of_each_request(api, read
     assert french.status_code == english.status_code == 400
     assert "choix valide" in french.json()["error"]["fields"]["kind"][0]
     assert "valid choice" in english.json()["error"]["fields"]["kind"][0]
+
+
+def partner_list_views():
+    """Every list view of the partner API, from the URLconf."""
+    from django.urls import get_resolver
+
+    from alliance.core.api.views import PartnerListView
+
+    def walk(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns)
+            else:
+                view = getattr(pattern.callback, "view_class", None)
+                if view is not None and issubclass(view, PartnerListView):
+                    yield view
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_partner_list_filters_through_the_shared_filter_set():
+    from alliance.core.api.filters import PartnerFilterSet
+
+    views = partner_list_views()
+    filtered = {view for view in views if getattr(view, "filterset_class", None)}
+
+    assert len(filtered) >= 6  # organisations, memberships, statements, signatures, ...
+    assert {
+        view.__name__ for view in filtered if not issubclass(view.filterset_class, PartnerFilterSet)
+    } == set()
+
+
+def test_a_filter_set_makes_its_form_once_per_language():
+    from statements.api.views import StatementFilter
+    from statements.models import Statement
+
+    with translation.override("fr"):
+        french = StatementFilter({}, queryset=Statement.objects.none()).form
+        again = StatementFilter({"status": "open"}, queryset=Statement.objects.none()).form
+    with translation.override("en"):
+        english = StatementFilter({}, queryset=Statement.objects.none()).form
+
+    assert type(french) is type(again)
+    assert type(english) is not type(french)
+    assert french is not again and again.data["status"] == "open"
