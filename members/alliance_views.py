@@ -237,6 +237,11 @@ def dashboard_page(request):
         "figures_html": dashboard_figures.rendered(figures, lambda: _figures_context(figures)),
         "may_set_targets": may_set_targets,
         "target_form": target_form,
+        "target_fields": (
+            dashboard_figures.target_fields(target_form, choices, alliance)
+            if may_set_targets
+            else ""
+        ),
     }
     return render(request, "members/dashboard.html", context)
 

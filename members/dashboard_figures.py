@@ -28,3 +28,21 @@ def rendered(figures, context: Callable[[], dict]) -> SafeString:
         context,
         seconds=FIGURES_CACHE_SECONDS,
     )
+
+
+def target_fields(form, alliances, chosen) -> SafeString:
+    """The target form's three fields (members/includes/dashboard_target_fields.html),
+    drawn once per language, alliances offered and alliance chosen: the page's form is
+    never bound (a refused target comes back as a message), and Django draws a select's
+    options one template at a time."""
+    return kept_html(
+        "dashboard-target-fields",
+        (
+            translation.get_language(),
+            [(alliance.slug, str(alliance)) for alliance in alliances],
+            chosen.slug if chosen else "",
+        ),
+        "members/includes/dashboard_target_fields.html",
+        lambda: {"target_form": form},
+        seconds=FIGURES_CACHE_SECONDS,
+    )
