@@ -42,6 +42,9 @@ from alliance.core.api.authentication import ApiKeyAuthentication  # noqa: E402
 from alliance.core.api.permissions import HasScope  # noqa: E402
 from alliance.core.api.scopes import Scope  # noqa: E402
 from alliance.core.api.throttling import ApiKeyRateThrottle  # noqa: E402
+from members.api.serializers import (  # noqa: E402
+    OrganisationSerializer as PartnerOrganisationSerializer,
+)
 from members.models import Membership, Organisation  # noqa: E402
 
 DIRECTORY = engines["django"].from_string(
@@ -101,24 +104,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = [
-            "id",
-            "slug",
-            "name",
-            "short_name",
-            "kind",
-            "country",
-            "city",
-            "region",
-            "global_south",
-            "focus_areas",
-            "national_alliances",
-            "website",
-            "description",
-            "languages",
-            "created_at",
-            "updated_at",
-        ]
+        fields = PartnerOrganisationSerializer.Meta.fields  # the same 16, in order
 
     def get_national_alliances(self, organisation):
         return [membership.national_alliance.slug for membership in organisation.approved]
