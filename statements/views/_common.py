@@ -10,7 +10,7 @@ from django.utils import translation
 from statements.models import StatementText, StatementVersion, in_language
 
 
-class _LoginNeeded(PermissionDenied):
+class LoginNeeded(PermissionDenied):
     """Refused, but logging in might help: `guarded` views redirect to the login page."""
 
 
@@ -20,17 +20,17 @@ def check_permission(request, permission: str, obj=None) -> None:
     if request.user.has_perm(permission, obj):
         return
     if not request.user.is_authenticated:
-        raise _LoginNeeded
+        raise LoginNeeded
     raise PermissionDenied
 
 
 def guarded(view):
-    """Turn _LoginNeeded into a redirect to the login page."""
+    """Turn LoginNeeded into a redirect to the login page."""
 
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except _LoginNeeded:
+        except LoginNeeded:
             return redirect_to_login(request.get_full_path())
 
     wrapper.__name__ = view.__name__

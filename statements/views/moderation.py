@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from alliance.core.permissions import is_convenor, is_coordinator
 from statements import services
 from statements.models import Signature
-from statements.views._common import _LoginNeeded, check_permission, current_text_of, guarded
+from statements.views._common import LoginNeeded, check_permission, current_text_of, guarded
 
 
 @guarded
@@ -49,7 +49,7 @@ def claims(request):
     address is confirmed, waiting for a convenor or the organisation's coordinator to
     approve them. Nothing here says whether the organisation has signed otherwise."""
     if not request.user.is_authenticated:
-        raise _LoginNeeded
+        raise LoginNeeded
     if not (is_convenor(request.user) or is_coordinator(request.user)):
         raise PermissionDenied
     claims = list(
