@@ -52,9 +52,9 @@ class CompositionTargetForm(forms.Form):
     )
 
     def __init__(self, *args, alliances=None, **kwargs):
-        """`alliances`: every national alliance by name, when the page has read them
-        already; offered as they are rather than read again."""
+        """`alliances`: every national alliance as (slug, name) by name, when the page
+        has them already; offered as they are rather than read again."""
         super().__init__(*args, **kwargs)
         if alliances is not None:
             field = self.fields["alliance"]
-            field.choices = [("", field.empty_label), *((a.slug, str(a)) for a in alliances)]
+            field.choices = [("", field.empty_label), *alliances]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alliance.core.audit.services import record
 from alliance.core.csv_export import csv_response
 from alliance.core.permissions import require
-from members import alliance_services, dashboard, dashboard_figures
+from members import alliance_services, dashboard, dashboard_figures, directory
 from members.alliance_forms import (
     AppointCoordinatorForm,
     CompositionTargetForm,
@@ -33,6 +33,7 @@ from members.models import (
     Membership,
     NationalAlliance,
     Organisation,
+    coordinated_alliances,
     is_convenor,
 )
 
@@ -217,11 +218,13 @@ def dashboard_page(request):
     figures = dashboard.composition(alliance)
     user = request.user
     may_set_targets = user.has_perm("members.set_composition_target")
-    # The alliances whose figures the viewer may open: all for convenors.
-    choices = NationalAlliance.objects.order_by("name")
-    if not is_convenor(user):
-        choices = choices.coordinated_by(user)
-    choices = list(choices.only("name", "slug"))
+    # The alliances whose figures the viewer may open, as (slug, name) by name: every one
+    # for convenors (the directory's kept lists), else those they coordinate (read with
+    # their reach, which the navigation has read already).
+    if is_convenor(user):
+        choices = directory.filter_lists()["alliance"]
+    else:
+        choices = [(each.slug, each.name) for each in coordinated_alliances(user)]
     # Those who may set targets are convenors: the form offers the same alliances.
     target_form = CompositionTargetForm(
         initial={"alliance": alliance}, alliances=choices if may_set_targets else None

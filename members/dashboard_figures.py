@@ -39,7 +39,7 @@ def target_fields(form, alliances, chosen) -> SafeString:
         "dashboard-target-fields",
         (
             translation.get_language(),
-            [(alliance.slug, str(alliance)) for alliance in alliances],
+            list(alliances),
             chosen.slug if chosen else "",
         ),
         "members/includes/dashboard_target_fields.html",
