@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.commands import run_manage
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {
@@ -23,23 +25,6 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp://mail.internal:25",
     "SITE_URL": "https://hub.example.org",
 }
-
-
-def run_manage(*args, env_overrides=None):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE", "CELERY", "REDIS", "EMAIL", "HTTPS"))
-    }
-    env.update({"DJANGO_SETTINGS_MODULE": "alliance.settings", **(env_overrides or {})})
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_check_deploy_is_clean_with_production_settings():

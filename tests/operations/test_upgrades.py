@@ -6,13 +6,13 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython, RunSQL
 from django.utils import timezone
 
 from alliance.releases import PREVIOUS_RELEASE, RELEASES
 from statements.models import Signature, Statement
+from tests.commands import migrate
 from tests.factories import OrganisationFactory, SignatureFactory, StatementFactory
 
 PROJECT_APPS = set(RELEASES[PREVIOUS_RELEASE])
@@ -44,12 +44,6 @@ def test_every_migration_can_be_reversed_or_says_why():
             ):
                 one_way.append(f"{label}.{name}")
     assert one_way == []
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def leaves():

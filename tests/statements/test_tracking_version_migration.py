@@ -1,24 +1,12 @@
 """Migration 0010 (the tracking version) goes forward and back: on PostgreSQL with its
 triggers, on SQLite (the quick start) with the table only."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.commands import migrate, run_manage
 from tests.factories import SignatureFactory, StatementFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def latest():
@@ -61,24 +49,17 @@ def test_on_postgresql_it_installs_the_triggers_and_takes_them_away():
 
 
 def test_on_sqlite_it_goes_forward_and_back(tmp_path):
-    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    env.update(
-        DJANGO_SETTINGS_MODULE="alliance.settings",
-        DEBUG="1",
-        DATABASE_URL=f"sqlite:///{tmp_path}/alliance.sqlite3",
-        CELERY_BROKER_URL=f"sqla+sqlite:///{tmp_path}/broker.sqlite3",
-        CACHE_DIR=str(tmp_path / "cache"),
-    )
+    sqlite = {
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/alliance.sqlite3",
+        "CELERY_BROKER_URL": f"sqla+sqlite:///{tmp_path}/broker.sqlite3",
+        "CACHE_DIR": str(tmp_path / "cache"),
+    }
 
     def manage(*args) -> str:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        result = run_manage(*args, env_overrides=sqlite)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stdout
 
     def has_table() -> bool:
         script = (
