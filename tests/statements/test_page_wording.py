@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from alliance.core.accounts.models import zone_or_utc
 from statements import services
 from statements.models import Signature
 from statements.services import Signatory
@@ -51,10 +52,15 @@ def test_already_signed_message_gives_the_date_in_the_readers_language(
         organisation=signon_request.organisation,
         signatory=Signatory(name="Amina Nakato", email="amina@kapchorwa.test"),
     )
-    signed_at = timezone.localtime(Signature.objects.get().created_at)
+    # The page gives times in the zone of the person the link was sent to: late in the
+    # evening UTC, Kampala's date is already the next day's.
+    reader = uganda_contacts[1]
+    signed_at = timezone.localtime(
+        Signature.objects.get().created_at, zone_or_utc(reader.time_zone)
+    )
 
     response = client.post(
-        f"/statements/s/{signon_request.token}/?contact={uganda_contacts[1].pk}&lang={language}",
+        f"/statements/s/{signon_request.token}/?contact={reader.pk}&lang={language}",
         {**SIGNATURE, "signatory_name": "Jean Okello", "email": "jean@kapchorwa.test"},
     )
 
