@@ -88,3 +88,22 @@ def test_proxy_addresses_can_be_narrowed(settings):
     assert address_seen(settings, behind_proxy=True, peer="10.0.0.2", forwarded="1.2.3.4") == (
         "1.2.3.4"
     )
+
+
+def test_nginx_starts_on_other_ports_when_one_chosen_was_taken(tmp_path):
+    """The tests' nginx picks free ports when made and binds them when started: another
+    process of the same test may take one in between (seen in the scale-out test)."""
+    import socket
+
+    from tests.fixtures.nginx import Nginx
+
+    proxy = Nginx(upstream="127.0.0.1:9", directory=tmp_path / "nginx", static_root=tmp_path)
+    taken = proxy.http_port
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", taken))
+        proxy.start()
+        try:
+            assert proxy.http_port != taken
+            assert proxy.request("GET", "/", https=False).status == 301
+        finally:
+            proxy.stop()
