@@ -137,6 +137,9 @@ def test_convenor_adds_a_security_key_and_signs_in_with_it(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(f"{base}/accounts/2fa/webauthn/add/")
+    # The button works through allauth's script, which must have loaded: clicked before
+    # that, the form goes without a key and the page comes back as it was.
+    page.wait_for_load_state("load")
     page.locator("main").get_by_role("button", name="Add").click()
     expect(page).to_have_url(f"{base}/accounts/2fa/recovery-codes/")
     page.goto(f"{base}/members/directory/")
